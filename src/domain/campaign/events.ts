@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { CallPolicy } from "../schema-parts.js";
+import { numberResults } from "../outcomes.js";
+import { CampaignSettings, PhoneParameter } from "./definition.js";
+
+/** Campaign events, stored in stream `campaign-<id>`. Past tense, domain words. */
+export const NumberEntry = z.object({
+  /** As the client submitted it, echoed back in the GET body. */
+  number: z.string(),
+  e164: z.string(),
+  name: z.string().optional(),
+  parameters: z.array(PhoneParameter).optional(),
+});
+export type NumberEntry = z.infer<typeof NumberEntry>;
+
+export const DuplicateNumber = z.object({ index: z.number().int(), number: z.string(), e164: z.string() });
+export const IgnoredNumber = z.object({ index: z.number().int(), number: z.string(), reason: z.string() });
+export type DuplicateNumber = z.infer<typeof DuplicateNumber>;
+export type IgnoredNumber = z.infer<typeof IgnoredNumber>;
+
+/** What happens to a number after an attempt: another attempt when due, or a final result. */
+export const NextStep = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("retry"),
+    attemptNumber: z.number().int().positive(),
+    dueAt: z.string(),
+    /** The AnswerPhoneMessage policy applied to that attempt. */
+    leaveMessage: z.boolean(),
+  }),
+  z.object({ status: z.literal("completed"), result: z.enum(numberResults) }),
+]);
+export type NextStep = z.infer<typeof NextStep>;
+
+const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
+  z.object({ type: z.literal(type), data });
+
+export const CampaignCreated = event(
+  "CampaignCreated",
+  z.object({ campaignId: z.string(), clientId: z.string(), settings: CampaignSettings }),
+);
+export const CampaignUpdated = event(
+  "CampaignUpdated",
+  z.object({ settings: CampaignSettings, numbers: z.array(NumberEntry), duplicates: z.array(DuplicateNumber) }),
+);
+export const PhoneNumbersAdded = event(
+  "PhoneNumbersAdded",
+  z.object({ numbers: z.array(NumberEntry), duplicates: z.array(DuplicateNumber) }),
+);
+export const InvalidPhoneNumbersIgnored = event(
+  "InvalidPhoneNumbersIgnored",
+  z.object({ ignored: z.array(IgnoredNumber) }),
+);
+export const CampaignPaused = event("CampaignPaused", z.object({}));
+export const CampaignResumed = event("CampaignResumed", z.object({}));
+export const CampaignDeleted = event("CampaignDeleted", z.object({}));
+export const AttemptOutcomeRecorded = event(
+  "AttemptOutcomeRecorded",
+  z.object({
+    e164: z.string(),
+    attemptNumber: z.number().int().positive(),
+    outcome: z.number().int(),
+    outcomeName: z.string(),
+    occurredAt: z.string(),
+    next: NextStep,
+  }),
+);
+export const SmsRequested = event(
+  "SmsRequested",
+  z.object({
+    e164: z.string(),
+    number: z.string(),
+    name: z.string().optional(),
+    parameters: z.array(PhoneParameter).optional(),
+    attemptNumber: z.number().int().positive(),
+    policy: CallPolicy,
+    occurredAt: z.string(),
+  }),
+);
+export const StageReached = event(
+  "StageReached",
+  z.object({
+    e164: z.string(),
+    attemptNumber: z.number().int().positive(),
+    stage: z.number().int(),
+    stageName: z.string(),
+    occurredAt: z.string(),
+  }),
+);
+export const NumberOptedOut = event(
+  "NumberOptedOut",
+  z.object({ e164: z.string(), attemptNumber: z.number().int().positive(), occurredAt: z.string() }),
+);
+
+export const CampaignEvent = z.discriminatedUnion("type", [
+  CampaignCreated,
+  CampaignUpdated,
+  PhoneNumbersAdded,
+  InvalidPhoneNumbersIgnored,
+  CampaignPaused,
+  CampaignResumed,
+  CampaignDeleted,
+  AttemptOutcomeRecorded,
+  SmsRequested,
+  StageReached,
+  NumberOptedOut,
+]);
+export type CampaignEvent = z.infer<typeof CampaignEvent>;
+export type CampaignEventType = CampaignEvent["type"];
+export type CampaignEventOf<T extends CampaignEventType> = Extract<CampaignEvent, { type: T }>;
+export const campaignEventTypes = CampaignEvent.options.map((option) => option.shape.type.value);

@@ -1,0 +1,100 @@
+import { Map as ImmutableMap } from "immutable";
+import { callingWindows } from "../calling-window.js";
+import type { CampaignSettings } from "./definition.js";
+import type { CampaignEvent, CampaignEventOf, CampaignEventType, NumberEntry } from "./events.js";
+import { type Campaign, type CampaignState, type NumberProgress, firstAttempt, replanAfterUpdate } from "./state.js";
+
+const windowsOf = (settings: CampaignSettings) =>
+  callingWindows(
+    [{ date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime }, ...settings.runoverDays],
+    settings.timeZone,
+  );
+
+const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({ entry, next: firstAttempt(settings) });
+
+/** Events only ever follow a CampaignCreated; anything else on an absent campaign is ignored. */
+const onCampaign = (state: CampaignState, change: (campaign: Campaign) => Campaign): CampaignState =>
+  state.status === "absent" ? state : change(state);
+
+const updateNumber = (campaign: Campaign, e164: string, change: (progress: NumberProgress) => NumberProgress): Campaign => {
+  const progress = campaign.numbers.get(e164);
+  if (!progress) return campaign;
+  const numbers = campaign.numbers.set(e164, change(progress));
+  // A transient map (during replay) is changed in place: no new campaign object needed.
+  return numbers === campaign.numbers ? campaign : { ...campaign, numbers };
+};
+
+type Evolvers = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
+
+/**
+ * One evolver per event type. A mapped type rather than ts-pattern here:
+ * it is just as exhaustive (a new event type is a compile error until it has
+ * an entry) and a single lookup, which replay at over 1M events/s needs.
+ */
+const evolvers: Evolvers = {
+  CampaignCreated: (_state, data) => ({
+    status: "active",
+    campaignId: data.campaignId,
+    clientId: data.clientId,
+    settings: data.settings,
+    windows: windowsOf(data.settings),
+    numbers: ImmutableMap<string, NumberProgress>(),
+  }),
+  PhoneNumbersAdded: (state, data) =>
+    onCampaign(state, (campaign) => ({
+      ...campaign,
+      numbers: campaign.numbers.withMutations((numbers) => {
+        for (const entry of data.numbers) numbers.set(entry.e164, fresh(entry, campaign.settings));
+      }),
+    })),
+  CampaignUpdated: (state, data) =>
+    onCampaign(state, (campaign) => ({
+      ...campaign,
+      settings: data.settings,
+      windows: windowsOf(data.settings),
+      // A full replacement: numbers kept by E.164 keep their progress, re-planned under the new settings; the rest start afresh.
+      numbers: ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
+        for (const entry of data.numbers) {
+          const kept = campaign.numbers.get(entry.e164);
+          numbers.set(entry.e164, kept ? { ...kept, entry, next: replanAfterUpdate(kept.next, data.settings) } : fresh(entry, data.settings));
+        }
+      }),
+    })),
+  InvalidPhoneNumbersIgnored: (state) => state,
+  SmsRequested: (state) => state,
+  StageReached: (state) => state,
+  CampaignPaused: (state) => onCampaign(state, (c) => ({ ...c, status: "paused" })),
+  CampaignResumed: (state) => onCampaign(state, (c) => ({ ...c, status: "active" })),
+  CampaignDeleted: (state) => onCampaign(state, (c) => ({ ...c, status: "deleted" })),
+  AttemptOutcomeRecorded: (state, data) =>
+    onCampaign(state, (campaign) =>
+      updateNumber(campaign, data.e164, (progress) => ({
+        ...progress,
+        last: { attemptNumber: data.attemptNumber, outcome: data.outcome, occurredAt: data.occurredAt },
+        next: data.next,
+      })),
+    ),
+  NumberOptedOut: (state, data) =>
+    onCampaign(state, (campaign) =>
+      updateNumber(campaign, data.e164, (progress) => ({ ...progress, next: { status: "completed", result: "opted_out" }, optedOutOn: data.attemptNumber })),
+    ),
+};
+
+export const evolveCampaign = (state: CampaignState, event: CampaignEvent): CampaignState =>
+  (evolvers[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
+
+/**
+ * Folds a run of events (a replay, or a cache catching up). The number map is
+ * made transient for the run, so each event updates it in place instead of
+ * copying a path of the persistent tree; `state` itself is never changed.
+ */
+export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEvent>): CampaignState => {
+  let current: CampaignState = state.status === "absent" ? state : { ...state, numbers: state.numbers.asMutable() };
+  for (const event of events) {
+    current = evolveCampaign(current, event);
+    if (event.type === "CampaignCreated" || event.type === "CampaignUpdated") {
+      if (current.status !== "absent") current = { ...current, numbers: current.numbers.asMutable() };
+    }
+  }
+  return current.status === "absent" ? current : { ...current, numbers: current.numbers.asImmutable() };
+};

@@ -1,0 +1,39 @@
+import type { z } from "zod";
+import {
+  AddPhoneNumbersBody,
+  CampaignIdBody,
+  type CampaignCommand,
+  CreateCampaignBody,
+  RecordAttemptOutcomeBody,
+  RecordStageReachedBody,
+  UpdateCampaignBody,
+} from "./campaign/commands.js";
+import { type DirectoryCommand, RegisterCallFlowBody, RegisterCliBody } from "./client-directory/commands.js";
+
+/**
+ * The contract's command names (`campaigns.<client>.cmd.<name>`), each with
+ * its body schema and the domain command it becomes.
+ */
+export const campaignCommands = {
+  "create-campaign": { type: "CreateCampaign", schema: CreateCampaignBody },
+  "update-campaign": { type: "UpdateCampaign", schema: UpdateCampaignBody },
+  "delete-campaign": { type: "DeleteCampaign", schema: CampaignIdBody },
+  "pause-campaign": { type: "PauseCampaign", schema: CampaignIdBody },
+  "resume-campaign": { type: "ResumeCampaign", schema: CampaignIdBody },
+  "add-phone-numbers": { type: "AddPhoneNumbers", schema: AddPhoneNumbersBody },
+  "record-attempt-outcome": { type: "RecordAttemptOutcome", schema: RecordAttemptOutcomeBody },
+  "record-stage-reached": { type: "RecordStageReached", schema: RecordStageReachedBody },
+} as const satisfies Record<string, { type: CampaignCommand["type"]; schema: z.ZodType }>;
+
+export const directoryCommands = {
+  "register-call-flow": { type: "RegisterCallFlow", schema: RegisterCallFlowBody },
+  "register-cli": { type: "RegisterCli", schema: RegisterCliBody },
+} as const satisfies Record<string, { type: DirectoryCommand["type"]; schema: z.ZodType }>;
+
+export type CampaignCommandName = keyof typeof campaignCommands;
+export type DirectoryCommandName = keyof typeof directoryCommands;
+export type CommandName = CampaignCommandName | DirectoryCommandName;
+export const commandNames = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands)] as CommandName[];
+
+export const isCampaignCommandName = (name: string): name is CampaignCommandName => Object.hasOwn(campaignCommands, name);
+export const isDirectoryCommandName = (name: string): name is DirectoryCommandName => Object.hasOwn(directoryCommands, name);

@@ -1,0 +1,34 @@
+import { parsePhoneNumberWithError, ParseError, type CountryCode } from "libphonenumber-js/max";
+
+/**
+ * Phone numbers arrive in any national or international form; the campaign
+ * keys them by E.164 so that "07722 123456" and "+447722123456" are one number.
+ * The "max" metadata is used because it validates number ranges, not only lengths.
+ */
+export type NormalisedNumber = { readonly ok: true; readonly e164: string } | { readonly ok: false; readonly reason: string };
+
+const reasons: Record<string, string> = {
+  INVALID_COUNTRY: "no country code and no default region fits",
+  NOT_A_NUMBER: "not a phone number",
+  TOO_SHORT: "too short",
+  TOO_LONG: "too long",
+  INVALID_LENGTH: "invalid length",
+};
+
+/**
+ * `valid` checks the number against its region's allocated ranges (numbers we dial);
+ * `possible` checks only its length (a caller ID may be from a reserved range, e.g. Ofcom's 01632 drama numbers).
+ */
+export type NumberCheck = "valid" | "possible";
+
+export const normalisePhoneNumber = (input: string, defaultRegion: string, check: NumberCheck = "valid"): NormalisedNumber => {
+  try {
+    const parsed = parsePhoneNumberWithError(input, defaultRegion as CountryCode);
+    const accepted = check === "valid" ? parsed.isValid() : parsed.isPossible();
+    if (!accepted) return { ok: false, reason: `not a ${check} number for its region` };
+    return { ok: true, e164: parsed.number };
+  } catch (error) {
+    if (error instanceof ParseError) return { ok: false, reason: reasons[error.message] ?? error.message.toLowerCase() };
+    return { ok: false, reason: "not a phone number" };
+  }
+};
