@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  MAX_APPEND_BYTES,
+  type NewEvent,
+  type Position,
+  type ReadOptions,
+  type RecordedEvent,
+  START,
+  type SubscribeOptions,
+  type Subscription,
+} from "./port.js";
+import { AppendSignal, checkAppendSize, checkExpected, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
+
+const PAGE_SIZE = 1000;
+
+/** The whole log in memory: for unit tests and benchmarks of the core. Position = index in the log + 1. */
+export class MemoryEventStore implements EventStore {
+  private readonly log: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly byEventId = new Map<string, RecordedEvent>();
+  private readonly signal = new AppendSignal();
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(private readonly maxAppendBytes = MAX_APPEND_BYTES) {}
+
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    checkAppendSize(streamId, events, this.maxAppendBytes);
+    const prior = priorAppend(streamId, events, expected, (id) => this.byEventId.get(id));
+    if (prior !== undefined) return prior;
+    const stream = this.streams.get(streamId) ?? [];
+    checkExpected(streamId, expected, stream.at(-1)?.revision);
+    // Event ids are unique, as the sqlite adapter's index makes them: refuse before writing anything.
+    const ids = events.map((e) => e.eventId || randomUUID());
+    if (new Set(ids).size < ids.length) throw new Error(`append to ${streamId} repeats an event id`);
+    const reused = ids.find((id) => this.byEventId.has(id));
+    if (reused !== undefined) throw new Error(`event id ${reused} is already stored`);
+    const recordedAt = new Date();
+    let revision = BigInt(stream.length);
+    for (const [i, event] of events.entries()) {
+      const recorded: RecordedEvent = {
+        streamId,
+        revision: revision++,
+        position: BigInt(this.log.length + 1),
+        type: event.type,
+        data: structuredClone(event.data ?? null),
+        metadata: structuredClone(event.metadata ?? {}),
+        recordedAt,
+        eventId: ids[i]!,
+      };
+      this.log.push(recorded);
+      this.byEventId.set(recorded.eventId, recorded);
+      stream.push(recorded);
+    }
+    this.streams.set(streamId, stream);
+    this.signal.notify();
+    return { nextRevision: revision - 1n, position: BigInt(this.log.length) };
+  }
+
+  async *read(streamId: string, options: ReadOptions = {}): AsyncIterable<RecordedEvent> {
+    const stream = this.streams.get(streamId) ?? [];
+    const limit = options.limit ?? Infinity;
+    if (options.direction === "backwards") {
+      const from = options.from === undefined ? stream.length - 1 : Math.min(Number(options.from), stream.length - 1);
+      for (let i = from, n = 0; i >= 0 && n < limit; i--, n++) yield stream[i]!;
+    } else {
+      const from = Number(options.from ?? 0n);
+      for (let i = from, n = 0; i < stream.length && n < limit; i++, n++) yield stream[i]!;
+    }
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    const fetchPage = (after: Position): Page => {
+      const events: RecordedEvent[] = [];
+      let index = Number(after);
+      // Scans at most a page of the log, matching or not, so a filtered catch-up never blocks for long.
+      for (const end = Math.min(this.log.length, index + PAGE_SIZE); index < end; index++) {
+        const event = this.log[index]!;
+        if (matchesPrefix(event.streamId, options.streamPrefixes)) events.push(event);
+      }
+      return { events, next: BigInt(index) };
+    };
+    const subscription: Subscription = new PullSubscription({
+      from: options.from ?? START,
+      fetchPage,
+      signal: this.signal,
+      onClose: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<Position> {
+    return BigInt(this.log.length);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The event store port. One interface, three adapters (memory, sqlite,
+ * eventstoredb), one contract suite (test/adapters/event-store/contract.ts)
+ * that every adapter passes unchanged.
+ */
+
+/** `no_stream`: the stream must not exist; `any`: no check; a bigint: the stream's current last revision. */
+export type ExpectedRevision = "no_stream" | "any" | bigint;
+
+/**
+ * A position in the global log. Strictly increasing in log order; adapters
+ * choose the encoding (sqlite: the autoincrement row id; eventstoredb: an
+ * ordered packing of commit and prepare positions). 0n means "before the first event".
+ */
+export type Position = bigint;
+export const START: Position = 0n;
+
+export type EventMetadata = {
+  /** Idempotency key of the command that caused the event (the `Command-Id` header). */
+  commandId?: string;
+  correlationId?: string;
+  causationId?: string;
+  clientId?: string;
+  traceparent?: string;
+  [key: string]: unknown;
+};
+
+export type NewEvent = {
+  /** A UUID; a retried append of the same id is the adapter's to deduplicate where it can. */
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+};
+
+export type RecordedEvent = {
+  streamId: string;
+  /** 0-based revision of the event in its stream. */
+  revision: bigint;
+  position: Position;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recordedAt: Date;
+  eventId: string;
+};
+
+export type AppendResult = {
+  /** Revision of the last event written (the stream's new current revision). */
+  nextRevision: bigint;
+  /** Global position of the last event written. */
+  position: Position;
+};
+
+export type ReadOptions = {
+  /** Inclusive start revision; defaults to the first event (forwards) or the last (backwards). */
+  from?: bigint;
+  direction?: "forwards" | "backwards";
+  limit?: number;
+};
+
+export type SubscribeOptions = {
+  /** Exclusive: the first event delivered is the one after this position. */
+  from?: Position;
+  /** Only streams whose id starts with one of these (e.g. `campaign-`). All streams when absent. */
+  streamPrefixes?: readonly string[];
+};
+
+/** The global log, catching up from a position and then following live. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  /** Ends the iteration; pending `next()` calls resolve as done. */
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Appends all events atomically, or none. Throws `ConcurrencyError` when `expected` does not hold. */
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Reads one stream; a stream that does not exist reads as empty. */
+  read(streamId: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
+  subscribe(options?: SubscribeOptions): Subscription;
+  /** Position of the last event in the global log (START when empty). */
+  headPosition(): Promise<Position>;
+  close(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  override readonly name = "ConcurrencyError";
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | "no_stream",
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
+  }
+}
+
+/** An append the store would refuse for its size (EventStoreDB's MaxAppendSize, 1 MiB by default). */
+export class AppendTooLargeError extends Error {
+  override readonly name = "AppendTooLargeError";
+  constructor(
+    readonly streamId: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`append to ${streamId} is ${bytes} bytes, over the limit of ${limit}`);
+  }
+}
+
+export const MAX_APPEND_BYTES = 1024 * 1024;

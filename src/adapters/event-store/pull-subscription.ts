@@ -1,0 +1,178 @@
+/**
+ * Pieces shared by the memory and sqlite adapters: the expected-revision
+ * rule, the append size limit and a pull-based subscription.
+ */
+import {
+  type AppendResult,
+  AppendTooLargeError,
+  ConcurrencyError,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+  type Subscription,
+} from "./port.js";
+
+/** Throws `ConcurrencyError` unless `expected` holds for a stream whose last revision is `current`. */
+export function checkExpected(streamId: string, expected: ExpectedRevision, current: bigint | undefined): void {
+  const holds = expected === "any" || (expected === "no_stream" ? current === undefined : current === expected);
+  if (!holds) throw new ConcurrencyError(streamId, expected, current ?? "no_stream");
+}
+
+/** The size an append is measured by: type, data and metadata, as JSON in UTF-8. */
+export function appendBytes(events: readonly NewEvent[]): number {
+  let bytes = 0;
+  for (const e of events) {
+    bytes += Buffer.byteLength(e.type) + Buffer.byteLength(JSON.stringify(e.data ?? null));
+    bytes += Buffer.byteLength(JSON.stringify(e.metadata ?? {}));
+  }
+  return bytes;
+}
+
+/** Rejects what EventStoreDB would refuse, so the embedded adapters fail the same way production does. */
+export function checkAppendSize(streamId: string, events: readonly NewEvent[], limit: number): void {
+  if (events.length === 0) throw new RangeError(`append to ${streamId} has no events`);
+  if (limit === Infinity) return;
+  const bytes = appendBytes(events);
+  if (bytes > limit) throw new AppendTooLargeError(streamId, bytes, limit);
+}
+
+/** Where an already stored event sits. */
+export type StoredAt = { streamId: string; revision: bigint; position: Position };
+
+/**
+ * EventStoreDB's idempotent retry: the same event ids, in order, already at
+ * the place `expected` names (or anywhere in the stream for `any`) are
+ * acknowledged with the original result instead of being written again.
+ */
+export function priorAppend(
+  streamId: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+  find: (eventId: string) => StoredAt | undefined,
+): AppendResult | undefined {
+  const first = find(events[0]!.eventId);
+  if (first === undefined || first.streamId !== streamId) return undefined;
+  const startsAt = expected === "any" ? first.revision : expected === "no_stream" ? 0n : expected + 1n;
+  if (first.revision !== startsAt) return undefined;
+  let last = first;
+  for (let i = 1; i < events.length; i++) {
+    const found = find(events[i]!.eventId);
+    if (found === undefined || found.streamId !== streamId || found.revision !== first.revision + BigInt(i)) return undefined;
+    last = found;
+  }
+  return { nextRevision: last.revision, position: last.position };
+}
+
+export const matchesPrefix = (streamId: string, prefixes: readonly string[] | undefined): boolean =>
+  prefixes === undefined || prefixes.some((p) => streamId.startsWith(p));
+
+/** Wakes sleeping subscriptions when the store has appended something. */
+export class AppendSignal {
+  private readonly sleepers = new Set<() => void>();
+  notify(): void {
+    const woken = [...this.sleepers];
+    this.sleepers.clear();
+    for (const wake of woken) wake();
+  }
+  on(wake: () => void): void {
+    this.sleepers.add(wake);
+  }
+  off(wake: () => void): void {
+    this.sleepers.delete(wake);
+  }
+}
+
+/**
+ * One page of the global log after a cursor, and the cursor to continue from.
+ * A page may be empty yet move the cursor (everything it scanned was filtered out).
+ */
+export type Page = { events: RecordedEvent[]; next: Position };
+
+export type PullSubscriptionOptions = {
+  from: Position;
+  /** Synchronous, so no append can slip in between an empty page and going to sleep. */
+  fetchPage: (after: Position) => Page;
+  signal: AppendSignal;
+  /** Also look again this often, for writers the signal cannot see (another process). */
+  pollIntervalMs?: number;
+  onClose?: () => void;
+};
+
+/**
+ * Reads a page only when the consumer has drained the previous one, so a slow
+ * consumer holds at most one page in memory and delivery can neither skip nor
+ * repeat: the cursor only moves past events that were handed out.
+ */
+export class PullSubscription implements Subscription, AsyncIterator<RecordedEvent> {
+  private buffer: RecordedEvent[] = [];
+  private index = 0;
+  private cursor: Position;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  /** next() calls are served one after another, even when a caller does not await. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PullSubscriptionOptions) {
+    this.cursor = options.from;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<RecordedEvent>> {
+    const result = this.queue.then(() => this.pull());
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** `break` in a for-await loop lands here. */
+  async return(): Promise<IteratorResult<RecordedEvent>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffer = [];
+    this.wake?.();
+    this.options.onClose?.();
+  }
+
+  private async pull(): Promise<IteratorResult<RecordedEvent>> {
+    for (;;) {
+      if (this.closed) return { done: true, value: undefined };
+      const event = this.buffer[this.index];
+      if (event !== undefined) {
+        this.index += 1;
+        return { done: false, value: event };
+      }
+      const before = this.cursor;
+      const page = this.options.fetchPage(before);
+      this.buffer = page.events;
+      this.index = 0;
+      this.cursor = page.next;
+      if (page.events.length > 0) continue;
+      // Nothing new: sleep. Only filtered-out events: look further, yielding the event loop between pages.
+      if (page.next === before) await this.sleep();
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const { signal, pollIntervalMs } = this.options;
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.off(done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = pollIntervalMs === undefined ? undefined : setTimeout(done, pollIntervalMs);
+      signal.on(done);
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { openEventStore } from "../../../src/adapters/event-store/index.js";
+import { ConcurrencyError } from "../../../src/adapters/event-store/port.js";
+import { SqliteEventStore } from "../../../src/adapters/event-store/sqlite.js";
+import { collect, describeEventStoreContract, newEvent, take } from "./contract.js";
+
+const dir = mkdtempSync(join(tmpdir(), "campaigns-sqlite-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeEventStoreContract("sqlite", async () => new SqliteEventStore(join(dir, "contract.sqlite")));
+
+describe("sqlite event store", () => {
+  it("keeps what it acknowledged across close and reopen", async () => {
+    const file = join(dir, "reopen.sqlite");
+    const first = new SqliteEventStore(file);
+    await first.append("s-1", [newEvent("A", { n: 1 }), newEvent("B", { n: 2 })], "no_stream");
+    await first.close();
+    const second = new SqliteEventStore(file);
+    expect((await collect(second.read("s-1"))).map((e) => [e.type, e.revision, e.data])).toEqual([["A", 0n, { n: 1 }], ["B", 1n, { n: 2 }]]);
+    expect((await second.append("s-1", [newEvent("C")], 1n)).nextRevision).toBe(2n);
+    await second.close();
+  });
+
+  it("lets a second store on the same file follow the first's appends", async () => {
+    const file = join(dir, "shared.sqlite");
+    const writer = new SqliteEventStore(file);
+    const reader = new SqliteEventStore(file);
+    const subscription = reader.subscribe({ streamPrefixes: ["shared-"] });
+    try {
+      await writer.append("shared-1", [newEvent("A")], "no_stream");
+      expect((await take(subscription, 1)).map((e) => e.type)).toEqual(["A"]);
+    } finally {
+      await subscription.close();
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it("writes concurrent appends to different streams in one group and each gets its own result", async () => {
+    const store = new SqliteEventStore(join(dir, "group.sqlite"));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(`g-${i}`, [newEvent("A"), newEvent("B")], "no_stream")));
+    expect(results.every((r) => r.nextRevision === 1n)).toBe(true);
+    expect(new Set(results.map((r) => r.position)).size).toBe(50);
+    await store.close();
+  });
+
+  it("fails only the append whose expected revision does not hold when several share one transaction", async () => {
+    const store = new SqliteEventStore(join(dir, "group-fail.sqlite"));
+    await store.append("gf-b", [newEvent("B0")], "no_stream");
+    const [a, b, c, a2] = await Promise.allSettled([
+      store.append("gf-a", [newEvent("A0")], "no_stream"),
+      store.append("gf-b", [newEvent("B1"), newEvent("B2")], 5n),
+      store.append("gf-c", [newEvent("C0")], "no_stream"),
+      store.append("gf-a", [newEvent("A1")], 0n), // sees the first append of the same group
+    ]);
+    expect([a.status, b.status, c.status, a2.status]).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect((b as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    expect((await collect(store.read("gf-b"))).map((e) => e.type)).toEqual(["B0"]);
+    expect((await collect(store.read("gf-a"))).map((e) => e.type)).toEqual(["A0", "A1"]);
+    await store.close();
+  });
+
+  it("checks expected revisions across two stores on the same file", async () => {
+    const file = join(dir, "two-writers.sqlite");
+    const one = new SqliteEventStore(file);
+    const two = new SqliteEventStore(file);
+    try {
+      await one.append("tw-1", [newEvent("A")], "no_stream");
+      const results = await Promise.allSettled([one.append("tw-1", [newEvent("B")], 0n), two.append("tw-1", [newEvent("C")], 0n)]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+      expect(await collect(two.read("tw-1"))).toHaveLength(2);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it("refuses an event id already stored elsewhere, writing nothing", async () => {
+    const store = new SqliteEventStore(join(dir, "ids.sqlite"));
+    const event = newEvent("A");
+    await store.append("ids-1", [event], "no_stream");
+    await expect(store.append("ids-2", [newEvent("X"), event], "no_stream")).rejects.toThrow(/already stored/);
+    expect(await collect(store.read("ids-2"))).toEqual([]);
+    await store.close();
+  });
+
+  it("is what openEventStore opens for kind sqlite, creating the data directory", async () => {
+    const dataDir = join(dir, "nested", "data");
+    const store = await openEventStore({ kind: "sqlite", dataDir });
+    await store.append("open-1", [newEvent("A")], "no_stream");
+    await store.close();
+    expect(existsSync(join(dataDir, "events.sqlite"))).toBe(true);
+  });
+});
