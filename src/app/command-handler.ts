@@ -1,0 +1,219 @@
+import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
+import { AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../adapters/event-store/port.js";
+import {
+  type CampaignCommand,
+  type CampaignEvent,
+  type CampaignState,
+  type DirectoryCommand,
+  type DirectoryEvent,
+  type ClientDirectory,
+  type DomainError,
+  type CommandName,
+  campaignCommands,
+  campaignDecider,
+  campaignReply,
+  campaignStreamId,
+  directoryCommands,
+  directoryDecider,
+  directoryStreamId,
+  domainError,
+  isCampaignCommandName,
+  isDomainError,
+  fold,
+  parseWith,
+  replayCampaign,
+} from "../domain/index.js";
+import { KeyedQueue } from "./keyed-queue.js";
+import { type CachedStream, StreamCache } from "./stream-cache.js";
+
+export type CommandEnvelope = {
+  name: string;
+  clientId: string;
+  body: unknown;
+  /** Idempotency key (`Command-Id`): a repeat returns the first reply and writes nothing. */
+  commandId?: string;
+  correlationId?: string;
+  traceparent?: string;
+};
+
+export type CommandAccepted = { ok: true; reply: unknown; position: Position; revision: bigint | undefined; repeated: boolean };
+export type CommandRejected = { ok: false; error: DomainError };
+export type CommandResult = CommandAccepted | CommandRejected;
+
+export type CommandHandlerOptions = {
+  defaultRegion: string;
+  defaultTimeZone: string;
+  clock?: () => Date;
+  /** Concurrency conflicts with other instances are retried this many times. */
+  maxRetries?: number;
+};
+
+/** Namespace for ids derived from a client's Command-Id (campaign ids and event ids). */
+const COMMAND_NAMESPACE = "6f1c2a52-5d0e-4a43-9a55-0c8b8a3c2f11";
+
+/**
+ * Command handling: load (cached) state, decide, append with the expected
+ * revision, retry on a conflict with another instance. Commands on one stream
+ * are serialised in this process; different streams run concurrently.
+ */
+export class CommandHandler {
+  private readonly campaigns: StreamCache<CampaignState>;
+  private readonly directories: StreamCache<ClientDirectory>;
+  private readonly queue = new KeyedQueue();
+  private readonly clock: () => Date;
+  private readonly maxRetries: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: CommandHandlerOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxRetries = options.maxRetries ?? 20;
+    this.campaigns = new StreamCache(store, campaignDecider.initialState, (s, events) => replayCampaign(s, events as unknown as CampaignEvent[]));
+    this.directories = new StreamCache(store, directoryDecider.initialState, (s, events) => fold(directoryDecider.evolve, s, events as unknown as DirectoryEvent[]));
+  }
+
+  async handle(envelope: CommandEnvelope): Promise<CommandResult> {
+    if (isCampaignCommandName(envelope.name)) return this.handleCampaign(envelope, envelope.name);
+    if (Object.hasOwn(directoryCommands, envelope.name)) return this.handleDirectory(envelope, envelope.name as keyof typeof directoryCommands);
+    return rejected(domainError("invalid_request", `unknown command ${envelope.name}`, [{ field: "subject", reason: `known commands: ${knownCommands}` }]));
+  }
+
+  private async handleCampaign(envelope: CommandEnvelope, name: keyof typeof campaignCommands): Promise<CommandResult> {
+    const entry = campaignCommands[name];
+    const body = parseWith(entry.schema, envelope.body);
+    if (isDomainError(body)) return rejected(body);
+    const campaignId = "id" in body && body.id !== undefined ? body.id : this.newCampaignId(envelope);
+    const command = { type: entry.type, clientId: envelope.clientId, campaignId, data: { ...body, id: campaignId } } as CampaignCommand;
+    const streamId = campaignStreamId(campaignId);
+
+    return this.withRetries(streamId, this.campaigns, envelope, async (stream) => {
+        const needsDirectory = command.type === "CreateCampaign" || command.type === "UpdateCampaign";
+        const directory = needsDirectory ? (await this.directories.refresh(directoryStreamId(envelope.clientId))).state : undefined;
+        const context = {
+          now: this.clock().toISOString(),
+          defaultRegion: this.options.defaultRegion,
+          defaultTimeZone: this.options.defaultTimeZone,
+          callFlowIds: new Set(directory?.callFlows.keys() ?? []),
+          cliIds: new Set(directory?.clis.keys() ?? []),
+        };
+        return campaignDecider.decide(command, stream.state, context);
+      }, (events, state, revision) => campaignReply(command, events as CampaignEvent[], state, revision, this.options.defaultRegion));
+  }
+
+  private async handleDirectory(envelope: CommandEnvelope, name: keyof typeof directoryCommands): Promise<CommandResult> {
+    const entry = directoryCommands[name];
+    const body = parseWith(entry.schema, envelope.body);
+    if (isDomainError(body)) return rejected(body);
+    const command = { type: entry.type, clientId: envelope.clientId, data: body } as DirectoryCommand;
+    const streamId = directoryStreamId(envelope.clientId);
+    return this.withRetries(streamId, this.directories, envelope, async (stream) =>
+      directoryDecider.decide(command, stream.state, { defaultRegion: this.options.defaultRegion }),
+      () => (command.type === "RegisterCallFlow" ? { callFlowId: command.data.callFlowId } : { cliId: command.data.cliId }),
+    );
+  }
+
+  /**
+   * The decide-append loop shared by every stream: idempotency first, then
+   * optimistic concurrency. Commands on one stream are decided one at a time
+   * (under the stream's lock) but their appends are pipelined: the next command
+   * is decided on the state after the previous one's events while that append
+   * is still in flight, and the store writes both in one group commit. A reply
+   * goes out only once its events are durable; if an append fails, the cache
+   * falls back to the state before it and the command is decided again.
+   */
+  private async withRetries<State, Event extends { type: string; data: unknown }>(
+    streamId: string,
+    cache: StreamCache<State>,
+    envelope: CommandEnvelope,
+    decide: (stream: CachedStream<State>) => Promise<readonly Event[] | DomainError>,
+    reply: (events: readonly Event[], state: State, revision: bigint) => unknown,
+  ): Promise<CommandResult> {
+    for (let attempt = 0; ; attempt++) {
+      const step = await this.queue.run(streamId, async (): Promise<CommandResult | InFlight<State, Event>> => {
+        const stream = await cache.get(streamId);
+        const repeated = envelope.commandId === undefined ? undefined : stream.commands.get(envelope.commandId);
+        if (repeated) {
+          await repeated.durable;
+          const events = await this.readRange(streamId, repeated.fromRevision, repeated.toRevision);
+          return { ok: true, reply: reply(events as unknown as Event[], stream.state, repeated.toRevision), position: repeated.position, revision: repeated.toRevision, repeated: true };
+        }
+        const decision = await decide(stream);
+        if (isDomainError(decision)) return rejected(decision);
+        if (decision.length === 0)
+          return { ok: true, reply: reply([], stream.state, stream.revision ?? -1n), position: stream.position, revision: stream.revision, repeated: false };
+        const append = this.store.append(streamId, decision.map((event, i) => this.toNewEvent(event, i, envelope)), stream.revision ?? "no_stream");
+        const durable = append.then(() => undefined, () => undefined);
+        const after = cache.apply(streamId, stream, this.asRecorded(streamId, decision, stream.revision, envelope), durable);
+        return { append, before: stream, after, decision };
+      });
+      if ("ok" in step) return step;
+      try {
+        const written = await step.append;
+        cache.confirm(streamId, step.after, written.position, envelope.commandId);
+        return { ok: true, reply: reply(step.decision, step.after.state, written.nextRevision), position: written.position, revision: written.nextRevision, repeated: false };
+      } catch (error) {
+        cache.revert(streamId, step.before, step.after);
+        // The domain keeps appends under the limit; should one still be refused for size, say so as the rule it is.
+        if (error instanceof AppendTooLargeError)
+          return rejected(domainError("rule_violated", "the command's events are too large for one append; send fewer numbers per command", [{ field: "phoneNumbers", reason: error.message }]));
+        if (!(error instanceof ConcurrencyError) || attempt >= this.maxRetries) throw error;
+        // Another instance (or a failed append before ours) got there first: back off a little, jittered, and decide again.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+        await this.queue.run(streamId, () => cache.refresh(streamId));
+      }
+    }
+  }
+
+  private newCampaignId(envelope: CommandEnvelope): string {
+    // With a Command-Id the id is derived from it, so a retried create lands on the same stream and is recognised.
+    return envelope.commandId === undefined ? uuidv7() : uuidv5(`${envelope.clientId}:${envelope.commandId}`, COMMAND_NAMESPACE);
+  }
+
+  private toNewEvent(event: { type: string; data: unknown }, index: number, envelope: CommandEnvelope): NewEvent {
+    const eventId = envelope.commandId === undefined ? uuidv4() : uuidv5(`${envelope.clientId}:${envelope.commandId}:${index}`, COMMAND_NAMESPACE);
+    return { eventId, type: event.type, data: event.data, metadata: this.metadata(envelope) };
+  }
+
+  private metadata(envelope: CommandEnvelope): EventMetadata {
+    return {
+      clientId: envelope.clientId,
+      ...(envelope.commandId === undefined ? {} : { commandId: envelope.commandId, causationId: envelope.commandId }),
+      ...(envelope.correlationId === undefined ? {} : { correlationId: envelope.correlationId }),
+      ...(envelope.traceparent === undefined ? {} : { traceparent: envelope.traceparent }),
+    };
+  }
+
+  /** What the store will hold after an append, without reading it back. The position is filled in once the append is durable. */
+  private asRecorded(streamId: string, events: readonly { type: string; data: unknown }[], previous: bigint | undefined, envelope: CommandEnvelope): RecordedEvent[] {
+    const first = previous === undefined ? 0n : previous + 1n;
+    return events.map((event, i) => ({
+      streamId,
+      revision: first + BigInt(i),
+      position: 0n,
+      type: event.type,
+      data: event.data,
+      metadata: this.metadata(envelope),
+      recordedAt: this.clock(),
+      eventId: "",
+    }));
+  }
+
+  private async readRange(streamId: string, from: bigint, to: bigint): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for await (const event of this.store.read(streamId, { from, direction: "forwards", limit: Number(to - from + 1n) })) events.push(event);
+    return events;
+  }
+}
+
+const rejected = (error: DomainError): CommandRejected => ({ ok: false, error });
+
+/** A command decided and handed to the store, not yet durable. */
+type InFlight<State, Event> = {
+  append: Promise<{ nextRevision: bigint; position: Position }>;
+  before: CachedStream<State>;
+  after: CachedStream<State>;
+  decision: readonly Event[];
+};
+const knownCommands = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands)].join(", ");
+export type { CommandName };

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { MemoryEventStore } from "../../src/adapters/event-store/memory.js";
+import type { EventStore } from "../../src/adapters/event-store/port.js";
+import { SqliteEventStore } from "../../src/adapters/event-store/sqlite.js";
+import { CommandHandler } from "../../src/app/command-handler.js";
+import { collect } from "../adapters/event-store/contract.js";
+import { seedBody } from "../support/decider-specification.js";
+
+const dir = mkdtempSync(join(tmpdir(), "campaigns-handler-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const NOW = new Date("2030-10-01T08:00:00Z");
+const handlerOn = (store: EventStore) => new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock: () => NOW });
+
+async function registered(handler: CommandHandler, clientId = "acme") {
+  await handler.handle({ name: "register-call-flow", clientId, body: { callFlowId: 1, name: "Main" } });
+  await handler.handle({ name: "register-cli", clientId, body: { cliId: 1, number: "01632960001" } });
+}
+
+const ok = <T extends { ok: boolean }>(result: T) => {
+  if (!result.ok) throw new Error(JSON.stringify(result));
+  return result as Extract<T, { ok: true }>;
+};
+
+describe("command handling", () => {
+  it("creates the seed's campaign and replies with the seed's 201 body and its id", async () => {
+    const handler = handlerOn(new MemoryEventStore());
+    await registered(handler);
+    const result = ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } }));
+    expect(result.reply).toMatchObject({ id: "c-1", name: "Test Campaign", phoneNumbers: [{ number: "07722123456", name: "ben" }, { number: "07722734716", name: "Dave" }] });
+    expect(result.position).toBe(4n);
+  });
+
+  it("refuses a campaign whose call flow the client has not registered, writing nothing", async () => {
+    const store = new MemoryEventStore();
+    const handler = handlerOn(store);
+    const result = await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } });
+    expect(result).toMatchObject({ ok: false, error: { code: "rule_violated" } });
+    expect(await store.headPosition()).toBe(0n);
+  });
+
+  it("returns the first reply for a repeated Command-Id and writes nothing, even after a restart", async () => {
+    const file = join(dir, "idempotent.sqlite");
+    const store = new SqliteEventStore(file);
+    const handler = handlerOn(store);
+    await registered(handler);
+    const first = ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: seedBody(), commandId: "cmd-1" }));
+    const again = ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: seedBody(), commandId: "cmd-1" }));
+    expect(again.reply).toEqual(first.reply);
+    expect(again.position).toBe(first.position);
+    expect(again.repeated).toBe(true);
+    const head = await store.headPosition();
+    await store.close();
+
+    const reopened = new SqliteEventStore(file);
+    const restarted = ok(await handlerOn(reopened).handle({ name: "create-campaign", clientId: "acme", body: seedBody(), commandId: "cmd-1" }));
+    expect(restarted.reply).toEqual(first.reply);
+    expect(await reopened.headPosition()).toBe(head);
+    await reopened.close();
+  });
+
+  it("loses no update when many commands hit one campaign at once, from two handler instances", async () => {
+    const store = new SqliteEventStore(join(dir, "concurrent.sqlite"));
+    const [a, b] = [handlerOn(store), handlerOn(store)];
+    await registered(a);
+    ok(await a.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } }));
+    const adds = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 ? a : b).handle({ name: "add-phone-numbers", clientId: "acme", body: { id: "c-1", phoneNumbers: [{ number: `07723${String(i).padStart(6, "0")}` }] } }),
+    );
+    const results = await Promise.all(adds);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const added = (await collect(store.read("campaign-c-1"))).filter((e) => e.type === "PhoneNumbersAdded");
+    expect(added).toHaveLength(41);
+    expect(new Set(added.map((e) => (e.data as { numbers: { e164: string }[] }).numbers[0]!.e164)).size).toBe(41);
+    await store.close();
+  });
+
+  it("replies 400 naming the field for a body that does not match its schema, and 400 for an unknown command", async () => {
+    const handler = handlerOn(new MemoryEventStore());
+    expect(await handler.handle({ name: "pause-campaign", clientId: "acme", body: { id: "x", extra: 1 } })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    expect(await handler.handle({ name: "launch-rocket", clientId: "acme", body: {} })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+  });
+
+  it("does not re-read a long stream for each command", async () => {
+    const store = new MemoryEventStore();
+    let eventsRead = 0;
+    const counting: EventStore = Object.assign(Object.create(store) as EventStore, {
+      read: async function* (streamId: string, options?: Parameters<EventStore["read"]>[1]) {
+        for await (const e of store.read(streamId, options)) {
+          eventsRead++;
+          yield e;
+        }
+      },
+    });
+    const handler = handlerOn(counting);
+    await registered(handler);
+    ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } }));
+    for (let i = 0; i < 50; i++) ok(await handler.handle({ name: "add-phone-numbers", clientId: "acme", body: { id: "c-1", phoneNumbers: [{ number: `07723${String(i).padStart(6, "0")}` }] } }));
+    const before = eventsRead;
+    ok(await handler.handle({ name: "record-attempt-outcome", clientId: "acme", body: { id: "c-1", number: "07722123456", attemptNumber: 1, outcome: 6, occurredAt: "2030-10-01T08:00:00Z" } }));
+    expect(eventsRead - before).toBe(0);
+  });
+
+  it("answers 422 when the store refuses an append for its size, writing nothing", async () => {
+    const store = new MemoryEventStore(600); // a store with a far smaller append limit than the domain's budget
+    const handler = handlerOn(store);
+    await registered(handler);
+    const head = await store.headPosition();
+    const result = await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } });
+    expect(result).toMatchObject({ ok: false, error: { code: "rule_violated", details: [{ field: "phoneNumbers" }] } });
+    expect(await store.headPosition()).toBe(head);
+  });
+});
