@@ -1,0 +1,156 @@
+import { headers as natsHeaders, type NatsConnection, type Service, type ServiceMsg } from "nats";
+import type { Logger } from "pino";
+import type { CommandEnvelope } from "../../app/command-handler.js";
+import { commandNames, domainError, type DomainError } from "../../domain/index.js";
+import { SUBJECT_ROOT, tenantOf } from "./subjects.js";
+import { decodeJson, encodeJson, errorBody, statusOf } from "./wire.js";
+
+/** A command as it arrived: the tenant from the subject, ids from the headers. */
+export type CommandRequest = CommandEnvelope;
+export type CommandOutcome =
+  | { ok: true; reply: unknown; position: bigint }
+  | { ok: false; error: DomainError };
+export type QueryRequest = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
+export type QueryOutcome = { ok: true; reply: unknown } | { ok: false; error: DomainError };
+
+/** What the endpoints call; the same handlers serve the REST gateway. */
+export type CampaignHandlers = {
+  command(request: CommandRequest): Promise<CommandOutcome>;
+  query(request: QueryRequest): Promise<QueryOutcome>;
+  queryNames: readonly string[];
+  /** Extra data for `$SRV.STATS.campaigns` (projection lag, in-flight requests). */
+  stats(): Promise<Record<string, unknown>>;
+};
+
+export type CampaignServiceOptions = { maxInFlight: number; logger: Logger; version: string };
+
+export type RunningCampaignService = {
+  service: Service;
+  /** Stops taking requests and waits for those in flight to be answered. */
+  drain(): Promise<void>;
+  inFlight(): number;
+};
+
+/**
+ * Registers `campaigns` with the NATS services framework: one endpoint per
+ * command and query, in the framework's queue group so instances share load.
+ */
+export async function startCampaignService(
+  nc: NatsConnection,
+  handlers: CampaignHandlers,
+  options: CampaignServiceOptions,
+): Promise<RunningCampaignService> {
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  const service = await nc.services.add({
+    name: "campaigns",
+    version: options.version,
+    description: "Outbound voice campaigns: commands, read models and audit replay",
+    statsHandler: async () => ({ ...(await handlers.stats()), inFlight }),
+  });
+
+  const replyError = (msg: ServiceMsg, error: DomainError): void => {
+    msg.respondError(statusOf(error), error.message, encodeJson(errorBody(error)));
+  };
+
+  /**
+   * The framework does not await handlers: every request is answered here,
+   * whatever happens, and concurrency is bounded (503 beyond the limit).
+   */
+  const endpoint = (run: (msg: ServiceMsg, clientId: string) => Promise<void>) => (err: unknown, msg: ServiceMsg) => {
+    if (err) {
+      options.logger.error({ err }, "endpoint subscription failed");
+      return;
+    }
+    const clientId = tenantOf(msg.subject);
+    if (clientId === undefined) {
+      replyError(msg, domainError("invalid_request", "the subject has no valid tenant", [{ field: "subject", reason: `expected ${SUBJECT_ROOT}.<client>.<cmd|query>.<name> with client [A-Za-z0-9_-]{1,64}` }]));
+      return;
+    }
+    if (inFlight >= options.maxInFlight) {
+      replyError(msg, domainError("unavailable", "the service is overloaded; retry shortly", [{ reason: `more than ${options.maxInFlight} requests in flight` }]));
+      return;
+    }
+    inFlight++;
+    run(msg, clientId)
+      .catch((error: unknown) => {
+        options.logger.error({ err: error, subject: msg.subject }, "request failed");
+        replyError(msg, domainError("unavailable", "the request could not be completed; retry it with the same Command-Id", []));
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      });
+  };
+
+  const respond = (msg: ServiceMsg, body: unknown, position?: bigint): void => {
+    const h = natsHeaders();
+    if (position !== undefined) h.set("Log-Position", position.toString());
+    let data = encodeJson(body);
+    if (data.length > maxPayload) {
+      // Never fail silently on size: say where the full body can be read.
+      data = encodeJson({ truncated: true, reason: `the reply exceeds the server's max payload (${maxPayload} bytes); read it with get-campaign`, id: (body as { id?: unknown }).id });
+    }
+    msg.respond(data, { headers: h });
+  };
+
+  for (const name of commandNames) {
+    service.addEndpoint(`cmd-${name}`, {
+      subject: `${SUBJECT_ROOT}.*.cmd.${name}`,
+      metadata: { kind: "command", name },
+      handler: endpoint(async (msg, clientId) => {
+        const body = decodeJson(msg.data);
+        if (!body.ok) return replyError(msg, domainError("invalid_request", body.reason, [{ field: "(body)", reason: body.reason }]));
+        const h = msg.headers;
+        const outcome = await handlers.command({
+          name,
+          clientId,
+          body: body.value,
+          ...optional("commandId", h?.get("Command-Id")),
+          ...optional("correlationId", h?.get("Correlation-Id")),
+          ...optional("traceparent", h?.get("traceparent")),
+        });
+        if (!outcome.ok) return replyError(msg, outcome.error);
+        respond(msg, outcome.reply, outcome.position);
+      }),
+    });
+  }
+  for (const name of handlers.queryNames) {
+    service.addEndpoint(`query-${name}`, {
+      subject: `${SUBJECT_ROOT}.*.query.${name}`,
+      metadata: { kind: "query", name },
+      handler: endpoint(async (msg, clientId) => {
+        const body = decodeJson(msg.data, {});
+        if (!body.ok) return replyError(msg, domainError("invalid_request", body.reason, [{ field: "(body)", reason: body.reason }]));
+        const outcome = await handlers.query({ name, clientId, body: body.value, maxReplyBytes: maxPayload - 4096 });
+        if (!outcome.ok) return replyError(msg, outcome.error);
+        respond(msg, outcome.reply);
+      }),
+    });
+  }
+
+  // `campaigns.cmd.<name>` has no tenant token: answer it rather than leave the caller to time out.
+  for (const kind of ["cmd", "query"]) {
+    service.addEndpoint(`no-tenant-${kind}`, {
+      subject: `${SUBJECT_ROOT}.${kind}.*`,
+      metadata: { kind: "error" },
+      handler: endpoint(async () => undefined),
+    });
+  }
+
+  // The subscriptions exist on the server before anyone is told the service is up.
+  await nc.flush();
+
+  return {
+    service,
+    inFlight: () => inFlight,
+    drain: async () => {
+      await service.stop();
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+    },
+  };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+  value === undefined || value === "" ? {} : ({ [key]: value } as Record<K, string>);

@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { connect, type NatsConnection } from "nats";
+import type { Logger } from "pino";
+
+export type NatsLink = { nc: NatsConnection; localServer?: ChildProcess };
+
+const findOnPath = (name: string): string | undefined =>
+  [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"].map((dir) => join(dir, name)).find(existsSync);
+
+/**
+ * Connects to NATS_URL. When nothing answers there and `nats-server` is on
+ * PATH, starts one with JetStream under `<dataDir>/nats` on that URL's port
+ * (CONTRACT.md), so `npm start` works on a bare machine.
+ */
+export async function connectOrStartNats(url: string, dataDir: string, logger: Logger): Promise<NatsLink> {
+  // noAsyncTraces: no Error (and stack) captured per request; the service makes many.
+  const options = { servers: url, name: "campaigns", maxReconnectAttempts: -1, noAsyncTraces: true };
+  try {
+    return { nc: await connect({ ...options, timeout: 2000 }) };
+  } catch (error) {
+    const binary = findOnPath("nats-server");
+    if (!binary) throw new Error(`nothing answers at NATS_URL=${url} and nats-server is not on PATH`, { cause: error });
+    const { hostname, port } = new URL(url.replace(/^nats:/, "http:"));
+    const storeDir = join(dataDir, "nats");
+    mkdirSync(storeDir, { recursive: true });
+    logger.info({ url, storeDir }, "starting a local nats-server with JetStream");
+    const localServer = spawn(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir], { stdio: "ignore" });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        return { nc: await connect({ ...options, timeout: 500 }), localServer };
+      } catch (retryError) {
+        if (localServer.exitCode !== null || Date.now() > deadline) {
+          localServer.kill();
+          throw new Error(`could not start nats-server at ${url}`, { cause: retryError });
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { DomainError } from "../../domain/index.js";
+import { errorStatus } from "../../domain/index.js";
+
+const bigintReplacer = (_key: string, v: unknown) =>
+  typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
+
+/**
+ * JSON on the wire: revisions and positions are bigints inside, numbers
+ * outside (strings past 2^53). The replacer is slow on large bodies, so it
+ * runs only when a plain stringify meets a bigint.
+ */
+export const toJson = (value: unknown): string => {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof TypeError && /BigInt/.test(error.message)) return JSON.stringify(value, bigintReplacer);
+    throw error;
+  }
+};
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export const encodeJson = (value: unknown): Uint8Array => encoder.encode(toJson(value));
+
+export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Decodes a request body; an empty body is `{}` only where the caller allows it. */
+export function decodeJson(data: Uint8Array, emptyAs?: unknown): Decoded {
+  if (data.length === 0) return emptyAs === undefined ? { ok: false, reason: "the body is empty; a JSON object is required" } : { ok: true, value: emptyAs };
+  try {
+    return { ok: true, value: JSON.parse(decoder.decode(data)) };
+  } catch (error) {
+    return { ok: false, reason: `the body is not JSON: ${(error as Error).message}` };
+  }
+}
+
+/** The error body the contract fixes: `{ code, message, details }`, status in the service-error headers. */
+export const errorBody = (error: DomainError) => ({ code: error.code, message: error.message, details: error.details });
+export const statusOf = (error: DomainError): number => errorStatus[error.code];

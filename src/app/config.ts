@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { isValidTimeZone, Identifier } from "../domain/index.js";
+
+/** Parses `key1:clientA,key2:clientB`; a key maps to exactly one client. */
+const ApiKeys = z
+  .string()
+  .default("")
+  .transform((raw, ctx) => {
+    const keys = new Map<string, string>();
+    for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [key, client, ...rest] = pair.split(":");
+      if (!key || !client || rest.length > 0 || !Identifier.safeParse(client).success) {
+        ctx.addIssue({ code: "custom", message: `"${pair}" is not key:client` });
+        return z.NEVER;
+      }
+      keys.set(key, client);
+    }
+    return keys;
+  });
+
+const Port = z.union([z.literal("").transform(() => undefined), z.coerce.number().int().min(1).max(65535)]).optional();
+
+/** The service's configuration, from the environment (names fixed by CONTRACT.md). */
+export const Config = z.object({
+  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  EVENT_STORE: z.enum(["sqlite", "memory", "eventstoredb"]).default("sqlite"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  EVENTSTORE_CONNECTION_STRING: z.string().startsWith("esdb").optional(),
+  HTTP_PORT: Port,
+  API_KEYS: ApiKeys,
+  DEFAULT_REGION: z.string().regex(/^[A-Z]{2}$/, "a two-letter region such as GB").default("GB"),
+  DEFAULT_TIME_ZONE: z.string().refine(isValidTimeZone, "an IANA time zone such as Europe/London").default("Europe/London"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Requests handled at once per instance; beyond it the service answers 503 rather than queueing without limit. */
+  MAX_IN_FLIGHT: z.coerce.number().int().positive().default(512),
+}).refine((c) => c.EVENT_STORE !== "eventstoredb" || c.EVENTSTORE_CONNECTION_STRING !== undefined, {
+  path: ["EVENTSTORE_CONNECTION_STRING"],
+  message: "required when EVENT_STORE=eventstoredb",
+});
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Reads the config; a bad value is one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  if (env.HTTP_PORT === "") delete present.HTTP_PORT;
+  const result = Config.safeParse(present);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = String(issue.path[0] ?? "environment");
+  throw new ConfigError(`invalid configuration: ${variable}=${JSON.stringify(env[variable] ?? "")}: ${issue.message}`);
+}

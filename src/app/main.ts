@@ -1,0 +1,39 @@
+/** `npm start` / `campaigns serve`: the whole service, configured from the environment. */
+import { pino } from "pino";
+import { ConfigError, loadConfig } from "./config.js";
+import { startService } from "./service.js";
+
+export async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: "campaigns" } });
+  const running = await startService(config, logger).catch((err: unknown) => {
+    logger.fatal({ err }, "could not start");
+    process.exit(1);
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: draining requests, checkpointing projections");
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "unclean stop");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await serve();

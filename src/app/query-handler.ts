@@ -1,0 +1,105 @@
+import { match } from "ts-pattern";
+import type { z } from "zod";
+import type { EventStore, RecordedEvent } from "../adapters/event-store/port.js";
+import { campaignStreamId, domainError, type DomainError, isDomainError, notFound, parseWith } from "../domain/index.js";
+import { campaignDetailAt, readCampaignDetail } from "../projections/campaign-projections.js";
+import { isQueryName, queries, type QueryName } from "../projections/queries.js";
+import { modelKey, type ReadModelStore } from "../projections/read-model-store.js";
+import type { ProjectionRunner } from "../projections/runner.js";
+
+/** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
+export type QueryEnvelope = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
+export type QueryResult = { ok: true; reply: unknown } | { ok: false; error: DomainError };
+
+const MIN_POSITION_WAIT_MS = 5000;
+
+/** Queries: read models for the GET bodies and statistics, the event store for audit replay. */
+export class QueryHandler {
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly projections: Pick<ProjectionRunner, "waitFor" | "checkpoint">,
+  ) {}
+
+  async handle(envelope: QueryEnvelope): Promise<QueryResult> {
+    if (!isQueryName(envelope.name)) return refused(domainError("invalid_request", `unknown query ${envelope.name}`, [{ field: "subject", reason: "not a query" }]));
+    const body = parseWith(queries[envelope.name], envelope.body);
+    if (isDomainError(body)) return refused(body);
+    if (body.minPosition !== undefined && !(await this.projections.waitFor(body.minPosition, MIN_POSITION_WAIT_MS))) {
+      return refused(domainError("unavailable", "the read models have not reached minPosition yet; retry shortly", [{ field: "minPosition", reason: `projections are at ${this.projections.checkpoint}` }]));
+    }
+    const reply = await this.answer(envelope.name, envelope.clientId, body, envelope.maxReplyBytes ?? Infinity);
+    return isDomainError(reply) ? refused(reply) : { ok: true, reply };
+  }
+
+  private answer(name: QueryName, clientId: string, body: z.output<(typeof queries)[QueryName]>, maxReplyBytes: number): Promise<unknown> {
+    return match({ name, body } as QueryCase)
+      .with({ name: "list-campaigns" }, () => this.list(clientId))
+      .with({ name: "get-campaign" }, async ({ body }) => {
+        const detail = await readCampaignDetail(this.readModels, clientId, body.id, body.phoneNumbersPage);
+        if (!detail) return notFound("campaign", body.id);
+        return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(detail, body.phoneNumbersPage);
+      })
+      .with({ name: "get-campaign-statistics" }, async ({ body }) => (await this.readModels.get("statistics", modelKey(clientId, body.id))) ?? notFound("campaign", body.id))
+      .with({ name: "get-campaign-history" }, ({ body }) => this.history(clientId, body.id, body.fromRevision, body.limit))
+      .with({ name: "get-campaign-state-at" }, async ({ body }) => {
+        const detail = await this.stateAt(clientId, body.id, body.at, body.revision);
+        if (isDomainError(detail)) return detail;
+        return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(sliceNumbers(detail, body.phoneNumbersPage), body.phoneNumbersPage);
+      })
+      .exhaustive();
+  }
+
+  private async list(clientId: string): Promise<unknown[]> {
+    const keys = await this.readModels.keys("summaries", `${clientId}.`);
+    const summaries = await Promise.all(keys.map((key) => this.readModels.get("summaries", key)));
+    return summaries.filter((s) => s !== undefined);
+  }
+
+  /** The audit timeline, a page at a time. Deleted campaigns keep their history; other clients' do not exist. */
+  private async history(clientId: string, id: string, fromRevision: number, limit: number) {
+    const streamId = campaignStreamId(id);
+    if (!(await this.owns(streamId, clientId))) return notFound("campaign", id);
+    const events: RecordedEvent[] = [];
+    for await (const event of this.store.read(streamId, { from: BigInt(fromRevision), limit: limit + 1 })) events.push(event);
+    const page = events.slice(0, limit);
+    return {
+      events: page.map((e) => ({ revision: e.revision, position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString() })),
+      nextRevision: events.length > limit ? events[limit]!.revision : null,
+    };
+  }
+
+  /** The GET body as it stood at a time or revision: the detail projection folded over the stream's prefix. */
+  private async stateAt(clientId: string, id: string, at: string | undefined, revision: number | undefined) {
+    const streamId = campaignStreamId(id);
+    if (!(await this.owns(streamId, clientId))) return notFound("campaign", id);
+    const until = at === undefined ? undefined : Date.parse(at);
+    const prefix: RecordedEvent[] = [];
+    for await (const event of this.store.read(streamId)) {
+      if (revision !== undefined && event.revision > BigInt(revision)) break;
+      if (until !== undefined && event.recordedAt.getTime() > until) break;
+      prefix.push(event);
+    }
+    const detail = campaignDetailAt(clientId, id, prefix);
+    return detail ?? domainError("not_found", `campaign ${id} did not exist then`, [{ field: at === undefined ? "revision" : "at", reason: "before its creation or after its deletion" }]);
+  }
+
+  private async owns(streamId: string, clientId: string): Promise<boolean> {
+    for await (const first of this.store.read(streamId, { from: 0n, limit: 1 })) return first.metadata.clientId === clientId || (first.data as { clientId?: unknown }).clientId === clientId;
+    return false;
+  }
+}
+
+type Detail = { phoneNumbers: unknown[]; phoneNumberCount: number };
+const PAGE = 1000;
+
+/** The body with one page of numbers, and what a caller needs to fetch the others. */
+const pageOf = <D extends Detail>(detail: D, page: number) => ({ ...detail, phoneNumbersPage: page, phoneNumberPages: Math.ceil(detail.phoneNumberCount / PAGE) });
+const sliceNumbers = <D extends Detail>(detail: D, page: number): D => ({ ...detail, phoneNumbers: detail.phoneNumbers.slice(page * PAGE, (page + 1) * PAGE) });
+
+/** The whole body when it fits the transport; otherwise its first page, marked so the caller pages on. */
+const fitReply = <D extends Detail>(detail: D, maxReplyBytes: number) =>
+  maxReplyBytes === Infinity || Buffer.byteLength(JSON.stringify(detail)) <= maxReplyBytes ? detail : pageOf(sliceNumbers(detail, 0), 0);
+
+type QueryCase = { [N in QueryName]: { name: N; body: z.output<(typeof queries)[N]> } }[QueryName];
+const refused = (error: DomainError): QueryResult => ({ ok: false, error });

@@ -1,0 +1,63 @@
+/**
+ * The package entry point for other services: the typed NATS client, the
+ * contract's subjects, and the zod schemas every message is defined by
+ * (commands, queries, events, read models), with their inferred types.
+ */
+export {
+  CampaignsClient,
+  CampaignServiceError,
+  type AttemptReply,
+  type CampaignBody,
+  type CommandInput,
+  type CommandReply,
+  type PhoneNumber,
+  type QueryInput,
+  type RequestOptions,
+  type Revised,
+} from "./adapters/nats/client.js";
+export { SUBJECT_ROOT, commandSubject, eventSubject, querySubject } from "./adapters/nats/subjects.js";
+
+// Commands (CONTRACT.md "Commands") and their parts.
+export {
+  AddPhoneNumbersBody,
+  Attempt,
+  CallPolicy,
+  CampaignIdBody,
+  CreateCampaignBody,
+  Identifier,
+  MAX_NUMBERS_PER_COMMAND,
+  PhoneParameter,
+  RecordAttemptOutcomeBody,
+  RecordStageReachedBody,
+  RegisterCallFlowBody,
+  RegisterCliBody,
+  RunoverDay,
+  SubmittedPhoneNumber,
+  UpdateCampaignBody,
+  campaignCommands,
+  commandNames,
+  directoryCommands,
+  type CommandName,
+} from "./domain/index.js";
+
+// Events (published on `campaigns.<client>.events.<campaignId>.<EventType>`).
+export {
+  CampaignEvent,
+  CampaignSettings,
+  DirectoryEvent,
+  DuplicateNumber,
+  IgnoredNumber,
+  NextStep,
+  NumberEntry,
+  campaignEventTypes,
+  type CampaignEventOf,
+  type CampaignEventType,
+} from "./domain/index.js";
+
+// Codes and errors.
+export { errorStatus, numberResults, outcomes, stages, type ErrorCode, type ErrorDetail, type NumberResult } from "./domain/index.js";
+
+// Queries and read models (CONTRACT.md "Queries"; JetStream KV buckets).
+export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./projections/queries.js";
+export { readModelBuckets } from "./projections/read-model-store.js";
+export { CampaignDetail, CampaignStatistics, CampaignSummary } from "./projections/evolvers/index.js";

@@ -1,0 +1,115 @@
+import type { RecordedEvent } from "../adapters/event-store/port.js";
+import {
+  assembleDetail,
+  type CampaignDetail,
+  type CampaignDetailHead,
+  type CampaignDetailPage,
+  type CampaignLogEvent,
+  type CampaignSummary,
+  type DetailModel,
+  detailBody,
+  detailHead,
+  detailPage,
+  evolveDetail,
+  evolveStatistics,
+  evolveSummary,
+  settleDetail,
+  type StatisticsModel,
+  statisticsView,
+  toCampaignLogEvent,
+} from "./evolvers/index.js";
+import type { CampaignProjection, ProjectedEvent } from "./projection.js";
+import { modelKey, pageKey, type ReadModelStore } from "./read-model-store.js";
+
+/** Lifts a pure evolver over the runner's events: events of unknown types change nothing. */
+const lift =
+  <Model>(evolve: (model: Model | undefined, event: CampaignLogEvent) => Model | undefined) =>
+  (model: Model | undefined, event: ProjectedEvent): Model | undefined => {
+    const known = toCampaignLogEvent(event);
+    return known ? evolve(model, known) : model;
+  };
+
+/** The GET list item, bucket `campaign-summaries`. */
+export const summaryProjection: CampaignProjection<CampaignSummary> = {
+  name: "summary",
+  evolve: lift(evolveSummary),
+  async write(store, clientId, campaignId, before, after) {
+    if (after !== before) await store.put("summaries", modelKey(clientId, campaignId), after);
+  },
+};
+
+const pagesOf = (model: DetailModel | undefined): number => (model === undefined ? 0 : Math.ceil(model.numbers.size / model.pageSize));
+
+/**
+ * The GET single body, paged so no KV value nears the max payload: the head
+ * (settings, counts) in `campaign-details`, 1,000 numbers a value in
+ * `campaign-numbers` under `<client>.<campaignId>.<page>`. Only changed pages are written.
+ */
+export const detailProjection: CampaignProjection<DetailModel> = {
+  name: "detail",
+  evolve: lift(evolveDetail),
+  settled: settleDetail,
+  async write(store, clientId, campaignId, before, after) {
+    if (after === before) return;
+    const writes: Promise<void>[] = [];
+    const pagesBefore = pagesOf(before);
+    const pagesAfter = pagesOf(after);
+    if (after !== undefined) for (const page of after.dirtyPages) if (page < pagesAfter) writes.push(putPage(store, pageKey(clientId, campaignId, page), detailPage(after, page)));
+    for (let page = pagesAfter; page < pagesBefore; page++) writes.push(store.put("numbers", pageKey(clientId, campaignId, page), undefined));
+    await Promise.all(writes);
+    // The head last: a reader that finds it finds every page it counts.
+    await store.put("details", modelKey(clientId, campaignId), after === undefined ? undefined : detailHead(after));
+  },
+};
+
+/** A page stored in parts, when 1,000 numbers with long parameters outgrow one KV value. */
+type SplitPage = { parts: number };
+const encoder = new TextEncoder();
+
+async function putPage(store: ReadModelStore, key: string, page: CampaignDetailPage): Promise<void> {
+  const json = JSON.stringify(page);
+  // Characters first: only a page near the limit pays for counting its UTF-8 bytes.
+  const bytes = json.length * 3 <= store.maxValueBytes ? json.length : encoder.encode(json).length;
+  if (bytes <= store.maxValueBytes) return store.putJson("numbers", key, json);
+  const parts = Math.ceil(bytes / store.maxValueBytes) + 1;
+  const size = Math.ceil(page.length / parts);
+  await Promise.all(Array.from({ length: parts }, (_, i) => store.put("numbers", `${key}.${i}`, page.slice(i * size, (i + 1) * size))));
+  await store.put("numbers", key, { parts } satisfies SplitPage);
+}
+
+async function readPage(store: ReadModelStore, key: string): Promise<CampaignDetailPage> {
+  const value = await store.get<CampaignDetailPage | SplitPage>("numbers", key);
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  const parts = await Promise.all(Array.from({ length: value.parts }, async (_, i) => (await store.get<CampaignDetailPage>("numbers", `${key}.${i}`)) ?? []));
+  return parts.flat();
+}
+
+/** Outcome statistics, bucket `campaign-statistics`. */
+export const statisticsProjection: CampaignProjection<StatisticsModel> = {
+  name: "statistics",
+  evolve: lift(evolveStatistics),
+  async write(store, clientId, campaignId, before, after) {
+    if (after !== before) await store.put("statistics", modelKey(clientId, campaignId), after === undefined ? undefined : statisticsView(after));
+  },
+};
+
+export const campaignProjections = [summaryProjection, detailProjection, statisticsProjection] as readonly CampaignProjection<unknown>[];
+
+/** The GET single body from the read models (or one page of its numbers), or undefined when there is none. */
+export async function readCampaignDetail(store: ReadModelStore, clientId: string, campaignId: string, onlyPage?: number): Promise<CampaignDetail | undefined> {
+  const head = await store.get<CampaignDetailHead>("details", modelKey(clientId, campaignId));
+  if (head === undefined) return undefined;
+  const wanted = onlyPage === undefined ? Array.from({ length: head.phoneNumberPages }, (_, page) => page) : [onlyPage];
+  const pages = await Promise.all(wanted.map((page) => (page < head.phoneNumberPages ? readPage(store, pageKey(clientId, campaignId, page)) : [])));
+  return assembleDetail(head, pages);
+}
+
+/** The GET single body as of the end of `events` (a prefix of the campaign's stream): audit replay. */
+export function campaignDetailAt(clientId: string, campaignId: string, events: readonly RecordedEvent[]): CampaignDetail | undefined {
+  let model: DetailModel | undefined;
+  for (const event of events) {
+    model = detailProjection.evolve(model, { type: event.type, data: event.data, position: event.position, revision: event.revision, recordedAt: event.recordedAt.toISOString(), clientId, campaignId });
+  }
+  return model === undefined ? undefined : detailBody(model);
+}

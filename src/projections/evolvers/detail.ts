@@ -1,0 +1,251 @@
+/**
+ * Campaign detail: the seed's GET single body (seed 001 "Retrieves a single
+ * campaign"): the summary's fields plus `phoneNumbers`, each number as
+ * submitted (`number`, `name`, `parameters`) with its `e164` form and its
+ * `progress` (attempts made, the next step, opted out, the last outcome).
+ *
+ * A campaign may hold 100,000 numbers while a NATS KV value must stay under
+ * 1 MB, so the model is written as a head (the detail without its numbers)
+ * and pages of `pageSize` numbers (`pageDetail`); `assembleDetail` puts the
+ * GET body back together. The model keeps its numbers in persistent
+ * structures (a List in the order added, and a Map from E.164 to the index),
+ * so one event costs O(log n), and it tracks the pages changed since the last
+ * flush (`dirtyPages`, pages of the model's `pageSize`) so that a runner
+ * writes only those; `settleDetail` clears them once written. After a
+ * CampaignUpdated the list may have shrunk: the runner deletes the pages
+ * beyond the new head's `phoneNumberPages`.
+ */
+import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
+import { match } from "ts-pattern";
+import { z } from "zod";
+import { type CampaignSettings, NextStep, type NumberEntry, PhoneParameter, firstAttempt, replanAfterUpdate, seedPhoneNumber } from "../../domain/index.js";
+import { type CampaignLogEvent, alreadyApplied } from "./event.js";
+import { CampaignSummary, evolveSummary } from "./summary.js";
+
+/** Numbers per page of the detail; at most ~600 bytes each with 9 parameters of 20 characters. */
+export const DETAIL_PAGE_SIZE = 1000;
+
+/** A number's first attempt, before any outcome: due as soon as a calling window is open. */
+export const PendingFirstAttempt = z.object({ status: z.literal("pending"), attemptNumber: z.literal(1), leaveMessage: z.boolean() });
+/** What comes next for a number: its first attempt, a retry when due, or its final result. */
+export const NumberNextStep = z.discriminatedUnion("status", [PendingFirstAttempt, ...NextStep.options]);
+export type NumberNextStep = z.infer<typeof NumberNextStep>;
+
+export const LastOutcome = z.object({
+  attemptNumber: z.number().int().positive(),
+  outcome: z.number().int(),
+  outcomeName: z.string(),
+  occurredAt: z.string(),
+});
+export type LastOutcome = z.infer<typeof LastOutcome>;
+
+export const NumberProgressView = z.object({
+  /** Attempts whose outcome has been recorded. */
+  attemptsMade: z.number().int().nonnegative(),
+  /** The latest NextStep of an AttemptOutcomeRecorded, or the pending first attempt. */
+  next: NumberNextStep,
+  /** The callee reached the OptOut stage (14): no further attempts. */
+  optedOut: z.boolean(),
+  /** The last recorded attempt's outcome; null before any. */
+  lastOutcome: LastOutcome.nullable(),
+});
+export type NumberProgressView = z.infer<typeof NumberProgressView>;
+
+export const DetailPhoneNumber = z.object({
+  number: z.string(),
+  name: z.string().optional(),
+  parameters: z.array(PhoneParameter).optional(),
+  e164: z.string(),
+  progress: NumberProgressView,
+});
+export type DetailPhoneNumber = z.infer<typeof DetailPhoneNumber>;
+
+/** The GET single body. */
+export const CampaignDetail = CampaignSummary.extend({ phoneNumbers: z.array(DetailPhoneNumber) });
+export type CampaignDetail = z.infer<typeof CampaignDetail>;
+
+/** The detail without its numbers, as stored beside its pages. */
+export const CampaignDetailHead = CampaignSummary.extend({
+  phoneNumberPages: z.number().int().nonnegative(),
+  phoneNumberPageSize: z.number().int().positive(),
+});
+export type CampaignDetailHead = z.infer<typeof CampaignDetailHead>;
+
+export const CampaignDetailPage = z.array(DetailPhoneNumber);
+export type CampaignDetailPage = z.infer<typeof CampaignDetailPage>;
+
+export type PagedDetail = { readonly head: CampaignDetailHead; readonly pages: CampaignDetailPage[] };
+
+/** The evolver's model: not itself JSON (see detailBody, pageDetail). */
+export type DetailModel = {
+  readonly summary: CampaignSummary;
+  /** In the order added (a CampaignUpdated sets the order of its list). */
+  readonly numbers: List<DetailPhoneNumber>;
+  /** E.164 -> index in `numbers`. */
+  readonly index: ImmutableMap<string, number>;
+  /** The page size `dirtyPages` counts in. */
+  readonly pageSize: number;
+  /** Pages (of `pageSize`) changed since the last flush. */
+  readonly dirtyPages: ImmutableSet<number>;
+};
+
+const freshNumber = (entry: NumberEntry, settings: CampaignSettings): DetailPhoneNumber => ({
+  ...seedPhoneNumber(entry),
+  progress: { attemptsMade: 0, next: firstAttempt(settings), optedOut: false, lastOutcome: null },
+});
+
+const emptyDetail = (summary: CampaignSummary): DetailModel => ({
+  summary,
+  numbers: List<DetailPhoneNumber>(),
+  index: ImmutableMap<string, number>(),
+  pageSize: DETAIL_PAGE_SIZE,
+  dirtyPages: ImmutableSet<number>(),
+});
+
+const pageCount = (count: number, pageSize: number): number => Math.ceil(count / pageSize);
+
+const allPages = (count: number, pageSize: number): ImmutableSet<number> =>
+  ImmutableSet<number>().withMutations((pages) => {
+    for (let page = 0; page < pageCount(count, pageSize); page++) pages.add(page);
+  });
+
+/** Changes one number (by E.164) and marks its page dirty; an unknown number changes nothing. */
+const changeNumber = (model: DetailModel, e164: string, change: (phone: DetailPhoneNumber) => DetailPhoneNumber): DetailModel => {
+  const at = model.index.get(e164);
+  const phone = at === undefined ? undefined : model.numbers.get(at);
+  if (at === undefined || phone === undefined) return model;
+  return { ...model, numbers: model.numbers.set(at, change(phone)), dirtyPages: model.dirtyPages.add(Math.floor(at / model.pageSize)) };
+};
+
+const addNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings): DetailModel => {
+  let index = model.index;
+  let dirtyPages = model.dirtyPages;
+  const numbers = model.numbers.withMutations((list) => {
+    index = index.withMutations((byE164) => {
+      dirtyPages = dirtyPages.withMutations((pages) => {
+        for (const entry of entries) {
+          // Never twice in a campaign (the decider skips duplicates); were it so, the fresh entry replaces the old, as in the domain.
+          const at = byE164.get(entry.e164) ?? list.size;
+          list.set(at, freshNumber(entry, settings));
+          byE164.set(entry.e164, at);
+          pages.add(Math.floor(at / model.pageSize));
+        }
+      });
+    });
+  });
+  return { ...model, numbers, index, dirtyPages };
+};
+
+/** Progress kept through an update, its next step re-planned under the new settings (replanAfterUpdate, as the domain's evolve). */
+const keptProgress = (progress: NumberProgressView, settings: CampaignSettings): NumberProgressView => {
+  const next = replanAfterUpdate(progress.next, settings);
+  return next === progress.next ? progress : { ...progress, next };
+};
+
+/** A full replacement, as the domain's evolve: numbers kept by E.164 keep their progress (re-planned), the rest start afresh. */
+const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings): DetailModel => {
+  const index = ImmutableMap<string, number>().asMutable();
+  const numbers = List<DetailPhoneNumber>().withMutations((list) => {
+    for (const entry of entries) {
+      if (index.has(entry.e164)) continue;
+      const keptAt = model.index.get(entry.e164);
+      const kept = keptAt === undefined ? undefined : model.numbers.get(keptAt);
+      index.set(entry.e164, list.size);
+      list.push(kept ? { ...seedPhoneNumber(entry), progress: keptProgress(kept.progress, settings) } : freshNumber(entry, settings));
+    }
+  });
+  return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };
+};
+
+/**
+ * Applies one of the campaign's events. Undefined before creation and after
+ * deletion; an event at or before the model's position changes nothing.
+ */
+export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogEvent): DetailModel | undefined => {
+  if (alreadyApplied(model?.summary, event)) return model;
+  const summary = evolveSummary(model?.summary, event);
+  if (summary === undefined) return undefined;
+  const current: DetailModel = model === undefined || event.type === "CampaignCreated" ? emptyDetail(summary) : { ...model, summary };
+  const settings = (): CampaignSettings => settingsOf(current.summary);
+  // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
+  const next = match(event)
+    .with({ type: "AttemptOutcomeRecorded" }, ({ data }) =>
+      changeNumber(current, data.e164, (phone) => ({
+        ...phone,
+        progress: {
+          ...phone.progress,
+          attemptsMade: phone.progress.attemptsMade + 1,
+          next: data.next,
+          lastOutcome: { attemptNumber: data.attemptNumber, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt },
+        },
+      })),
+    )
+    .with(
+      { type: "StageReached" },
+      { type: "SmsRequested" },
+      { type: "CampaignPaused" },
+      { type: "CampaignResumed" },
+      { type: "InvalidPhoneNumbersIgnored" },
+      () => current,
+    )
+    .with({ type: "NumberOptedOut" }, ({ data }) =>
+      changeNumber(current, data.e164, (phone) => ({
+        ...phone,
+        progress: { ...phone.progress, optedOut: true, next: { status: "completed", result: "opted_out" } },
+      })),
+    )
+    .with({ type: "PhoneNumbersAdded" }, ({ data }) => addNumbers(current, data.numbers, settings()))
+    .with({ type: "CampaignCreated" }, () => current)
+    .with({ type: "CampaignUpdated" }, ({ data }) => replaceNumbers(current, data.numbers, data.settings))
+    .with({ type: "CampaignDeleted" }, () => undefined)
+    .exhaustive();
+  if (next === undefined || next.numbers.size === next.summary.phoneNumberCount) return next;
+  return { ...next, summary: { ...next.summary, phoneNumberCount: next.numbers.size } };
+};
+
+/** The settings a fresh number's first attempt depends on, from the summary (which mirrors them). */
+const settingsOf = (summary: CampaignSummary): CampaignSettings => ({
+  name: summary.name,
+  startDate: summary.startDate,
+  startTime: summary.startTime,
+  finishTime: summary.finishTime,
+  runoverDays: summary.runoverDays,
+  callflow_Id: summary.callflow_Id,
+  cli_Id: summary.cli_Id,
+  attempts: summary.attempts,
+  answerMachineDetected: summary.answerMachineDetected,
+  smsOnBusy: summary.smsOnBusy,
+  timeZone: summary.timeZone,
+});
+
+/** The model once its dirty pages are written. */
+export const settleDetail = (model: DetailModel): DetailModel =>
+  model.dirtyPages.size === 0 ? model : { ...model, dirtyPages: ImmutableSet<number>() };
+
+/** The GET single body. O(n): for queries and tests, not for every flush. */
+export const detailBody = (model: DetailModel): CampaignDetail => ({ ...model.summary, phoneNumbers: model.numbers.toArray() });
+
+/** The head stored beside the pages. */
+export const detailHead = (model: DetailModel, pageSize: number = DETAIL_PAGE_SIZE): CampaignDetailHead => ({
+  ...model.summary,
+  phoneNumberPages: pageCount(model.numbers.size, pageSize),
+  phoneNumberPageSize: pageSize,
+});
+
+/** Page `page` (from 0) of the numbers: O(pageSize), so a flush builds only its dirty pages. */
+export const detailPage = (model: DetailModel, page: number, pageSize: number = DETAIL_PAGE_SIZE): CampaignDetailPage =>
+  model.numbers.slice(page * pageSize, (page + 1) * pageSize).toArray();
+
+/** The whole model as a head and every page. */
+export const pageDetail = (model: DetailModel, pageSize: number = DETAIL_PAGE_SIZE): PagedDetail => {
+  const head = detailHead(model, pageSize);
+  const pages: CampaignDetailPage[] = [];
+  for (let page = 0; page < head.phoneNumberPages; page++) pages.push(detailPage(model, page, pageSize));
+  return { head, pages };
+};
+
+/** The GET single body from a head and its pages (the inverse of pageDetail). */
+export const assembleDetail = (head: CampaignDetailHead, pages: readonly CampaignDetailPage[]): CampaignDetail => {
+  const { phoneNumberPages: _pages, phoneNumberPageSize: _pageSize, ...summary } = head;
+  return { ...summary, phoneNumbers: pages.flat() };
+};

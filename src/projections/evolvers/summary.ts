@@ -1,0 +1,74 @@
+/**
+ * Campaign summary: the seed's GET list item (seed 001 "Retrieves a list of
+ * campaigns"), field for field, with `phoneNumberCount`, plus the campaign's
+ * `timeZone`, its `status` and the log `position` of the last event applied.
+ * A deleted campaign has no summary (undefined).
+ */
+import { match } from "ts-pattern";
+import { z } from "zod";
+import { Attempt, CallPolicy, type CampaignSettings, RunoverDay, seedSettings } from "../../domain/index.js";
+import { type CampaignLogEvent, alreadyApplied } from "./event.js";
+
+export const CampaignStatus = z.enum(["active", "paused"]);
+export type CampaignStatus = z.infer<typeof CampaignStatus>;
+
+/** A log position, as a string of digits (JSON has no 64-bit integers). */
+export const LogPositionString = z.string().regex(/^\d+$/);
+
+export const CampaignSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  startDate: z.string(),
+  startTime: z.string(),
+  finishTime: z.string(),
+  runoverDays: z.array(RunoverDay),
+  callflow_Id: z.number().int().positive(),
+  cli_Id: z.number().int().positive(),
+  attempts: z.array(Attempt),
+  answerMachineDetected: CallPolicy,
+  smsOnBusy: CallPolicy,
+  phoneNumberCount: z.number().int().nonnegative(),
+  timeZone: z.string(),
+  status: CampaignStatus,
+  position: LogPositionString,
+});
+export type CampaignSummary = z.infer<typeof CampaignSummary>;
+
+/** The summary from settings, in the seed's field order (seedSettings), the extras last. */
+const summaryOf = (id: string, settings: CampaignSettings, phoneNumberCount: number, status: CampaignStatus, position: string): CampaignSummary => {
+  const { timeZone, ...seed } = seedSettings(id, settings);
+  return { ...seed, phoneNumberCount, timeZone, status, position };
+};
+
+/**
+ * Applies one of the campaign's events. Events before the campaign's creation
+ * (or after its deletion) leave it undefined; an event at or before the
+ * model's position is a replay and changes nothing.
+ */
+export const evolveSummary = (model: CampaignSummary | undefined, event: CampaignLogEvent): CampaignSummary | undefined => {
+  if (alreadyApplied(model, event)) return model;
+  const position = event.position.toString();
+  const touch = (change: (current: CampaignSummary) => CampaignSummary = (current) => current): CampaignSummary | undefined =>
+    model === undefined ? undefined : { ...change(model), position };
+  // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
+  return match(event)
+    .with(
+      { type: "AttemptOutcomeRecorded" },
+      { type: "StageReached" },
+      { type: "SmsRequested" },
+      { type: "NumberOptedOut" },
+      { type: "InvalidPhoneNumbersIgnored" },
+      () => touch(),
+    )
+    .with({ type: "PhoneNumbersAdded" }, ({ data }) =>
+      touch((current) => ({ ...current, phoneNumberCount: current.phoneNumberCount + data.numbers.length })),
+    )
+    .with({ type: "CampaignCreated" }, ({ data }) => summaryOf(data.campaignId, data.settings, 0, "active", position))
+    .with({ type: "CampaignUpdated" }, ({ data }) =>
+      touch((current) => summaryOf(current.id, data.settings, data.numbers.length, current.status, position)),
+    )
+    .with({ type: "CampaignPaused" }, () => touch((current) => ({ ...current, status: "paused" })))
+    .with({ type: "CampaignResumed" }, () => touch((current) => ({ ...current, status: "active" })))
+    .with({ type: "CampaignDeleted" }, () => undefined)
+    .exhaustive();
+};

@@ -1,0 +1,29 @@
+/**
+ * Where read models live. The NATS adapter keeps them in JetStream KV
+ * buckets (so reporting consumers can `watch` them); the runner and the
+ * queries only see this port.
+ */
+export const readModelBuckets = {
+  summaries: "campaign-summaries",
+  details: "campaign-details",
+  numbers: "campaign-numbers",
+  statistics: "campaign-statistics",
+  checkpoints: "campaign-projections",
+} as const;
+export type ReadModelBucket = keyof typeof readModelBuckets;
+
+export interface ReadModelStore {
+  get<T>(bucket: ReadModelBucket, key: string): Promise<T | undefined>;
+  /** `undefined` removes the key (a delete marker watchers see). */
+  put(bucket: ReadModelBucket, key: string, value: unknown): Promise<void>;
+  /** Like put, for a value already serialised to JSON (saves a second stringify of large pages). */
+  putJson(bucket: ReadModelBucket, key: string, json: string): Promise<void>;
+  /** Keys under a prefix such as `<client>.` */
+  keys(bucket: ReadModelBucket, prefix: string): Promise<string[]>;
+  /** Largest value the store accepts, in bytes. */
+  readonly maxValueBytes: number;
+}
+
+/** `<client>.<campaignId>`, the key CONTRACT.md fixes. */
+export const modelKey = (clientId: string, campaignId: string) => `${clientId}.${campaignId}`;
+export const pageKey = (clientId: string, campaignId: string, page: number) => `${clientId}.${campaignId}.${page}`;

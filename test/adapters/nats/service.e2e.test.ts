@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CampaignServiceError, type CampaignsClient } from "../../../src/adapters/nats/client.js";
+import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
+import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+
+let nats: RunningNatsServer;
+let svc: TestService;
+let acme: CampaignsClient;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  svc = await startTestService(nats.url);
+  acme = svc.client("acme");
+  await registerDefaults(acme);
+});
+afterAll(async () => {
+  await svc?.stop();
+  await nats?.stop();
+});
+
+const now = () => new Date().toISOString();
+const rejection = async (promise: Promise<unknown>): Promise<CampaignServiceError> => {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof CampaignServiceError)) throw new Error(`expected a CampaignServiceError, got ${String(error)}`);
+  return error;
+};
+
+describe("the seed's API over NATS", () => {
+  it("creates the seed's campaign and reads back the seed's GET bodies", async () => {
+    const created = await acme.createCampaign({ id: "seed-1", ...seedPostBody() });
+    const { phoneNumbers, ...settings } = seedPostBody();
+    expect(created.reply).toMatchObject({ id: "seed-1", ...settings, phoneNumbers: phoneNumbers.map((n) => expect.objectContaining(n)) });
+    expect(created.position).toBeGreaterThan(0n);
+
+    const single = await acme.getCampaign({ id: "seed-1", minPosition: created.position });
+    expect(single).toMatchObject({ id: "seed-1", ...settings });
+    expect(single.phoneNumbers.map(({ number, name, parameters }) => ({ number, name, ...(parameters ? { parameters } : {}) }))).toEqual(phoneNumbers);
+
+    const list = await acme.listCampaigns({ minPosition: created.position });
+    const item = list.find((c) => c.id === "seed-1");
+    expect(item).toMatchObject({ id: "seed-1", ...settings, phoneNumberCount: 2 });
+    expect(item).not.toHaveProperty("phoneNumbers");
+  });
+
+  it("records outcomes and stages and shows them in the statistics", async () => {
+    await acme.createCampaign({ id: "stats-1", ...seedPostBody() });
+    const busy = await acme.recordAttemptOutcome({ id: "stats-1", number: "07722123456", attemptNumber: 1, outcome: 3, occurredAt: now() });
+    expect(busy.reply).toMatchObject({ id: "stats-1", number: "07722123456", attemptNumber: 1, next: { status: "retry", attemptNumber: 2 } });
+    const stage = await acme.recordStageReached({ id: "stats-1", number: "+447722734716", attemptNumber: 1, stage: 14, occurredAt: now() });
+    expect(stage.reply).toMatchObject({ id: "stats-1", stage: 14 });
+    const answered = await acme.recordAttemptOutcome({ id: "stats-1", number: "07722734716", attemptNumber: 1, outcome: 1, occurredAt: now() });
+    expect(answered.reply.next).toEqual({ status: "completed", result: "opted_out" });
+
+    const statistics = (await acme.getCampaignStatistics({ id: "stats-1", minPosition: answered.position })) as Record<string, any>;
+    expect(statistics.attemptsRecorded).toBe(2);
+    expect(statistics.smsRequested).toBe(1);
+    expect(statistics.outcomes.find((o: any) => o.code === 3)).toMatchObject({ name: "Busy", count: 1 });
+    expect(statistics.stages.find((s: any) => s.code === 14)).toMatchObject({ name: "OptOut", count: 1 });
+    expect(statistics.numbers).toMatchObject({ total: 2, pending: 1, optedOut: 1 });
+    expect(statistics.answerRate).toBe(0.5);
+  });
+
+  it("replays a campaign's history and its state at a revision, even after deletion", async () => {
+    await acme.createCampaign({ id: "audit-1", ...seedPostBody() });
+    await acme.pauseCampaign({ id: "audit-1" });
+    const deleted = await acme.deleteCampaign({ id: "audit-1" });
+    expect(deleted.reply).toEqual({ id: "audit-1", revision: 3 });
+
+    const history = await acme.getCampaignHistory({ id: "audit-1", limit: 2 });
+    expect(history.events.map((e) => e.type)).toEqual(["CampaignCreated", "PhoneNumbersAdded"]);
+    expect(history.nextRevision).toBe(2);
+    const rest = await acme.getCampaignHistory({ id: "audit-1", fromRevision: 2 });
+    expect(rest.events.map((e) => [e.revision, e.type])).toEqual([[2, "CampaignPaused"], [3, "CampaignDeleted"]]);
+    expect(rest.nextRevision).toBeNull();
+    expect(rest.events[0]!.metadata).toMatchObject({ clientId: "acme" });
+
+    const before = await acme.getCampaignStateAt({ id: "audit-1", revision: 2 });
+    expect(before).toMatchObject({ id: "audit-1", name: "Test Campaign", status: "paused" });
+    expect(before.phoneNumbers).toHaveLength(2);
+    expect((await rejection(acme.getCampaignStateAt({ id: "audit-1", revision: 3 }))).status).toBe(404);
+    expect((await rejection(acme.getCampaign({ id: "audit-1", minPosition: deleted.position }))).status).toBe(404);
+  });
+
+  it("writes once for the same Command-Id and returns the first reply", async () => {
+    await acme.createCampaign({ id: "idem-1", ...seedPostBody() });
+    const body = { id: "idem-1", phoneNumbers: [{ number: "07722000111" }] };
+    const first = await acme.addPhoneNumbers(body, { commandId: "same-command" });
+    const again = await acme.addPhoneNumbers(body, { commandId: "same-command" });
+    expect(again.reply).toEqual(first.reply);
+    expect(again.position).toBe(first.position);
+    const history = await acme.getCampaignHistory({ id: "idem-1" });
+    expect(history.events.filter((e) => e.type === "PhoneNumbersAdded")).toHaveLength(2);
+  });
+
+  it("answers the services framework's PING, INFO and STATS with projection lag", async () => {
+    const stats = JSON.parse(new TextDecoder().decode((await svc.nc.request("$SRV.STATS.campaigns")).data));
+    expect(stats.name).toBe("campaigns");
+    expect(stats.endpoints.some((e: any) => e.subject === "campaigns.*.cmd.create-campaign")).toBe(true);
+    expect(stats.endpoints[0].data.projections).toHaveProperty("lag");
+    const ping = JSON.parse(new TextDecoder().decode((await svc.nc.request("$SRV.PING.campaigns")).data));
+    expect(ping.name).toBe("campaigns");
+  });
+});
+
+describe("a campaign too big for one NATS reply", () => {
+  it("is answered a page of 1,000 numbers at a time, and the pages add up to the whole", async () => {
+    const phoneNumbers = Array.from({ length: 9_000 }, (_, i) => ({ number: `07726${String(i).padStart(6, "0")}`, name: `customer number ${i}`, parameters: [{ parameter: 1, value: `account reference ${i}` }] }));
+    await acme.createCampaign({ id: "big-1", ...seedPostBody(), phoneNumbers: phoneNumbers.slice(0, 4_500) });
+    const added = await acme.addPhoneNumbers({ id: "big-1", phoneNumbers: phoneNumbers.slice(4_500) });
+    const first = await acme.getCampaign({ id: "big-1", minPosition: added.position });
+    expect(first).toMatchObject({ phoneNumberCount: 9_000, phoneNumbersPage: 0, phoneNumberPages: 9 });
+    expect(first.phoneNumbers).toHaveLength(1_000);
+    const whole = await acme.getWholeCampaign({ id: "big-1" });
+    expect(whole.phoneNumbers.map((n) => n.number)).toEqual(phoneNumbers.map((n) => n.number));
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The whole service in-process against a real nats-server (started by the
+ * caller with startNatsServer), with a real store, plus clients for tenants.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "nats";
+import { pino } from "pino";
+import { CampaignsClient } from "../../src/adapters/nats/client.js";
+import { loadConfig } from "../../src/app/config.js";
+import { type RunningService, startService } from "../../src/app/service.js";
+import { start as startDouble } from "./eventstoredb-double.js";
+
+export type TestService = {
+  service: RunningService;
+  nc: NatsConnection;
+  dataDir: string;
+  client(clientId: string): CampaignsClient;
+  stop(): Promise<void>;
+};
+
+/**
+ * The store the end-to-end suites run on: sqlite by default; with
+ * E2E_EVENT_STORE=eventstoredb, EventStoreDB at EVENTSTORE_CONNECTION_STRING
+ * or, when that is unset, the in-process protocol double.
+ */
+export async function e2eStoreEnv(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
+  if (process.env.E2E_EVENT_STORE !== "eventstoredb") return { env: { EVENT_STORE: process.env.E2E_EVENT_STORE ?? "sqlite" }, stop: async () => undefined };
+  const real = process.env.EVENTSTORE_CONNECTION_STRING;
+  if (real) return { env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: real }, stop: async () => undefined };
+  const double = await startDouble();
+  return { env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: double.connectionString }, stop: () => double.stop() };
+}
+
+export async function startTestService(natsUrl: string, env: Record<string, string> = {}): Promise<TestService> {
+  const dataDir = mkdtempSync(join(tmpdir(), "campaigns-service-"));
+  const store = await e2eStoreEnv();
+  const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, ...store.env, ...env });
+  const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const nc = await connect({ servers: natsUrl });
+  return {
+    service,
+    nc,
+    dataDir,
+    client: (clientId) => new CampaignsClient(nc, clientId),
+    async stop() {
+      await nc.close();
+      await service.stop();
+      await store.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { seedPostBody } from "./seed.js";
+
+/** Registers call flow 1 and CLI 1 for a client, as a back office would before creating campaigns. */
+export async function registerDefaults(client: CampaignsClient): Promise<void> {
+  await client.registerCallFlow({ callFlowId: 1, name: "Main" });
+  await client.registerCli({ cliId: 1, number: "01632960001" });
+}
