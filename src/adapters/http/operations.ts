@@ -1,0 +1,270 @@
+/**
+ * The REST routes (CONTRACT.md "REST gateway"), each mapped to one command or
+ * query of the shared handlers. Requests are only reshaped here (path id and
+ * flags merged into the body); every rule and every validation stays in the
+ * handlers. The same table feeds the router and the OpenAPI document.
+ */
+import { z } from "zod";
+import {
+  AddPhoneNumbersBody,
+  CampaignSettings,
+  type CommandName,
+  CreateCampaignBody,
+  type DomainError,
+  DuplicateNumber,
+  IgnoredNumber,
+  NextStep,
+  NumberEntry,
+  RecordAttemptOutcomeBody,
+  RecordStageReachedBody,
+  UpdateCampaignBody,
+  campaignEventTypes,
+  domainError,
+} from "../../domain/index.js";
+import { CampaignDetail, CampaignStatistics, CampaignSummary } from "../../projections/evolvers/index.js";
+import type { QueryName } from "../../projections/queries.js";
+
+export type RequestParts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
+
+type Common = {
+  operationId: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Fastify paths; the first is the canonical one, the others aliases (singular/plural forms). */
+  paths: readonly string[];
+  summary: string;
+  /** Success status: 201 and 200 carry the reply as the body, 204 none. */
+  status: 200 | 201 | 204;
+  /** The handler's body from the HTTP request, or a 400 when the path or query cannot be read. */
+  input(parts: RequestParts): unknown;
+  /** For the OpenAPI document only (the handlers validate). */
+  request?: z.ZodType;
+  response?: z.ZodType;
+  queryParameters?: readonly { name: string; description: string; schema: Record<string, unknown> }[];
+};
+export type Operation = (Common & { kind: "command"; name: CommandName }) | (Common & { kind: "query"; name: QueryName; readYourWrites: boolean });
+
+const single = ["/api/campaign/voice/:id", "/api/campaigns/voice/:id"] as const;
+const sub = (suffix: string) => single.map((p) => `${p}/${suffix}`);
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** `:ignoreInvalidPhoneNumbers` or `?ignoreInvalidPhoneNumbers=`: `true` or `false`. */
+const flag = (raw: unknown, where: string): boolean | undefined | DomainError => {
+  if (raw === undefined) return undefined;
+  if (raw === "true" || raw === "false") return raw === "true";
+  return domainError("invalid_request", "ignoreInvalidPhoneNumbers must be true or false", [{ field: where, reason: `expected true or false, got ${JSON.stringify(raw)}` }]);
+};
+
+/** The body with the path's id (a different id in the body is refused rather than silently overridden). */
+const withId = (body: unknown, id: string, extra: Record<string, unknown> = {}): unknown => {
+  if (body === undefined) return { id, ...extra };
+  if (!isObject(body)) return body;
+  if (body.id !== undefined && String(body.id) !== id)
+    return domainError("invalid_request", "the body's id differs from the path's", [{ field: "id", reason: `the path names ${id}` }]);
+  return { ...body, ...extra, id };
+};
+
+const withFlag = (body: unknown, value: boolean | undefined | DomainError, apply: (flag: boolean) => unknown): unknown => {
+  if (value === undefined) return body;
+  if (typeof value !== "boolean") return value;
+  return apply(value);
+};
+
+/** Query-string values of numeric parameters as numbers (anything else goes on as given, for the schema to refuse). */
+const numeric = (query: Record<string, unknown>, names: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(query).map(([k, v]) => [k, names.includes(k) && typeof v === "string" && /^\d{1,15}$/.test(v) ? Number(v) : v]));
+
+const idQuery = ({ params, query }: RequestParts, numericNames: readonly string[] = []) => ({ ...numeric(query, numericNames), id: params.id });
+
+const Revised = z.object({ id: z.string(), revision: z.number().int() });
+const CreateReply = z.object({
+  id: z.string(),
+  ...CampaignSettings.shape,
+  phoneNumbers: z.array(NumberEntry),
+  duplicates: z.array(DuplicateNumber).optional(),
+  ignoredPhoneNumbers: z.array(IgnoredNumber).optional(),
+});
+const AddedReply = z.object({ id: z.string(), added: z.number().int(), duplicates: z.array(DuplicateNumber), ignoredPhoneNumbers: z.array(IgnoredNumber) });
+const AttemptReply = z.object({ id: z.string(), number: z.string(), e164: z.string(), attemptNumber: z.number().int(), next: NextStep });
+const StageReply = z.object({ id: z.string(), number: z.string(), e164: z.string(), attemptNumber: z.number().int(), stage: z.number().int(), stageName: z.string() });
+const History = z.object({
+  events: z.array(z.object({ revision: z.number().int(), position: z.number().int(), type: z.enum(campaignEventTypes), data: z.unknown(), metadata: z.record(z.string(), z.unknown()), recordedAt: z.string() })),
+  nextRevision: z.number().int().nullable(),
+});
+
+const minPosition = { name: "minPosition", description: "wait (up to 5 s, then 503) until the read models include this Log-Position; also the Min-Position header", schema: { type: "string", pattern: "^\\d+$" } };
+const numbersPage = { name: "phoneNumbersPage", description: "one page of 1,000 numbers (from 0) instead of all of them", schema: { type: "integer", minimum: 0 } };
+const ignoreInvalid = { name: "ignoreInvalidPhoneNumbers", description: "true: invalid numbers are dropped and listed in the reply", schema: { type: "boolean" } };
+
+export const operations: readonly Operation[] = [
+  {
+    operationId: "createCampaign",
+    kind: "command",
+    name: "create-campaign",
+    method: "POST",
+    paths: ["/api/campaigns/voice", "/api/campaigns/voice/:ignoreInvalidPhoneNumbers", "/api/campaign/voice", "/api/campaign/voice/:ignoreInvalidPhoneNumbers"],
+    summary: "Create a campaign (seed 000); `:ignoreInvalidPhoneNumbers` is `true` or `false`",
+    status: 201,
+    input: ({ body, params }) =>
+      withFlag(body, flag(params.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => (isObject(body) ? { ...body, ignoreInvalidPhoneNumbers: f } : body)),
+    request: CreateCampaignBody,
+    response: CreateReply,
+  },
+  {
+    operationId: "listCampaigns",
+    kind: "query",
+    name: "list-campaigns",
+    readYourWrites: true,
+    method: "GET",
+    paths: ["/api/campaign/voice", "/api/campaigns/voice"],
+    summary: "List the client's campaigns (seed 001), each with phoneNumberCount",
+    status: 200,
+    input: ({ query }) => query,
+    response: z.array(CampaignSummary),
+    queryParameters: [minPosition],
+  },
+  {
+    operationId: "getCampaign",
+    kind: "query",
+    name: "get-campaign",
+    readYourWrites: true,
+    method: "GET",
+    paths: single,
+    summary: "One campaign with its phone numbers (seed 001)",
+    status: 200,
+    input: (parts) => idQuery(parts, ["phoneNumbersPage"]),
+    response: CampaignDetail,
+    queryParameters: [minPosition, numbersPage],
+  },
+  {
+    operationId: "updateCampaign",
+    kind: "command",
+    name: "update-campaign",
+    method: "PUT",
+    paths: single,
+    summary: "Replace a campaign's definition and numbers (seed 001)",
+    status: 204,
+    input: ({ body, params, query }) =>
+      withFlag(withId(body, params.id!), flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => withId(body, params.id!, { ignoreInvalidPhoneNumbers: f })),
+    request: UpdateCampaignBody.omit({ id: true }),
+    queryParameters: [ignoreInvalid],
+  },
+  {
+    operationId: "deleteCampaign",
+    kind: "command",
+    name: "delete-campaign",
+    method: "DELETE",
+    paths: single,
+    summary: "Delete a campaign (its history stays for audit)",
+    status: 204,
+    input: ({ params }) => ({ id: params.id }),
+  },
+  {
+    operationId: "pauseCampaign",
+    kind: "command",
+    name: "pause-campaign",
+    method: "POST",
+    paths: sub("pause"),
+    summary: "Pause a campaign",
+    status: 200,
+    input: ({ params }) => ({ id: params.id }),
+    response: Revised,
+  },
+  {
+    operationId: "resumeCampaign",
+    kind: "command",
+    name: "resume-campaign",
+    method: "POST",
+    paths: sub("resume"),
+    summary: "Resume a paused campaign",
+    status: 200,
+    input: ({ params }) => ({ id: params.id }),
+    response: Revised,
+  },
+  {
+    operationId: "addPhoneNumbers",
+    kind: "command",
+    name: "add-phone-numbers",
+    method: "POST",
+    paths: sub("phone-numbers"),
+    summary: "Add phone numbers (a bare array is taken as phoneNumbers); at most 10,000 per request",
+    status: 200,
+    input: ({ body, params, query }) => {
+      const wrapped = Array.isArray(body) ? { phoneNumbers: body } : body;
+      return withFlag(withId(wrapped, params.id!), flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => withId(wrapped, params.id!, { ignoreInvalidPhoneNumbers: f }));
+    },
+    request: AddPhoneNumbersBody.omit({ id: true }),
+    response: AddedReply,
+    queryParameters: [ignoreInvalid],
+  },
+  {
+    operationId: "recordAttemptOutcome",
+    kind: "command",
+    name: "record-attempt-outcome",
+    method: "POST",
+    paths: sub("attempts"),
+    summary: "Record an attempt's outcome (codes 1..13); the reply says what comes next",
+    status: 200,
+    input: ({ body, params }) => withId(body, params.id!),
+    request: RecordAttemptOutcomeBody.omit({ id: true }),
+    response: AttemptReply,
+  },
+  {
+    operationId: "recordStageReached",
+    kind: "command",
+    name: "record-stage-reached",
+    method: "POST",
+    paths: sub("stages"),
+    summary: "Record a call-flow stage (codes 0..20) against the number's current attempt",
+    status: 200,
+    input: ({ body, params }) => withId(body, params.id!),
+    request: RecordStageReachedBody.omit({ id: true }),
+    response: StageReply,
+  },
+  {
+    operationId: "getCampaignStatistics",
+    kind: "query",
+    name: "get-campaign-statistics",
+    readYourWrites: true,
+    method: "GET",
+    paths: sub("statistics"),
+    summary: "Outcome statistics: per outcome, stage and attempt, numbers by progress, rates",
+    status: 200,
+    input: (parts) => idQuery(parts),
+    response: CampaignStatistics,
+    queryParameters: [minPosition],
+  },
+  {
+    operationId: "getCampaignHistory",
+    kind: "query",
+    name: "get-campaign-history",
+    readYourWrites: false,
+    method: "GET",
+    paths: sub("history"),
+    summary: "The audit timeline, a page of events at a time (follow nextRevision)",
+    status: 200,
+    input: (parts) => idQuery(parts, ["fromRevision", "limit"]),
+    response: History,
+    queryParameters: [
+      { name: "fromRevision", description: "first revision of the page", schema: { type: "integer", minimum: 0, default: 0 } },
+      { name: "limit", description: "events per page", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+    ],
+  },
+  {
+    operationId: "getCampaignStateAt",
+    kind: "query",
+    name: "get-campaign-state-at",
+    readYourWrites: false,
+    method: "GET",
+    paths: sub("state"),
+    summary: "The campaign's GET body as it stood at a time (`at`) or revision",
+    status: 200,
+    input: (parts) => idQuery(parts, ["revision", "phoneNumbersPage"]),
+    response: CampaignDetail,
+    queryParameters: [
+      { name: "at", description: "ISO-8601 instant", schema: { type: "string", format: "date-time" } },
+      { name: "revision", description: "stream revision", schema: { type: "integer", minimum: 0 } },
+      numbersPage,
+    ],
+  },
+];

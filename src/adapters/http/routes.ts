@@ -1,0 +1,101 @@
+/**
+ * Registers every operation of the table on the router: authenticate, reshape
+ * the request, call the shared command or query handler, answer with the
+ * seed's status and body or a problem.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { domainError, isDomainError } from "../../domain/index.js";
+import type { CampaignHandlers } from "../nats/campaign-service.js";
+import type { KeyResolver } from "./auth.js";
+import { type Operation, operations } from "./operations.js";
+import { fromDomainError, problem, sendJson, sendProblem } from "./problem.js";
+
+export type RouteDeps = { handlers: CampaignHandlers; resolveClient: KeyResolver; logger: Logger };
+
+/**
+ * Read-your-writes through the gateway: a read after a write by the same
+ * client waits (bounded, as `minPosition` does) until the read models hold
+ * that write. Callers on other gateway instances pass `Min-Position`.
+ */
+class LastPositions {
+  private readonly byClient = new Map<string, bigint>();
+  note(clientId: string, position: bigint): void {
+    if (position > (this.byClient.get(clientId) ?? 0n)) this.byClient.set(clientId, position);
+  }
+  get(clientId: string): bigint | undefined {
+    return this.byClient.get(clientId);
+  }
+}
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first.trim() === "" ? undefined : first.trim();
+};
+
+const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const clients = new WeakMap<FastifyRequest, string>();
+  const positions = new LastPositions();
+
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const clientId = deps.resolveClient(request.headers);
+    if (clientId === undefined) {
+      const detail = request.headers.authorization || request.headers["x-api-key"] ? "the API key is not known" : "an API key is required";
+      reply.header("WWW-Authenticate", 'Bearer realm="campaigns"');
+      return sendProblem(reply, problem(401, "unauthorized", detail, [{ field: "Authorization", reason: "send Authorization: Bearer <key> or X-Api-Key: <key>" }]));
+    }
+    clients.set(request, clientId);
+  };
+
+  const handle = (operation: Operation) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const clientId = clients.get(request)!;
+    const params = { ...(request.params as Record<string, string>) };
+    const query = { ...(request.query as Record<string, unknown>) };
+    const input = operation.input({ body: request.body, params, query });
+    if (isDomainError(input)) return sendProblem(reply, fromDomainError(input));
+
+    try {
+      if (operation.kind === "command") {
+        const outcome = await deps.handlers.command({
+          name: operation.name,
+          clientId,
+          body: input,
+          ...optional("commandId", header(request, "command-id") ?? header(request, "idempotency-key")),
+          ...optional("correlationId", header(request, "correlation-id") ?? request.id),
+          ...optional("traceparent", header(request, "traceparent")),
+        });
+        if (!outcome.ok) return sendProblem(reply, fromDomainError(outcome.error));
+        positions.note(clientId, outcome.position);
+        reply.header("Log-Position", outcome.position.toString());
+        if (operation.status === 204) return reply.code(204).send();
+        if (operation.status === 201) reply.header("Location", `/api/campaign/voice/${encodeURIComponent(String((outcome.reply as { id: unknown }).id))}`);
+        return sendJson(reply, operation.status, outcome.reply);
+      }
+      const body = operation.readYourWrites ? withMinPosition(input, header(request, "min-position") ?? positions.get(clientId)?.toString()) : input;
+      const outcome = await deps.handlers.query({ name: operation.name, clientId, body });
+      if (!outcome.ok) {
+        if (outcome.error.code === "unavailable") reply.header("Retry-After", "1");
+        return sendProblem(reply, fromDomainError(outcome.error));
+      }
+      return sendJson(reply, operation.status, outcome.reply);
+    } catch (err) {
+      // As on NATS: an unexpected failure is a 503 to retry with the same Command-Id, never a hang or a 500 with internals.
+      deps.logger.error({ err, clientId, operation: operation.operationId }, "request failed");
+      reply.header("Retry-After", "1");
+      return sendProblem(reply, fromDomainError(domainError("unavailable", "the request could not be completed; retry it with the same Command-Id", [])));
+    }
+  };
+
+  for (const operation of operations) {
+    for (const url of operation.paths) {
+      app.route({ method: operation.method, url, onRequest: authenticate, handler: handle(operation) });
+    }
+  }
+}
+
+/** A caller's own `minPosition` (query string) wins; otherwise the header's, or this gateway's last write for the client. */
+const withMinPosition = (input: unknown, position: string | undefined): unknown =>
+  position === undefined || typeof input !== "object" || input === null || "minPosition" in input ? input : { ...input, minPosition: position };
