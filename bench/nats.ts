@@ -1,0 +1,128 @@
+/**
+ * The NATS path end to end with the durable sqlite store: record-attempt-outcome
+ * at 1, 16 and 64 requests in flight beside a trivial echo endpoint on the same
+ * nats-server (the ceiling), add-phone-numbers of 10,000 numbers until visible
+ * in get-campaign, and projection catch-up over 1,000,000 events into KV.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "nats";
+import { pino } from "pino";
+import { openEventStore } from "../src/adapters/event-store/index.js";
+import { CampaignsClient } from "../src/adapters/nats/client.js";
+import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
+import { loadConfig } from "../src/app/config.js";
+import { startService } from "../src/app/service.js";
+import { campaignProjections } from "../src/projections/campaign-projections.js";
+import { ProjectionRunner } from "../src/projections/runner.js";
+import { startNatsServer } from "../test/support/nats-server.js";
+import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
+import { campaignLog, writeLogs } from "./generate.js";
+
+const silent = pino({ level: "silent" });
+const CAMPAIGNS = 8;
+const NUMBERS_PER_CAMPAIGN = 4_000;
+
+type Load = { throughput: number; p50: number; p99: number };
+
+/** Runs `total` requests with `inFlight` outstanding at a time; latencies in ms. */
+async function load(total: number, inFlight: number, send: (i: number) => Promise<unknown>): Promise<Load> {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await send(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = performance.now() - began;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  return { throughput: perSecond(total, elapsed), p50: at(0.5), p99: at(0.99) };
+}
+
+async function echoService(nc: NatsConnection) {
+  const service = await nc.services.add({ name: "bench-echo", version: "0.0.1" });
+  service.addEndpoint("echo", { subject: "bench.echo", handler: (_err, msg) => msg.respond(msg.data) });
+  return service;
+}
+
+export async function benchNats(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const nats = await startNatsServer();
+  const dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), "bench-nats-"));
+  const running = await startService(loadConfig({ NATS_URL: nats.url, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent" }), silent);
+  const echoConnection = await connect({ servers: nats.url, noAsyncTraces: true });
+  const echo = await echoService(echoConnection);
+  const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+  const client = new CampaignsClient(nc, "bench", 30_000);
+  try {
+    await client.registerCallFlow({ callFlowId: 1, name: "Main" });
+    await client.registerCli({ cliId: 1, number: "01632960001" });
+    for (let c = 0; c < CAMPAIGNS; c++) {
+      await client.createCampaign({ id: `load-${c}`, ...campaignBody(NUMBERS_PER_CAMPAIGN, c * NUMBERS_PER_CAMPAIGN) });
+    }
+    const used = new Array<number>(CAMPAIGNS).fill(0);
+    const occurredAt = new Date().toISOString();
+    const attempt = () => {
+      const c = Math.floor(Math.random() * CAMPAIGNS);
+      const number = mobile(c * NUMBERS_PER_CAMPAIGN + used[c]!++);
+      return client.recordAttemptOutcome({ id: `load-${c}`, number, attemptNumber: 1, outcome: 6, occurredAt });
+    };
+    const payload = new TextEncoder().encode(JSON.stringify({ id: "load-0", number: mobile(0), attemptNumber: 1, outcome: 6, occurredAt }));
+    await load(500, 16, () => nc.request("bench.echo", payload)); // warm up
+    for (const [inFlight, total] of [[1, 1_500], [16, 8_000], [64, 16_000]] as const) {
+      const ceiling = await load(total, inFlight, () => nc.request("bench.echo", payload));
+      const command = await load(total, inFlight, attempt);
+      rows.push({ name: `echo ceiling, ${inFlight} in flight`, value: ceiling.throughput, unit: "req/s", note: `p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms` });
+      rows.push({
+        name: `record-attempt-outcome, ${inFlight} in flight`,
+        value: command.throughput,
+        unit: "cmds/s",
+        note: `p50 ${command.p50} ms, p99 ${command.p99} ms, ${Math.round((command.throughput / ceiling.throughput) * 100)}% of echo`,
+      });
+    }
+
+    // 10,000 numbers in one command, until get-campaign shows them.
+    await client.createCampaign({ id: "bulk", ...campaignBody(1, 900_000) });
+    const began = performance.now();
+    const added = await client.addPhoneNumbers({ id: "bulk", phoneNumbers: campaignBody(10_000, 800_000).phoneNumbers });
+    const acknowledged = performance.now() - began;
+    const detail = await client.getWholeCampaign({ id: "bulk", minPosition: added.position });
+    const visible = performance.now() - began;
+    if (detail.phoneNumbers.length !== 10_001) throw new Error(`get-campaign shows ${detail.phoneNumbers.length} numbers`);
+    rows.push({ name: "add-phone-numbers 10,000: acknowledged", value: Math.round(acknowledged), unit: "ms" });
+    rows.push({ name: "add-phone-numbers 10,000: visible in get-campaign", value: Math.round(visible), unit: "ms", note: "target < 2,000 ms" });
+  } finally {
+    await nc.close();
+    await echo.stop();
+    await echoConnection.close();
+    await running.stop();
+  }
+
+  // Projection catch-up: 1,000,000 genuine events, 10 campaigns dialled at a time, into fresh KV buckets.
+  const store = await openEventStore({ kind: "sqlite", dataDir: join(dataDir, "catch-up") });
+  const logs = Array.from({ length: 100 }, (_, c) => ({ campaignId: `cu-${c}`, clientId: "bench", batches: campaignLog(`cu-${c}`, "bench", 1_666, 3, 2_000_000 + c * 2_000) }));
+  const written = await writeLogs(store, logs, 10);
+  const head = await store.headPosition();
+  const kvConnection = await connect({ servers: nats.url, noAsyncTraces: true });
+  const readModels = await KvReadModels.open(kvConnection);
+  const runner = new ProjectionRunner(store, readModels, campaignProjections, silent, { checkpointKey: "bench-catch-up" });
+  const began = performance.now();
+  await runner.start();
+  await runner.waitFor(head, 600_000);
+  const elapsed = performance.now() - began;
+  await runner.stop();
+  rows.push({ name: `projection catch-up into KV, ${written.toLocaleString("en-GB")} events`, value: perSecond(written, elapsed), unit: "events/s", note: `${(elapsed / 1000).toFixed(1)} s; target >= 50,000` });
+  await kvConnection.close();
+  await store.close();
+  await nats.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return rows;
+}
