@@ -24,7 +24,7 @@ import {
   replayCampaign,
 } from "../domain/index.js";
 import { KeyedQueue } from "./keyed-queue.js";
-import { type CachedStream, StreamCache } from "./stream-cache.js";
+import { type CachedStream, StreamCache, commandKey } from "./stream-cache.js";
 
 export type CommandEnvelope = {
   name: string;
@@ -116,11 +116,11 @@ export class CommandHandler {
   /**
    * The decide-append loop shared by every stream: idempotency first, then
    * optimistic concurrency. Commands on one stream are decided one at a time
-   * (under the stream's lock) but their appends are pipelined: the next command
-   * is decided on the state after the previous one's events while that append
-   * is still in flight, and the store writes both in one group commit. A reply
-   * goes out only once its events are durable; if an append fails, the cache
-   * falls back to the state before it and the command is decided again.
+   * (under the stream's lock), each on the state after the previous one's
+   * events, while those events may still be on their way to the store. An
+   * append only goes to the store once the state it was decided on is durable,
+   * and no answer (a reply, a no-op or a rejection) leaves before then: if an
+   * earlier append failed, the command is decided again on what the store holds.
    */
   private async withRetries<State, Event extends { type: string; data: unknown }>(
     streamId: string,
@@ -129,39 +129,47 @@ export class CommandHandler {
     decide: (stream: CachedStream<State>) => Promise<readonly Event[] | DomainError>,
     reply: (events: readonly Event[], state: State, revision: bigint) => unknown,
   ): Promise<CommandResult> {
+    const key = envelope.commandId === undefined ? undefined : commandKey(envelope.clientId, envelope.commandId);
     for (let attempt = 0; ; attempt++) {
-      const step = await this.queue.run(streamId, async (): Promise<CommandResult | InFlight<State, Event>> => {
+      const step = await this.queue.run(streamId, async (): Promise<Step<State, Event>> => {
         const stream = await cache.get(streamId);
-        const repeated = envelope.commandId === undefined ? undefined : stream.commands.get(envelope.commandId);
-        if (repeated) {
-          await repeated.durable;
-          const events = await this.readRange(streamId, repeated.fromRevision, repeated.toRevision);
-          return { ok: true, reply: reply(events as unknown as Event[], stream.state, repeated.toRevision), position: repeated.position, revision: repeated.toRevision, repeated: true };
-        }
+        if (key !== undefined && stream.commands.has(key)) return { kind: "repeat", stream };
         const decision = await decide(stream);
-        if (isDomainError(decision)) return rejected(decision);
-        if (decision.length === 0)
-          return { ok: true, reply: reply([], stream.state, stream.revision ?? -1n), position: stream.position, revision: stream.revision, repeated: false };
-        const append = this.store.append(streamId, decision.map((event, i) => this.toNewEvent(event, i, envelope)), stream.revision ?? "no_stream");
-        const durable = append.then(() => undefined, () => undefined);
-        const after = cache.apply(streamId, stream, this.asRecorded(streamId, decision, stream.revision, envelope), durable);
-        return { append, before: stream, after, decision };
+        if (isDomainError(decision) || decision.length === 0) return { kind: "answer", stream, decision };
+        const append = stream.settled.then((ok) =>
+          ok ? this.store.append(streamId, decision.map((event, i) => this.toNewEvent(event, i, envelope)), stream.revision ?? "no_stream") : Promise.reject(new EarlierAppendFailed()),
+        );
+        const after = cache.applyPending(streamId, stream, this.asRecorded(streamId, decision, stream.revision, envelope), append, envelope);
+        return { kind: "append", append, after, decision };
       });
-      if ("ok" in step) return step;
-      try {
-        const written = await step.append;
-        cache.confirm(streamId, step.after, written.position, envelope.commandId);
-        return { ok: true, reply: reply(step.decision, step.after.state, written.nextRevision), position: written.position, revision: written.nextRevision, repeated: false };
-      } catch (error) {
-        cache.revert(streamId, step.before, step.after);
-        // The domain keeps appends under the limit; should one still be refused for size, say so as the rule it is.
-        if (error instanceof AppendTooLargeError)
-          return rejected(domainError("rule_violated", "the command's events are too large for one append; send fewer numbers per command", [{ field: "phoneNumbers", reason: error.message }]));
-        if (!(error instanceof ConcurrencyError) || attempt >= this.maxRetries) throw error;
-        // Another instance (or a failed append before ours) got there first: back off a little, jittered, and decide again.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
-        await this.queue.run(streamId, () => cache.refresh(streamId));
+
+      if (step.kind === "append") {
+        try {
+          const written = await step.append;
+          return { ok: true, reply: reply(step.decision, step.after.state, written.nextRevision), position: written.position, revision: written.nextRevision, repeated: false };
+        } catch (error) {
+          // The domain keeps appends under the limit; should one still be refused for size, say so as the rule it is.
+          if (error instanceof AppendTooLargeError)
+            return rejected(domainError("rule_violated", "the command's events are too large for one append; send fewer numbers per command", [{ field: "phoneNumbers", reason: error.message }]));
+          if (!(error instanceof ConcurrencyError || error instanceof EarlierAppendFailed) || attempt >= this.maxRetries) throw error;
+          // Another instance got there first: back off a little, jittered, and decide again on what the store holds.
+          if (error instanceof ConcurrencyError) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+          await this.queue.run(streamId, () => cache.refresh(streamId));
+          continue;
+        }
       }
+      // Decided (or found) on a state that may still be in flight: answer only once it is durable.
+      if (!(await step.stream.settled)) continue;
+      if (step.kind === "answer") {
+        const { decision, stream } = step;
+        if (isDomainError(decision)) return rejected(decision);
+        const position = cache.durablePosition(streamId);
+        return { ok: true, reply: reply([], stream.state, stream.revision ?? -1n), position, revision: stream.revision, repeated: false };
+      }
+      const record = step.stream.commands.get(key!);
+      if (!record) continue; // its append failed after all: decide it afresh
+      const events = await this.readRange(streamId, record.fromRevision, record.toRevision);
+      return { ok: true, reply: reply(events as unknown as Event[], step.stream.state, record.toRevision), position: record.position, revision: record.toRevision, repeated: true };
     }
   }
 
@@ -208,12 +216,18 @@ export class CommandHandler {
 
 const rejected = (error: DomainError): CommandRejected => ({ ok: false, error });
 
-/** A command decided and handed to the store, not yet durable. */
-type InFlight<State, Event> = {
-  append: Promise<{ nextRevision: bigint; position: Position }>;
-  before: CachedStream<State>;
-  after: CachedStream<State>;
-  decision: readonly Event[];
-};
+/** What a command came to under its stream's lock. */
+type Step<State, Event> =
+  | { kind: "repeat"; stream: CachedStream<State> }
+  | { kind: "answer"; stream: CachedStream<State>; decision: readonly Event[] | DomainError }
+  | { kind: "append"; append: Promise<{ nextRevision: bigint; position: Position }>; after: CachedStream<State>; decision: readonly Event[] };
+
+/** An append on the same stream before this one failed, so this one, decided on top of it, is never sent. */
+class EarlierAppendFailed extends Error {
+  constructor() {
+    super("an earlier append on this stream failed");
+  }
+}
+
 const knownCommands = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands)].join(", ");
 export type { CommandName };

@@ -114,3 +114,73 @@ describe("command handling", () => {
     expect(await store.headPosition()).toBe(head);
   });
 });
+
+describe("command handling while an append is in flight", () => {
+  const BEN = "07722123456";
+  const attempt = (attemptNumber: number, commandId?: string) => ({
+    name: "record-attempt-outcome",
+    clientId: "acme",
+    body: { id: "c-1", number: BEN, attemptNumber, outcome: 6, occurredAt: `2030-10-01T07:5${attemptNumber}:00Z` },
+    ...(commandId === undefined ? {} : { commandId }),
+  });
+
+  /** A store on which another instance pauses c-1 just before this process's first attempt append reaches it, so that append conflicts. */
+  async function raced() {
+    const store = new MemoryEventStore();
+    let raceOnce = true;
+    const racing: EventStore = Object.assign(Object.create(store) as EventStore, {
+      append: async (streamId: string, events: Parameters<EventStore["append"]>[1], expected: Parameters<EventStore["append"]>[2]) => {
+        if (raceOnce && events[0]?.type === "AttemptOutcomeRecorded") {
+          raceOnce = false;
+          await store.append(streamId, [{ eventId: "", type: "CampaignPaused", data: {}, metadata: { clientId: "acme" } }], "any");
+        }
+        return store.append(streamId, events, expected);
+      },
+    });
+    const handler = handlerOn(racing);
+    await registered(handler);
+    ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } }));
+    const attemptsInStore = async () =>
+      (await collect(store.read("campaign-c-1"))).filter((e) => e.type === "AttemptOutcomeRecorded").map((e) => (e.data as { attemptNumber: number }).attemptNumber);
+    return { handler, store, attemptsInStore };
+  }
+
+  it("never writes a command decided on top of an append that then failed", async () => {
+    const { handler, attemptsInStore } = await raced();
+    // Attempt 2 is decided on the state after attempt 1, whose append is about to conflict.
+    const [first, second] = await Promise.all([handler.handle(attempt(1)), handler.handle(attempt(2))]);
+    expect(first.ok).toBe(true);
+    const stored = await attemptsInStore();
+    expect(stored[0]).toBe(1); // attempt 2 never lands without attempt 1 before it
+    if (second.ok) expect(stored).toEqual([1, 2]);
+    else expect(second.error.code).toBe("conflict");
+  });
+
+  it("answers a no-op only once the state it was decided on is durable", async () => {
+    const { handler, attemptsInStore } = await raced();
+    // The exact repeat finds attempt 1 already in the (not yet durable) state: its answer must wait for that append.
+    const [, repeat] = await Promise.all([handler.handle(attempt(1)), handler.handle(attempt(1))]);
+    expect(repeat.ok).toBe(true);
+    expect(await attemptsInStore()).toEqual([1]);
+    if (repeat.ok) expect(repeat.position).toBeGreaterThan(0n);
+  });
+
+  it("answers a repeated Command-Id with the first write's position, waiting for it", async () => {
+    const { handler, attemptsInStore } = await raced();
+    const [first, repeat] = await Promise.all([handler.handle(attempt(1, "a-1")), handler.handle(attempt(1, "a-1"))]);
+    expect(ok(repeat).position).toBe(ok(first).position);
+    expect(ok(repeat).position).toBeGreaterThan(0n);
+    expect(await attemptsInStore()).toEqual([1]);
+  });
+
+  it("does not treat another client's Command-Id as a repeat: it gets 404, not the owner's reply", async () => {
+    const handler = handlerOn(new MemoryEventStore());
+    await registered(handler);
+    await registered(handler, "globex");
+    ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() }, commandId: "create-1" }));
+    const probe = await handler.handle({ name: "create-campaign", clientId: "globex", body: { id: "c-1", ...seedBody() }, commandId: "create-1" });
+    expect(probe).toMatchObject({ ok: false, error: { code: "conflict" } });
+    const pause = await handler.handle({ name: "pause-campaign", clientId: "globex", body: { id: "c-1" }, commandId: "create-1" });
+    expect(pause).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+});
