@@ -1,14 +1,7 @@
 import { Map as ImmutableMap } from "immutable";
-import { callingWindows } from "../calling-window.js";
-import type { CampaignSettings } from "./definition.js";
 import type { CampaignEvent, CampaignEventOf, CampaignEventType, NumberEntry } from "./events.js";
-import { type Campaign, type CampaignState, type NumberProgress, firstAttempt, replanAfterUpdate } from "./state.js";
-
-const windowsOf = (settings: CampaignSettings) =>
-  callingWindows(
-    [{ date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime }, ...settings.runoverDays],
-    settings.timeZone,
-  );
+import type { CampaignSettings } from "./definition.js";
+import { type Campaign, type CampaignState, type NumberProgress, callingWindowsOf, firstAttempt, replanAfterUpdate } from "./state.js";
 
 const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({ entry, next: firstAttempt(settings) });
 
@@ -37,7 +30,7 @@ const evolvers: Evolvers = {
     campaignId: data.campaignId,
     clientId: data.clientId,
     settings: data.settings,
-    windows: windowsOf(data.settings),
+    windows: callingWindowsOf(data.settings),
     numbers: ImmutableMap<string, NumberProgress>(),
   }),
   PhoneNumbersAdded: (state, data) =>
@@ -48,18 +41,21 @@ const evolvers: Evolvers = {
       }),
     })),
   CampaignUpdated: (state, data) =>
-    onCampaign(state, (campaign) => ({
-      ...campaign,
-      settings: data.settings,
-      windows: windowsOf(data.settings),
-      // A full replacement: numbers kept by E.164 keep their progress, re-planned under the new settings; the rest start afresh.
-      numbers: ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
-        for (const entry of data.numbers) {
-          const kept = campaign.numbers.get(entry.e164);
-          numbers.set(entry.e164, kept ? { ...kept, entry, next: replanAfterUpdate(kept.next, data.settings) } : fresh(entry, data.settings));
-        }
-      }),
-    })),
+    onCampaign(state, (campaign) => {
+      const windows = callingWindowsOf(data.settings);
+      return {
+        ...campaign,
+        settings: data.settings,
+        windows,
+        // A full replacement: numbers kept by E.164 keep their progress, re-planned under the new settings; the rest start afresh.
+        numbers: ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
+          for (const entry of data.numbers) {
+            const kept = campaign.numbers.get(entry.e164);
+            numbers.set(entry.e164, kept ? { ...kept, entry, next: replanAfterUpdate(kept.next, kept.last?.occurredAt, data.settings, windows) } : fresh(entry, data.settings));
+          }
+        }),
+      };
+    }),
   InvalidPhoneNumbersIgnored: (state) => state,
   SmsRequested: (state) => state,
   StageReached: (state) => state,

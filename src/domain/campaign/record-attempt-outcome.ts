@@ -1,11 +1,10 @@
-import { nextCallingTime } from "../calling-window.js";
 import { type DomainError, domainError } from "../errors.js";
 import { OUTCOME_BUSY, outcomeRule } from "../outcomes.js";
 import { occurredInTheFuture } from "./clock-skew.js";
 import type { RecordAttemptOutcomeBody } from "./commands.js";
 import type { CampaignContext } from "./context.js";
 import type { CampaignEvent, NextStep } from "./events.js";
-import { type Campaign, type NumberProgress, intervalAfter, leaveMessageOn, maxAttempts } from "./state.js";
+import { type Campaign, type NumberProgress, leaveMessageOn, maxAttempts, retryDueAt } from "./state.js";
 import { findNumber } from "./find-number.js";
 
 export const recordAttemptOutcome = (
@@ -57,11 +56,10 @@ export const recordAttemptOutcome = (
 const nextStep = (campaign: Campaign, attemptNumber: number, after: ReturnType<typeof outcomeRule>["after"], occurredAt: string): NextStep => {
   if (after !== "retry") return { status: "completed", result: after };
   if (attemptNumber >= maxAttempts(campaign.settings)) return { status: "completed", result: "exhausted" };
-  const earliest = Date.parse(occurredAt) + intervalAfter(campaign.settings, attemptNumber) * 60_000;
-  const due = nextCallingTime(campaign.windows, earliest);
-  if (due === undefined) return { status: "completed", result: "exhausted" };
+  const dueAt = retryDueAt(campaign.settings, campaign.windows, attemptNumber, occurredAt);
+  if (dueAt === undefined) return { status: "completed", result: "exhausted" };
   const retry = attemptNumber + 1;
-  return { status: "retry", attemptNumber: retry, dueAt: new Date(due).toISOString(), leaveMessage: leaveMessageOn(campaign.settings, retry) };
+  return { status: "retry", attemptNumber: retry, dueAt, leaveMessage: leaveMessageOn(campaign.settings, retry) };
 };
 
 /** SMSOnBusy: 1 on the first call; 2 on the last call, including a call after which no window is left. */

@@ -1,5 +1,5 @@
 import { Map as ImmutableMap } from "immutable";
-import type { CallingWindow } from "../calling-window.js";
+import { type CallingWindow, callingWindows, nextCallingTime } from "../calling-window.js";
 import type { CampaignSettings } from "./definition.js";
 import type { NextStep, NumberEntry } from "./events.js";
 
@@ -44,6 +44,20 @@ export const leaveMessageOn = (settings: CampaignSettings, attemptNumber: number
   (settings.answerMachineDetected === 1 && attemptNumber === 1) ||
   (settings.answerMachineDetected === 2 && attemptNumber === maxAttempts(settings));
 
+/** The campaign's calling windows: its start day and each runover day, in its time zone. */
+export const callingWindowsOf = (settings: CampaignSettings): CallingWindow[] =>
+  callingWindows([{ date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime }, ...settings.runoverDays], settings.timeZone);
+
+/**
+ * When the retry after attempt `attemptNumber` (made at `occurredAt`) falls
+ * due: `interval` minutes later, moved into the next calling window; undefined
+ * when no window is left.
+ */
+export const retryDueAt = (settings: CampaignSettings, windows: readonly CallingWindow[], attemptNumber: number, occurredAt: string): string | undefined => {
+  const due = nextCallingTime(windows, Date.parse(occurredAt) + intervalAfter(settings, attemptNumber) * 60_000);
+  return due === undefined ? undefined : new Date(due).toISOString();
+};
+
 export const firstAttempt = (settings: CampaignSettings): FirstAttempt => ({
   status: "pending",
   attemptNumber: 1,
@@ -52,26 +66,37 @@ export const firstAttempt = (settings: CampaignSettings): FirstAttempt => ({
 
 export const isCompleted = (progress: NumberProgress): boolean => progress.next.status === "completed";
 
-/** What re-planning reads of a next step; anything else a step carries (a retry's dueAt) is kept as it is. */
+/** What re-planning reads of a next step; anything else a step carries is kept as it is. */
 export type PlannedStep =
   | { readonly status: "completed" }
-  | { readonly status: "pending" | "retry"; readonly attemptNumber: number; readonly leaveMessage: boolean };
+  | { readonly status: "pending"; readonly attemptNumber: number; readonly leaveMessage: boolean }
+  | { readonly status: "retry"; readonly attemptNumber: number; readonly leaveMessage: boolean; readonly dueAt: string };
 
 const EXHAUSTED = { status: "completed", result: "exhausted" } as const;
 
 /**
  * A kept number's next step once a CampaignUpdated has replaced the settings:
- * a number not yet completed is planned again under the new settings. An
- * attempt beyond the new maximum is never made (the number is exhausted);
- * otherwise the AnswerPhoneMessage policy is applied afresh. A retry keeps its
- * dueAt: it was computed when the previous attempt was recorded (that
- * attempt's time plus its interval, moved into a calling window), and is not
- * recomputed. Returns `next` itself when nothing changes. Shared by the
- * domain's evolve and the read models' evolvers, so that they keep mirroring it.
+ * a number not yet completed is planned again under the new settings, as if
+ * they had always held. An attempt beyond the new maximum is never made (the
+ * number is exhausted); a retry falls due afresh from its previous attempt
+ * (`lastAttemptAt`) with the new interval, in the new calling windows, and is
+ * exhausted when none is left; the AnswerPhoneMessage policy is applied anew.
+ * Returns `next` itself when nothing changes. Shared by the domain's evolve
+ * and the read models' evolvers, so that they keep mirroring it.
  */
-export const replanAfterUpdate = <Step extends PlannedStep>(next: Step, settings: CampaignSettings): Step | typeof EXHAUSTED => {
+export const replanAfterUpdate = <Step extends PlannedStep>(
+  next: Step,
+  lastAttemptAt: string | undefined,
+  settings: CampaignSettings,
+  windows: readonly CallingWindow[],
+): Step | typeof EXHAUSTED => {
   if (next.status === "completed") return next;
   if (next.attemptNumber > maxAttempts(settings)) return EXHAUSTED;
   const leaveMessage = leaveMessageOn(settings, next.attemptNumber);
+  if (next.status === "retry" && lastAttemptAt !== undefined) {
+    const dueAt = retryDueAt(settings, windows, next.attemptNumber - 1, lastAttemptAt);
+    if (dueAt === undefined) return EXHAUSTED;
+    return dueAt === next.dueAt && leaveMessage === next.leaveMessage ? next : { ...next, dueAt, leaveMessage };
+  }
   return leaveMessage === next.leaveMessage ? next : { ...next, leaveMessage };
 };

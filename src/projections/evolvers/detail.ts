@@ -18,7 +18,17 @@
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
 import { match } from "ts-pattern";
 import { z } from "zod";
-import { type CampaignSettings, NextStep, type NumberEntry, PhoneParameter, firstAttempt, replanAfterUpdate, seedPhoneNumber } from "../../domain/index.js";
+import {
+  type CallingWindow,
+  type CampaignSettings,
+  NextStep,
+  type NumberEntry,
+  PhoneParameter,
+  callingWindowsOf,
+  firstAttempt,
+  replanAfterUpdate,
+  seedPhoneNumber,
+} from "../../domain/index.js";
 import { type CampaignLogEvent, alreadyApplied } from "./event.js";
 import { CampaignSummary, evolveSummary } from "./summary.js";
 
@@ -137,13 +147,14 @@ const addNumbers = (model: DetailModel, entries: readonly NumberEntry[], setting
 };
 
 /** Progress kept through an update, its next step re-planned under the new settings (replanAfterUpdate, as the domain's evolve). */
-const keptProgress = (progress: NumberProgressView, settings: CampaignSettings): NumberProgressView => {
-  const next = replanAfterUpdate(progress.next, settings);
+const keptProgress = (progress: NumberProgressView, settings: CampaignSettings, windows: readonly CallingWindow[]): NumberProgressView => {
+  const next = replanAfterUpdate(progress.next, progress.lastOutcome?.occurredAt, settings, windows);
   return next === progress.next ? progress : { ...progress, next };
 };
 
 /** A full replacement, as the domain's evolve: numbers kept by E.164 keep their progress (re-planned), the rest start afresh. */
 const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings): DetailModel => {
+  const windows = callingWindowsOf(settings);
   const index = ImmutableMap<string, number>().asMutable();
   const numbers = List<DetailPhoneNumber>().withMutations((list) => {
     for (const entry of entries) {
@@ -151,7 +162,7 @@ const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], set
       const keptAt = model.index.get(entry.e164);
       const kept = keptAt === undefined ? undefined : model.numbers.get(keptAt);
       index.set(entry.e164, list.size);
-      list.push(kept ? { ...seedPhoneNumber(entry), progress: keptProgress(kept.progress, settings) } : freshNumber(entry, settings));
+      list.push(kept ? { ...seedPhoneNumber(entry), progress: keptProgress(kept.progress, settings, windows) } : freshNumber(entry, settings));
     }
   });
   return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };

@@ -13,7 +13,8 @@
  * - Number counts, over the campaign's current numbers (a CampaignUpdated
  *   replaces the list; numbers kept by E.164 keep their progress, re-planned
  *   under the new settings as the domain's evolve does: a pending attempt
- *   beyond the new maximum makes the number exhausted). `numbers` is a
+ *   beyond the new maximum, or a retry with no calling window left under the
+ *   new windows, makes the number exhausted). `numbers` is a
  *   partition of `total`:
  *     pending   not completed: first attempt or a retry still to come
  *     completed completed with a final result other than exhausted or
@@ -37,8 +38,11 @@ import { match } from "ts-pattern";
 import { z } from "zod";
 import {
   type CampaignSettings,
+  type CallingWindow,
   type NextStep,
   type NumberEntry,
+  type PlannedStep,
+  callingWindowsOf,
   type NumberResult,
   OUTCOME_ANSWERED,
   maxAttempts,
@@ -93,12 +97,19 @@ const FIRST_ATTEMPT = pendingAttempt(1);
 const stepCode = (next: NextStep): number => (next.status === "retry" ? pendingAttempt(next.attemptNumber) : stateOfResult(next.result));
 const OPTED_OUT = stateOfResult("opted_out");
 
-/** A kept number's code re-planned by replanAfterUpdate, as the domain's evolve does; the statistics do not track leaveMessage. */
-const replanned = (code: number, settings: CampaignSettings): number => {
+/**
+ * A kept number's code re-planned by replanAfterUpdate, as the domain's evolve
+ * does (the statistics track neither leaveMessage nor the due time: only
+ * whether the number is still pending).
+ */
+const replanned = (code: number, lastAttemptAt: string | undefined, settings: CampaignSettings, windows: readonly CallingWindow[]): number => {
   if ((code & STATE_MASK) !== PENDING) return code;
   const attemptNumber = code >>> NEXT_SHIFT;
-  const next = replanAfterUpdate({ status: attemptNumber === 1 ? "pending" : "retry", attemptNumber, leaveMessage: false }, settings);
-  return next.status === "completed" ? (code & FLAGS) | stateOfResult(next.result) : code;
+  const step = attemptNumber === 1 || lastAttemptAt === undefined
+    ? ({ status: "pending", attemptNumber, leaveMessage: false } as const)
+    : ({ status: "retry", attemptNumber, leaveMessage: false, dueAt: "" } as const);
+  const next = replanAfterUpdate<PlannedStep>(step, lastAttemptAt, settings, windows);
+  return next.status === "completed" ? (code & FLAGS) | stateOfResult("exhausted") : code;
 };
 
 /** The evolver's model: not itself JSON (see statisticsView). */
@@ -118,6 +129,8 @@ export type StatisticsModel = {
   readonly ignoredInvalidNumbers: number;
   /** E.164 -> state (low bits) | ATTEMPTED | ANSWERED | pending attempt << NEXT_SHIFT. */
   readonly numbers: ImmutableMap<string, number>;
+  /** E.164 -> when its last attempt was made, for the numbers awaiting a retry (an update re-plans from it). */
+  readonly retryAfter: ImmutableMap<string, string>;
   /** Index: state. */
   readonly numberStates: readonly number[];
   readonly numbersAttempted: number;
@@ -170,6 +183,7 @@ const created = (id: string, attempts: number, position: string): StatisticsMode
   smsRequested: 0,
   ignoredInvalidNumbers: 0,
   numbers: ImmutableMap<string, number>(),
+  retryAfter: ImmutableMap<string, string>(),
   numberStates: zeros(STATE_COUNT),
   numbersAttempted: 0,
   numbersAnswered: 0,
@@ -188,13 +202,18 @@ const addNumbers = (model: StatisticsModel, entries: readonly NumberEntry[]): St
 };
 
 const replaceNumbers = (model: StatisticsModel, entries: readonly NumberEntry[], settings: CampaignSettings): StatisticsModel => {
+  const windows = callingWindowsOf(settings);
+  const retryAfter = ImmutableMap<string, string>().asMutable();
   const numbers = ImmutableMap<string, number>().withMutations((map) => {
     for (const entry of entries) {
       const kept = model.numbers.get(entry.e164);
-      map.set(entry.e164, kept === undefined ? FIRST_ATTEMPT : replanned(kept, settings));
+      const lastAttemptAt = model.retryAfter.get(entry.e164);
+      const code = kept === undefined ? FIRST_ATTEMPT : replanned(kept, lastAttemptAt, settings, windows);
+      map.set(entry.e164, code);
+      if (lastAttemptAt !== undefined && (code & STATE_MASK) === PENDING) retryAfter.set(entry.e164, lastAttemptAt);
     }
   });
-  return { ...model, ...tallyOf(numbers), numbers };
+  return { ...model, ...tallyOf(numbers), numbers, retryAfter: retryAfter.asImmutable() };
 };
 
 const changeNumber = (model: StatisticsModel, e164: string, change: (code: number) => number): StatisticsModel => {
@@ -215,7 +234,16 @@ const recordAttempt = (model: StatisticsModel, data: Extract<CampaignLogEvent, {
     attemptsRecorded: model.attemptsRecorded + 1,
   };
   const flags = ATTEMPTED | (data.outcome === OUTCOME_ANSWERED ? ANSWERED : 0);
-  return changeNumber(counted, data.e164, (code) => (code & FLAGS) | flags | stepCode(data.next));
+  const changed = changeNumber(counted, data.e164, (code) => (code & FLAGS) | flags | stepCode(data.next));
+  return { ...changed, retryAfter: withRetry(changed.retryAfter, data.e164, data.next.status === "retry" ? data.occurredAt : undefined) };
+};
+
+const withRetry = (retryAfter: ImmutableMap<string, string>, e164: string, lastAttemptAt: string | undefined): ImmutableMap<string, string> =>
+  lastAttemptAt === undefined ? (retryAfter.has(e164) ? retryAfter.delete(e164) : retryAfter) : retryAfter.set(e164, lastAttemptAt);
+
+const optOut = (model: StatisticsModel, e164: string): StatisticsModel => {
+  const changed = changeNumber(model, e164, (code) => (code & FLAGS) | OPTED_OUT);
+  return { ...changed, retryAfter: withRetry(changed.retryAfter, e164, undefined) };
 };
 
 /**
@@ -232,7 +260,7 @@ export const evolveStatistics = (model: StatisticsModel | undefined, event: Camp
     .with({ type: "AttemptOutcomeRecorded" }, ({ data }) => on((current) => recordAttempt(current, data)))
     .with({ type: "StageReached" }, ({ data }) => on((current) => ({ ...current, stageCounts: increment(current.stageCounts, data.stage) })))
     .with({ type: "SmsRequested" }, () => on((current) => ({ ...current, smsRequested: current.smsRequested + 1 })))
-    .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => changeNumber(current, data.e164, (code) => (code & FLAGS) | OPTED_OUT)))
+    .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => optOut(current, data.e164)))
     .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
     .with({ type: "InvalidPhoneNumbersIgnored" }, ({ data }) =>
       on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + data.ignored.length })),

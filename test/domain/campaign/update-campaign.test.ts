@@ -81,6 +81,28 @@ describe("update-campaign", () => {
       ]);
     });
 
+    it("re-plans a kept retry from its last attempt with the new interval", () => {
+      // Ben's attempt 1 was at 08:30Z with a 15-minute wait (due 08:45Z); the wait is now an hour.
+      const log = after(benTriedOnce, update(seedWith({ attempts: [{ attemptNumber: 1, interval: 60 }, { attemptNumber: 2, interval: 60 }] })));
+      expect(nextSteps(log)["+447722123456"]).toEqual({ status: "retry", attemptNumber: 2, dueAt: "2030-10-01T09:30:00.000Z", leaveMessage: false });
+    });
+
+    // Ben's attempt 1 at 11:50 BST: his retry (15 minutes later) falls after the 12:00 finish, so on the runover day at 09:00.
+    const benTriedLate = after(created(), recordOutcome({ number: BEN, attemptNumber: 1, outcome: 6, occurredAt: "2030-10-01T10:50:00.000Z" }));
+
+    it("moves a kept retry into the new calling windows", () => {
+      expect(nextSteps(benTriedLate)["+447722123456"]).toMatchObject({ dueAt: "2030-10-02T08:00:00.000Z" });
+      const later = after(benTriedLate, update(seedWith({ runoverDays: [{ date: "2030-10-02", startTime: "13:00", finishTime: "17:00" }] })));
+      expect(nextSteps(later)["+447722123456"]).toEqual({ status: "retry", attemptNumber: 2, dueAt: "2030-10-02T12:00:00.000Z", leaveMessage: false });
+    });
+
+    it("exhausts a kept retry that no calling window is left for: the dialler is never told to call outside the campaign's hours", () => {
+      const log = after(benTriedLate, update(seedWith({ runoverDays: [] })));
+      expect(nextSteps(log)["+447722123456"]).toEqual({ status: "completed", result: "exhausted" });
+      spec.given(log).when(recordOutcome({ number: BEN, attemptNumber: 2, outcome: 1, occurredAt: "2030-10-01T10:59:00.000Z" })).thenFails("conflict", [{ reason: "completed: exhausted" }]);
+      expect(nextSteps(log)["+447722734716"]).toEqual({ status: "pending", attemptNumber: 1, leaveMessage: false });
+    });
+
     it("applies the new AnswerPhoneMessage policy to a pending first attempt", () => {
       expect(nextSteps(after(created(), update(seedWith({ answerMachineDetected: 1 }))))).toEqual({
         "+447722123456": { status: "pending", attemptNumber: 1, leaveMessage: true },

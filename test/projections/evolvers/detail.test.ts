@@ -170,6 +170,21 @@ describe("campaign detail", () => {
     ]);
   });
 
+  it("re-plans a kept retry's due time in the update's calling windows, as the domain does", () => {
+    const log = new CampaignLog();
+    log.create({ ...seedPostBody(), phoneNumbers: [{ number: BEN }, { number: DAVE }] });
+    log.outcome(BEN, 1, 6, at(170)); // past the finish with its interval: due on the runover day
+    log.outcome(DAVE, 1, 6, at(10));
+    const settings = { ...seedPostBody(), phoneNumbers: [{ number: BEN }, { number: DAVE }] };
+    log.run("update-campaign", { ...settings, runoverDays: [], attempts: [{ attemptNumber: 1, interval: 30 }, { attemptNumber: 2, interval: 30 }] });
+    const model = detailOf(log)!;
+    expect(detailBody(model).phoneNumbers.map((p) => p.progress.next)).toEqual([
+      { status: "completed", result: "exhausted" },
+      { status: "retry", attemptNumber: 2, dueAt: at(40), leaveMessage: false },
+    ]);
+    expectMirrorsDomain(model, log);
+  });
+
   it("follows pause and resume, and is gone once deleted", () => {
     const log = new CampaignLog();
     log.create();

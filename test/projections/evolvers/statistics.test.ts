@@ -133,6 +133,20 @@ describe("campaign statistics", () => {
     expect(statisticsView(model!).numbers).toEqual({ total: 5, pending: 2, completed: 1, exhausted: 1, optedOut: 1 });
   });
 
+  it("on update, ends as exhausted the retries no calling window is left for, as the domain does", () => {
+    const log = new CampaignLog();
+    log.create({ ...seedPostBody(), phoneNumbers: [{ number: mobile(1) }, { number: mobile(2) }] });
+    log.outcome(mobile(1), 1, 6, at(170)); // 15 minutes later is past the finish: due on the runover day
+    log.outcome(mobile(2), 1, 6, at(10)); // due the same morning
+    log.run("update-campaign", { ...seedPostBody(), runoverDays: [], phoneNumbers: [{ number: mobile(1) }, { number: mobile(2) }] });
+    expect(statisticsOf(log).numbers).toEqual({ total: 2, pending: 1, completed: 0, exhausted: 1, optedOut: 0 });
+    expect(statisticsOf(log).numbers).toEqual(partitionFromDomain(log));
+    // The one still pending is re-planned again by a later update, from its own last attempt.
+    log.run("update-campaign", { ...seedPostBody(), runoverDays: [], finishTime: "09:20", phoneNumbers: [{ number: mobile(1) }, { number: mobile(2) }] });
+    expect(statisticsOf(log).numbers).toEqual({ total: 2, pending: 0, completed: 0, exhausted: 2, optedOut: 0 });
+    expect(statisticsOf(log).numbers).toEqual(partitionFromDomain(log));
+  });
+
   it("on update, ends as exhausted the numbers whose next attempt is beyond the new maximum, as the domain does", () => {
     const log = scenario();
     const kept = { ...seedPostBody(), phoneNumbers: Array.from({ length: 8 }, (_, i) => ({ number: mobile(i + 1) })) };
