@@ -30,6 +30,7 @@ const FLUSH_MS = 50;
  */
 const CATCH_UP_FLUSH_MS = 500;
 const CATCH_UP_BATCH = 50_000;
+const FLUSH_RETRY_MAX_MS = 5_000;
 
 /**
  * Feeds the projections from the store's global log, from a checkpoint.
@@ -50,6 +51,7 @@ export class ProjectionRunner {
   private backlogEnd: Position = 0n;
   private readonly capacity: number;
   private readonly checkpointKey: string;
+  private stopping = false;
   eventsApplied = 0;
 
   constructor(
@@ -86,6 +88,7 @@ export class ProjectionRunner {
 
   /** Stops at a checkpoint: everything applied is written first. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.subscription?.close();
     await this.running;
     for (const waiter of this.waiters) waiter.resolve(false);
@@ -176,18 +179,47 @@ export class ProjectionRunner {
     return tracked;
   }
 
+  /**
+   * Writes until it succeeds: a read-model store that is briefly away (NATS
+   * reconnecting, say) delays the projections but does not stop them. Once
+   * stop() is asked for, a failing flush gives up: the checkpoint stays where
+   * it was, and the events since are applied again after a restart (the
+   * position guard keeps that harmless).
+   */
   private async flush(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.flushOnce();
+        return;
+      } catch (err) {
+        if (this.stopping) throw err;
+        const delayMs = Math.min(FLUSH_RETRY_MAX_MS, 50 * 2 ** attempt);
+        this.logger.warn({ err, attempt, delayMs }, "read models not written; retrying");
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  private async flushOnce(): Promise<void> {
     const writes: Promise<void>[] = [];
+    const flushed: { tracked: Tracked; before: unknown[]; after: unknown[] }[] = [];
     for (const [campaignId, tracked] of this.campaigns) {
       if (!tracked.dirty) continue;
       const after = tracked.models;
       const before = tracked.written;
       this.projections.forEach((p, i) => writes.push(p.write(this.readModels, tracked.clientId, campaignId, before[i], after[i])));
+      flushed.push({ tracked, before, after });
       tracked.models = after.map((m, i) => (m === undefined ? m : (this.projections[i]!.settled?.(m) ?? m)));
       tracked.written = [...tracked.models];
       tracked.dirty = false;
     }
-    await Promise.all(writes);
+    try {
+      await Promise.all(writes);
+    } catch (err) {
+      // Not all written: the next try writes the same changes again (puts are idempotent).
+      for (const { tracked, before, after } of flushed) Object.assign(tracked, { models: after, written: before, dirty: true });
+      throw err;
+    }
     if (this.applied > this.checkpointValue) {
       await this.readModels.put("checkpoints", this.checkpointKey, this.applied.toString());
       this.checkpointValue = this.applied;
