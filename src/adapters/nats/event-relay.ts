@@ -35,6 +35,7 @@ export class EventRelay {
   private relayed = 0n;
   private saved = 0n;
   private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -66,18 +67,25 @@ export class EventRelay {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.subscription?.close();
     await this.running;
     await this.saveCheckpoint();
   }
 
+  /**
+   * Up to WINDOW publishes in flight; the relayed position moves over the
+   * acknowledged prefix as each ack lands, so the checkpoint (saved every
+   * second) stays close behind even when traffic is light.
+   */
   private async pump(js: JetStreamClient, subscription: Subscription): Promise<void> {
-    const window: { position: bigint; ack: Promise<unknown> }[] = [];
-    const settleFront = async () => {
-      const front = window.shift()!;
-      await front.ack;
-      this.relayed = front.position;
+    const window: { position: bigint; acked: boolean }[] = [];
+    let wake = () => {};
+    let gaveUp = false;
+    const settle = () => {
+      while (window[0]?.acked) this.relayed = window.shift()!.position;
+      wake();
     };
     for await (const event of subscription) {
       const relayed = toRelayed(event);
@@ -86,11 +94,21 @@ export class EventRelay {
       h.set("Event-Position", event.position.toString());
       h.set("Event-Type", event.type);
       const subject = eventSubject(relayed.clientId, relayed.campaignId, event.type);
-      const ack = publishUntilAcked(js, subject, encodeJson(relayed), { msgID: event.eventId, headers: h }, this.logger);
-      window.push({ position: event.position, ack });
-      if (window.length >= WINDOW) await settleFront();
+      const entry = { position: event.position, acked: false };
+      window.push(entry);
+      publishUntilAcked(js, subject, encodeJson(relayed), { msgID: event.eventId, headers: h }, this.logger, () => this.stopping).then(
+        () => {
+          entry.acked = true;
+          settle();
+        },
+        () => {
+          gaveUp = true; // stopping: the checkpoint stays before this event, which is published again on restart
+          wake();
+        },
+      );
+      while (window.length >= WINDOW && !gaveUp) await new Promise<void>((resolve) => (wake = resolve));
     }
-    while (window.length > 0) await settleFront();
+    while (window.length > 0 && !gaveUp) await new Promise<void>((resolve) => (wake = resolve));
   }
 
   private async saveCheckpoint(): Promise<void> {
@@ -103,12 +121,20 @@ export class EventRelay {
 
 const CHECKPOINT_KEY = "relay";
 
-/** A failed publish is retried with the same msg id (the stream dedupes), so no event is skipped. */
-async function publishUntilAcked(js: JetStreamClient, subject: string, data: Uint8Array, options: Partial<JetStreamPublishOptions>, logger: Logger): Promise<PubAck> {
+/** A failed publish is retried with the same msg id (the stream dedupes), so no event is skipped; on stop, retries end. */
+async function publishUntilAcked(
+  js: JetStreamClient,
+  subject: string,
+  data: Uint8Array,
+  options: Partial<JetStreamPublishOptions>,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<PubAck> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await js.publish(subject, data, options);
     } catch (err) {
+      if (stopping()) throw err;
       logger.warn({ err, subject, attempt }, "event relay publish failed; retrying");
       await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
     }
