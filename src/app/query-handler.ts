@@ -41,7 +41,7 @@ export class QueryHandler {
         return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(detail, body.phoneNumbersPage);
       })
       .with({ name: "get-campaign-statistics" }, async ({ body }) => (await this.readModels.get("statistics", modelKey(clientId, body.id))) ?? notFound("campaign", body.id))
-      .with({ name: "get-campaign-history" }, ({ body }) => this.history(clientId, body.id, body.fromRevision, body.limit))
+      .with({ name: "get-campaign-history" }, ({ body }) => this.history(clientId, body.id, body.fromRevision, body.limit, maxReplyBytes))
       .with({ name: "get-campaign-state-at" }, async ({ body }) => {
         const detail = await this.stateAt(clientId, body.id, body.at, body.revision);
         if (isDomainError(detail)) return detail;
@@ -56,17 +56,28 @@ export class QueryHandler {
     return summaries.filter((s) => s !== undefined);
   }
 
-  /** The audit timeline, a page at a time. Deleted campaigns keep their history; other clients' do not exist. */
-  private async history(clientId: string, id: string, fromRevision: number, limit: number) {
+  /**
+   * The audit timeline, a page at a time: at most `limit` events, and fewer
+   * when they would not fit one reply (an add of 10,000 numbers is one large
+   * event), with `nextRevision` where the next page starts. Deleted campaigns
+   * keep their history; other clients' do not exist.
+   */
+  private async history(clientId: string, id: string, fromRevision: number, limit: number, maxReplyBytes: number) {
     const streamId = campaignStreamId(id);
     if (!(await this.owns(streamId, clientId))) return notFound("campaign", id);
-    const events: RecordedEvent[] = [];
-    for await (const event of this.store.read(streamId, { from: BigInt(fromRevision), limit: limit + 1 })) events.push(event);
-    const page = events.slice(0, limit);
-    return {
-      events: page.map((e) => ({ revision: e.revision, position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString() })),
-      nextRevision: events.length > limit ? events[limit]!.revision : null,
-    };
+    const page: ReturnType<typeof historyEntry>[] = [];
+    let bytes = REPLY_OVERHEAD_BYTES;
+    let nextRevision: bigint | null = null;
+    for await (const event of this.store.read(streamId, { from: BigInt(fromRevision), limit: limit + 1 })) {
+      const entry = historyEntry(event);
+      bytes += Buffer.byteLength(JSON.stringify(entry, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)));
+      if (page.length === limit || (page.length > 0 && bytes > maxReplyBytes)) {
+        nextRevision = event.revision;
+        break;
+      }
+      page.push(entry);
+    }
+    return { events: page, nextRevision };
   }
 
   /** The GET body as it stood at a time or revision: the detail projection folded over the stream's prefix. */
@@ -89,6 +100,10 @@ export class QueryHandler {
     return false;
   }
 }
+
+const historyEntry = (e: RecordedEvent) => ({ revision: e.revision, position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString() });
+/** Room left in a reply for its wrapper and headers. */
+const REPLY_OVERHEAD_BYTES = 4096;
 
 type Detail = { phoneNumbers: unknown[]; phoneNumberCount: number };
 const PAGE = 1000;

@@ -51,7 +51,8 @@ export async function startCampaignService(
   });
 
   const replyError = (msg: ServiceMsg, error: DomainError): void => {
-    msg.respondError(statusOf(error), error.message, encodeJson(errorBody(error)));
+    // A header value cannot hold a line break (a JSON parse error quotes the input): the body keeps the whole message.
+    msg.respondError(statusOf(error), error.message.replace(/[\r\n]+/g, " ").slice(0, 512), encodeJson(errorBody(error)));
   };
 
   /**
@@ -87,10 +88,11 @@ export async function startCampaignService(
   const respond = (msg: ServiceMsg, body: unknown, position?: bigint): void => {
     const h = natsHeaders();
     if (position !== undefined) h.set("Log-Position", position.toString());
-    let data = encodeJson(body);
+    const data = encodeJson(body);
+    // Never a reply of another shape: a reply that cannot fit is an error that says so.
     if (data.length > maxPayload) {
-      // Never fail silently on size: say where the full body can be read.
-      data = encodeJson({ truncated: true, reason: `the reply exceeds the server's max payload (${maxPayload} bytes); read it with get-campaign`, id: (body as { id?: unknown }).id });
+      replyError(msg, domainError("rule_violated", `the reply (${data.length} bytes) exceeds the server's max payload (${maxPayload} bytes)`, [{ reason: "ask for less at once (pages of numbers, a smaller history limit)" }]));
+      return;
     }
     msg.respond(data, { headers: h });
   };

@@ -112,5 +112,13 @@ describe("a campaign too big for one NATS reply", () => {
     expect(first.phoneNumbers).toHaveLength(1_000);
     const whole = await acme.getWholeCampaign({ id: "big-1" });
     expect(whole.phoneNumbers.map((n) => n.number)).toEqual(phoneNumbers.map((n) => n.number));
+
+    // Its history does not fit one reply either: it comes in pages that fit, and they add up to the whole stream.
+    const history = await acme.getCampaignHistory({ id: "big-1" });
+    expect(history.nextRevision).not.toBeNull();
+    const rest = await acme.getCampaignHistory({ id: "big-1", fromRevision: history.nextRevision! });
+    expect(rest.nextRevision).toBeNull();
+    const types = [...history.events, ...rest.events].map((e) => e.type);
+    expect(types).toEqual(["CampaignCreated", "PhoneNumbersAdded", "PhoneNumbersAdded"]);
   });
 });
