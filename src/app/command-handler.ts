@@ -1,5 +1,5 @@
 import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
-import { AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../adapters/event-store/port.js";
+import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../adapters/event-store/port.js";
 import {
   type CampaignCommand,
   type CampaignEvent,
@@ -136,10 +136,9 @@ export class CommandHandler {
         if (key !== undefined && stream.commands.has(key)) return { kind: "repeat", stream };
         const decision = await decide(stream);
         if (isDomainError(decision) || decision.length === 0) return { kind: "answer", stream, decision };
-        const append = stream.settled.then((ok) =>
-          ok ? this.store.append(streamId, decision.map((event, i) => this.toNewEvent(event, i, envelope)), stream.revision ?? "no_stream") : Promise.reject(new EarlierAppendFailed()),
-        );
-        const after = cache.applyPending(streamId, stream, this.asRecorded(streamId, decision, stream.revision, envelope), append, envelope);
+        const events = decision.map((event, i) => this.toNewEvent(event, i, envelope));
+        const append = this.appendAfter(streamId, stream, events);
+        const after = cache.applyPending(streamId, stream, this.asRecorded(streamId, events, stream.revision), append, envelope);
         return { kind: "append", append, after, decision };
       });
 
@@ -173,6 +172,19 @@ export class CommandHandler {
     }
   }
 
+  /**
+   * Sends an append decided on `stream`. A store that checks the event at the
+   * expected revision gets it at once, conditional on the last event being the
+   * one this state was built on (so appends on one campaign share a group
+   * commit, and fail together); any other store gets it once `stream` is durable.
+   */
+  private appendAfter<State>(streamId: string, stream: CachedStream<State>, events: NewEvent[]): Promise<AppendResult> {
+    if (stream.revision === undefined) return this.store.append(streamId, events, "no_stream");
+    if (this.store.checksLastEventId && stream.lastEventId !== undefined)
+      return this.store.append(streamId, events, stream.revision, { lastEventId: stream.lastEventId });
+    return stream.settled.then((ok) => (ok ? this.store.append(streamId, events, stream.revision!) : Promise.reject(new EarlierAppendFailed())));
+  }
+
   private newCampaignId(envelope: CommandEnvelope): string {
     // With a Command-Id the id is derived from it, so a retried create lands on the same stream and is recognised.
     return envelope.commandId === undefined ? uuidv7() : uuidv5(`${envelope.clientId}:${envelope.commandId}`, COMMAND_NAMESPACE);
@@ -193,18 +205,10 @@ export class CommandHandler {
   }
 
   /** What the store will hold after an append, without reading it back. The position is filled in once the append is durable. */
-  private asRecorded(streamId: string, events: readonly { type: string; data: unknown }[], previous: bigint | undefined, envelope: CommandEnvelope): RecordedEvent[] {
+  private asRecorded(streamId: string, events: readonly NewEvent[], previous: bigint | undefined): RecordedEvent[] {
     const first = previous === undefined ? 0n : previous + 1n;
-    return events.map((event, i) => ({
-      streamId,
-      revision: first + BigInt(i),
-      position: 0n,
-      type: event.type,
-      data: event.data,
-      metadata: this.metadata(envelope),
-      recordedAt: this.clock(),
-      eventId: "",
-    }));
+    const recordedAt = this.clock();
+    return events.map((event, i) => ({ streamId, revision: first + BigInt(i), position: 0n, type: event.type, data: event.data, metadata: event.metadata, recordedAt, eventId: event.eventId }));
   }
 
   private async readRange(streamId: string, from: bigint, to: bigint): Promise<RecordedEvent[]> {

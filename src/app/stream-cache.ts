@@ -15,6 +15,8 @@ export type CachedStream<State> = {
   readonly revision: bigint | undefined;
   /** Of the last event folded in; 0 while that event's append is in flight. */
   readonly position: Position;
+  /** The id of the last event folded in: an append built on this state may require it (AppendCondition). */
+  readonly lastEventId: string | undefined;
   /**
    * (client, Command-Id) -> what it wrote, rebuilt from event metadata, so
    * idempotency survives restarts. One map shared by every version of the stream.
@@ -37,8 +39,9 @@ export const commandKey = (clientId: string, commandId: string): string => `${cl
  * Decided state per stream. Besides the newest state (which may include
  * appends still in flight) it keeps the newest durable one: when an append
  * fails, the stream falls back to that and catches up from the store, and
- * every append built on the failed one fails with it (they wait for its
- * `settled`), so nothing is ever written on top of a state that never existed.
+ * every append built on the failed one fails with it (it waits for that one's
+ * `settled`, or the store checks its last event id), so nothing is ever
+ * written on top of a state that never existed.
  */
 export class StreamCache<State> {
   private readonly streams = new Map<string, CachedStream<State>>();
@@ -56,7 +59,7 @@ export class StreamCache<State> {
   async get(streamId: string): Promise<CachedStream<State>> {
     const cached = this.streams.get(streamId);
     if (cached) return cached;
-    const empty: CachedStream<State> = { state: this.initialState(), revision: undefined, position: 0n, commands: new Map(), settled: SETTLED };
+    const empty: CachedStream<State> = { state: this.initialState(), revision: undefined, position: 0n, lastEventId: undefined, commands: new Map(), settled: SETTLED };
     return this.catchUp(streamId, empty);
   }
 
@@ -89,6 +92,7 @@ export class StreamCache<State> {
       state: this.replay(from.state, events),
       revision: events.at(-1)!.revision,
       position: 0n,
+      lastEventId: events.at(-1)!.eventId,
       commands: from.commands,
       settled: append.then(
         (written) => {
@@ -135,7 +139,14 @@ export class StreamCache<State> {
       return from;
     }
     for (const event of events) indexCommand(from.commands, event);
-    const next: CachedStream<State> = { state: this.replay(from.state, events), revision: last.revision, position: last.position, commands: from.commands, settled: SETTLED };
+    const next: CachedStream<State> = {
+      state: this.replay(from.state, events),
+      revision: last.revision,
+      position: last.position,
+      lastEventId: last.eventId,
+      commands: from.commands,
+      settled: SETTLED,
+    };
     this.remember(streamId, next, next);
     return next;
   }

@@ -115,7 +115,10 @@ describe("command handling", () => {
   });
 });
 
-describe("command handling while an append is in flight", () => {
+describe.each([
+  ["a store that checks the last event id (appends pipelined)", true],
+  ["a store that checks only revisions (each append waits for the one before)", false],
+])("command handling while an append is in flight, on %s", (_label, checksLastEventId) => {
   const BEN = "07722123456";
   const attempt = (attemptNumber: number, commandId?: string) => ({
     name: "record-attempt-outcome",
@@ -124,17 +127,27 @@ describe("command handling while an append is in flight", () => {
     ...(commandId === undefined ? {} : { commandId }),
   });
 
-  /** A store on which another instance pauses c-1 just before this process's first attempt append reaches it, so that append conflicts. */
+  /**
+   * A store on which another instance pauses c-1 just before this process's
+   * first attempt append reaches it, so that append conflicts. Appends reach
+   * the store in the order they were sent, as over one connection.
+   */
   async function raced() {
     const store = new MemoryEventStore();
     let raceOnce = true;
+    let inOrder: Promise<unknown> = Promise.resolve();
     const racing: EventStore = Object.assign(Object.create(store) as EventStore, {
-      append: async (streamId: string, events: Parameters<EventStore["append"]>[1], expected: Parameters<EventStore["append"]>[2]) => {
-        if (raceOnce && events[0]?.type === "AttemptOutcomeRecorded") {
-          raceOnce = false;
-          await store.append(streamId, [{ eventId: "", type: "CampaignPaused", data: {}, metadata: { clientId: "acme" } }], "any");
-        }
-        return store.append(streamId, events, expected);
+      checksLastEventId,
+      append: (streamId: string, ...rest: Parameters<EventStore["append"]> extends [string, ...infer R] ? R : never) => {
+        const sent = inOrder.then(async () => {
+          if (raceOnce && rest[0][0]?.type === "AttemptOutcomeRecorded") {
+            raceOnce = false;
+            await store.append(streamId, [{ eventId: "", type: "CampaignPaused", data: {}, metadata: { clientId: "acme" } }], "any");
+          }
+          return store.append(streamId, ...rest);
+        });
+        inOrder = sent.catch(() => undefined);
+        return sent;
       },
     });
     const handler = handlerOn(racing);

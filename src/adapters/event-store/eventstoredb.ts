@@ -132,6 +132,8 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
   private closed = false;
+  /** EventStoreDB checks only the revision: writers wait for their previous append before sending the next. */
+  readonly checksLastEventId = false;
 
   /** @param connectionString e.g. `esdb://localhost:2113?tls=false` */
   constructor(

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  type AppendCondition,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -26,12 +27,14 @@ export class MemoryEventStore implements EventStore {
 
   constructor(private readonly maxAppendBytes = MAX_APPEND_BYTES) {}
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  readonly checksLastEventId = true;
+
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     checkAppendSize(streamId, events, this.maxAppendBytes);
     const prior = priorAppend(streamId, events, expected, (id) => this.byEventId.get(id));
     if (prior !== undefined) return prior;
     const stream = this.streams.get(streamId) ?? [];
-    checkExpected(streamId, expected, stream.at(-1)?.revision);
+    checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => stream[Number(revision)]?.eventId);
     // Event ids are unique, as the sqlite adapter's index makes them: refuse before writing anything.
     const ids = events.map((e) => e.eventId || randomUUID());
     if (new Set(ids).size < ids.length) throw new Error(`append to ${streamId} repeats an event id`);

@@ -72,9 +72,22 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
+/**
+ * A stricter expectation for an exact revision: the event at that revision
+ * must be this one. It lets a writer send an append decided on top of its own
+ * append still in flight: should that one fail, this one fails too, even if
+ * another writer's events have taken the same revisions.
+ */
+export type AppendCondition = { lastEventId: string };
+
 export interface EventStore {
-  /** Appends all events atomically, or none. Throws `ConcurrencyError` when `expected` does not hold. */
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends all events atomically, or none. Throws `ConcurrencyError` when
+   * `expected` (or, where the adapter checks it, `condition`) does not hold.
+   */
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult>;
+  /** Whether `append` checks an AppendCondition; an adapter that cannot (EventStoreDB) ignores it and says false. */
+  readonly checksLastEventId: boolean;
   /** Reads one stream; a stream that does not exist reads as empty. */
   read(streamId: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
   subscribe(options?: SubscribeOptions): Subscription;

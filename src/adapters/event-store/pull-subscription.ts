@@ -3,6 +3,7 @@
  * rule, the append size limit and a pull-based subscription.
  */
 import {
+  type AppendCondition,
   type AppendResult,
   AppendTooLargeError,
   ConcurrencyError,
@@ -14,9 +15,18 @@ import {
 } from "./port.js";
 
 /** Throws `ConcurrencyError` unless `expected` holds for a stream whose last revision is `current`. */
-export function checkExpected(streamId: string, expected: ExpectedRevision, current: bigint | undefined): void {
+export function checkExpected(
+  streamId: string,
+  expected: ExpectedRevision,
+  current: bigint | undefined,
+  condition?: AppendCondition,
+  eventIdAt?: (revision: bigint) => string | undefined,
+): void {
   const holds = expected === "any" || (expected === "no_stream" ? current === undefined : current === expected);
   if (!holds) throw new ConcurrencyError(streamId, expected, current ?? "no_stream");
+  // The revision is right; is the event there the one the writer built on?
+  if (condition !== undefined && typeof expected === "bigint" && eventIdAt?.(expected) !== condition.lastEventId)
+    throw new ConcurrencyError(streamId, expected, expected);
 }
 
 /** The size an append is measured by: type, data and metadata, as JSON in UTF-8. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import {
+  type AppendCondition,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -20,7 +21,14 @@ const PAGE_SIZE = 1000;
 const POLL_MS = 200;
 
 type Row = { position: bigint; stream_id: string; revision: bigint; event_id: string; type: string; data: string; metadata: string; recorded_at: bigint };
-type PendingAppend = { streamId: string; events: readonly NewEvent[]; expected: ExpectedRevision; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
+type PendingAppend = {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  condition: AppendCondition | undefined;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+};
 type Outcome = AppendResult | { error: unknown };
 
 const SCHEMA = `
@@ -73,6 +81,7 @@ export class SqliteEventStore implements EventStore {
       backwards: this.db.prepare<[string, bigint, number], Row>(`${select} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).safeIntegers(true),
       after: this.db.prepare<[bigint, number], Row>(`${select} WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
       head: this.db.prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events").safeIntegers(true),
+      eventIdAt: this.db.prepare<[string, bigint], { event_id: string }>("SELECT event_id FROM events WHERE stream_id = ? AND revision = ?"),
       byEventId: this.db.prepare<[string], { stream_id: string; revision: bigint; position: bigint }>("SELECT stream_id, revision, position FROM events WHERE event_id = ?").safeIntegers(true),
     };
     // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls back alone.
@@ -82,7 +91,9 @@ export class SqliteEventStore implements EventStore {
     this.commitBatch = (pending: PendingAppend[]): Outcome[] => batch.immediate(pending);
   }
 
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  readonly checksLastEventId = true;
+
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new Error("event store is closed"));
@@ -94,7 +105,7 @@ export class SqliteEventStore implements EventStore {
         reject(error);
         return;
       }
-      if (this.pending.push({ streamId, events, expected, resolve, reject }) === 1) setImmediate(() => this.flush());
+      if (this.pending.push({ streamId, events, expected, condition, resolve, reject }) === 1) setImmediate(() => this.flush());
     });
   }
 
@@ -125,11 +136,11 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private write({ streamId, events, expected }: PendingAppend): AppendResult {
+  private write({ streamId, events, expected, condition }: PendingAppend): AppendResult {
     const prior = priorAppend(streamId, events, expected, (id) => this.storedAt(id));
     if (prior !== undefined) return prior;
     const current = this.statements.revision.get(streamId)?.revision;
-    checkExpected(streamId, expected, current);
+    checkExpected(streamId, expected, current, condition, (revision) => this.statements.eventIdAt.get(streamId, revision)?.event_id);
     const recordedAt = BigInt(Date.now());
     let revision = current === undefined ? 0n : current + 1n;
     let position = 0n;

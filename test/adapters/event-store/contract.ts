@@ -81,6 +81,21 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       await expect(store.append(stream("missing"), [newEvent("X")], 0n)).rejects.toMatchObject({ name: "ConcurrencyError", actual: "no_stream" });
     });
 
+    it("checks the event at the expected revision when given one, where the adapter can", async (ctx) => {
+      if (!store.checksLastEventId) ctx.skip();
+      const s = stream("condition");
+      const first = newEvent("A");
+      await store.append(s, [first], "no_stream");
+      // Another writer's event now holds revision 1, where ours was meant to be: an append built on ours must fail.
+      const ours = newEvent("B");
+      await store.append(s, [newEvent("theirs")], 0n);
+      await expect(store.append(s, [newEvent("C")], 1n, { lastEventId: ours.eventId })).rejects.toMatchObject({ name: "ConcurrencyError", expected: 1n });
+      await expect(store.append(s, [newEvent("C")], 0n, { lastEventId: first.eventId })).rejects.toMatchObject({ name: "ConcurrencyError", actual: 1n });
+      const ok = await store.append(s, [newEvent("C")], 0n + 1n, { lastEventId: (await collect(store.read(s)))[1]!.eventId });
+      expect(ok.nextRevision).toBe(2n);
+      expect((await collect(store.read(s))).map((e) => e.type)).toEqual(["A", "theirs", "C"]);
+    });
+
     it("appends with any whether or not the stream exists", async () => {
       const s = stream("any");
       expect((await store.append(s, [newEvent("A")], "any")).nextRevision).toBe(0n);
