@@ -3,7 +3,7 @@
  * temporary directory, never the machine's own server on 4222.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,18 +26,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The server picks its own port (`-p -1`) and writes it to a ports file: no
+ * window between choosing a free port and binding it in which another test
+ * file's server could take it (and this file connect to that one).
+ */
 export async function startNatsServer(): Promise<RunningNatsServer> {
-  const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), "campaigns-nats-"));
-  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir];
+  const args = ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", storeDir, "--ports_file_dir", storeDir];
   const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = `nats://127.0.0.1:${port}`;
-  await waitUntilReady(url, child, () => stderr);
+  const url = await waitUntilReady(join(storeDir, `nats-server_${child.pid}.ports`), child, () => stderr);
   return {
     url,
-    port,
+    port: Number(new URL(url.replace(/^nats:/, "http:")).port),
     storeDir,
     stop: async () => {
       if (child.exitCode === null) {
@@ -50,18 +53,20 @@ export async function startNatsServer(): Promise<RunningNatsServer> {
   };
 }
 
-async function waitUntilReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/** The server's URL once its ports file names it and it answers there. */
+async function waitUntilReady(portsFile: string, child: ChildProcess, stderr: () => string): Promise<string> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited: ${stderr()}`);
     try {
+      const url = (JSON.parse(readFileSync(portsFile, "utf8")) as { nats: string[] }).nats[0]!;
       const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
       await nc.close();
-      return;
+      return url;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
   child.kill("SIGKILL");
-  throw new Error(`nats-server did not start on ${url}: ${stderr()}`);
+  throw new Error(`nats-server did not start (no ports file ${portsFile}): ${stderr()}`);
 }

@@ -75,8 +75,9 @@ it("loses no acknowledged command to kill -9 and catches up without double count
       }
     }
   };
-  const senders = Promise.all(Array.from({ length: 8 }, sender));
-  while (acknowledged.length < 60) await new Promise((r) => setTimeout(r, 5));
+  let sent = false;
+  const senders = Promise.all(Array.from({ length: 8 }, sender)).finally(() => (sent = true));
+  while (acknowledged.length < 60 && !sent) await new Promise((r) => setTimeout(r, 5));
   child.kill("SIGKILL");
   await senders;
   expect(acknowledged.length).toBeGreaterThanOrEqual(60);
@@ -88,10 +89,20 @@ it("loses no acknowledged command to kill -9 and catches up without double count
     const recorded = new Set(history.events.filter((e) => e.type === "AttemptOutcomeRecorded").map((e) => (e.data as { e164: string }).e164));
     for (const number of acknowledged) expect(recorded.has(`+44${number.slice(1)}`)).toBe(true);
 
-    const head = history.events.at(-1)!.position;
-    const statistics = (await client.getCampaignStatistics({ id: "crash-1", minPosition: head })) as { attemptsRecorded: number; numbers: { pending: number } };
-    expect(statistics.attemptsRecorded).toBe(recorded.size);
-    const detail = await client.getCampaign({ id: "crash-1", minPosition: head });
+    // Every caller retries what it sent, with the same Command-Id (and, as a careless one might, a fresh time):
+    // a command that landed before the kill answers its first reply; one that did not lands now.
+    for (const number of numbers)
+      await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: new Date().toISOString() }, { commandId: `attempt-${number}`, timeoutMs: 8000 });
+    const after = await client.getCampaignHistory({ id: "crash-1", limit: 1000 });
+    const attempts = after.events.filter((e) => e.type === "AttemptOutcomeRecorded");
+    expect(attempts).toHaveLength(numbers.length); // each number once: nothing written twice
+
+    // Projections resume from their checkpoint and count each attempt once (minPosition may wait up to 5 s).
+    const head = after.events.at(-1)!.position;
+    const statistics = (await client.getCampaignStatistics({ id: "crash-1", minPosition: head }, { timeoutMs: 8000 })) as { attemptsRecorded: number; numbers: { pending: number } };
+    expect(statistics.attemptsRecorded).toBe(numbers.length);
+    expect(statistics.numbers.pending).toBe(numbers.length);
+    const detail = await client.getCampaign({ id: "crash-1", minPosition: head }, { timeoutMs: 8000 });
     expect(detail.phoneNumbers).toHaveLength(numbers.length);
   } finally {
     const exited = new Promise((r) => child.once("exit", r));
