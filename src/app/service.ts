@@ -27,7 +27,7 @@ export type RunningService = {
 
 /** Wires the store, command and query handling, projections, relay and the NATS endpoints. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING });
+  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }) });
   const { nc, localServer } = await connectOrStartNats(config.NATS_URL, config.DATA_DIR, logger);
   const readModels = await KvReadModels.open(nc);
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });

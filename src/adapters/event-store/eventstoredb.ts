@@ -67,6 +67,8 @@ export function decodePosition(position: Position): EsdbPosition {
   return { commit: position >> 64n, prepare: position & U64 };
 }
 
+const STABLE_SUBSCRIPTION_MS = 5_000;
+
 export type EventStoreDbOptions = {
   /** Backoff between resubscription attempts after a subscription drops. */
   resubscribe?: { initialDelayMs?: number; maxDelayMs?: number };
@@ -316,11 +318,9 @@ export class EventStoreDbSubscription implements Subscription {
       subscription.on("error", () => undefined);
       subscription.on("caughtUp", () => {
         this.caughtUpOnce = true;
-        attempt = 0;
       });
-      subscription.on("confirmation", () => {
-        attempt = 0;
-      });
+      const began = Date.now();
+      let delivered = false;
       let failure: unknown = new Error("subscription ended by the server");
       try {
         for await (const resolved of subscription as AsyncIterable<AllStreamResolvedEvent>) {
@@ -332,6 +332,7 @@ export class EventStoreDbSubscription implements Subscription {
           const recorded = toRecordedEvent(event);
           if (recorded.position <= this.cursor) continue; // never hand out an event twice
           this.cursor = recorded.position;
+          delivered = true;
           yield recorded;
           if (this.closed) return;
         }
@@ -343,6 +344,9 @@ export class EventStoreDbSubscription implements Subscription {
         await subscription.unsubscribe().catch(() => undefined);
       }
       if (this.closed) return;
+      // The backoff starts over only after a subscription that did some good: it delivered an event or
+      // stayed up a while. A server that confirms (even reports caught up) and drops at once is retried ever more slowly.
+      if (delivered || Date.now() - began >= STABLE_SUBSCRIPTION_MS) attempt = 0;
       const delayMs = this.backoff(attempt);
       attempt += 1;
       this.settings.onSubscriptionDropped?.({ error: failure, attempt, delayMs, resumeFrom: this.cursor });

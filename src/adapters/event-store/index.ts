@@ -1,11 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import { EventStoreDbEventStore } from "./eventstoredb.js";
 import { MemoryEventStore } from "./memory.js";
 import type { EventStore } from "./port.js";
 import { SqliteEventStore } from "./sqlite.js";
 
-export type EventStoreConfig = { kind: "memory" | "sqlite" | "eventstoredb"; dataDir: string; connectionString?: string | undefined };
+export type EventStoreConfig = {
+  kind: "memory" | "sqlite" | "eventstoredb";
+  dataDir: string;
+  connectionString?: string | undefined;
+  /** Told when an EventStoreDB subscription drops (it resubscribes by itself). */
+  logger?: Logger;
+};
 
 /** The adapter the configuration names (EVENT_STORE). */
 export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
@@ -17,6 +24,9 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
       return new SqliteEventStore(join(config.dataDir, "events.sqlite"));
     case "eventstoredb":
       if (!config.connectionString) throw new Error("EVENTSTORE_CONNECTION_STRING is required for EVENT_STORE=eventstoredb");
-      return new EventStoreDbEventStore(config.connectionString);
+      return new EventStoreDbEventStore(config.connectionString, {
+        onSubscriptionDropped: ({ error, attempt, delayMs, resumeFrom }) =>
+          config.logger?.warn({ err: error, attempt, delayMs, resumeFrom: resumeFrom.toString() }, "event store subscription dropped; resubscribing"),
+      });
   }
 }

@@ -18,6 +18,14 @@ import {
 } from "../../../src/adapters/event-store/port.js";
 import { start, type RunningDouble } from "../../support/eventstoredb-double.js";
 
+/** Polls until `done` holds (5 s at most). */
+const until = async (done: () => boolean): Promise<void> => {
+  const deadline = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
 const FAST_RESUBSCRIBE = { resubscribe: { initialDelayMs: 5, maxDelayMs: 50 } };
 
 const event = (type: string, data: unknown = {}, metadata: NewEvent["metadata"] = {}): NewEvent => ({
@@ -226,6 +234,26 @@ describe("eventstoredb adapter subscriptions against the protocol double", () =>
     expect((await take(subscription, 2)).map((e) => e.type)).toEqual(["During", "After"]);
     expect((subscription as EventStoreDbSubscription).resubscribed).toBeGreaterThanOrEqual(1);
     await subscription.close();
+  });
+
+  it("backs off further each time the server drops a subscription that delivered nothing, and says so", async () => {
+    const drops: { attempt: number; delayMs: number }[] = [];
+    store = new EventStoreDbEventStore(double.connectionString, {
+      resubscribe: { initialDelayMs: 4, maxDelayMs: 10_000 },
+      onSubscriptionDropped: ({ attempt, delayMs }) => drops.push({ attempt, delayMs }),
+    });
+    const subscription = store.subscribe({ from: await store.headPosition(), streamPrefixes: [`campaign-${randomUUID()}`] });
+    const pending = subscription[Symbol.asyncIterator]().next(); // starts it
+    for (let drop = 1; drop <= 4; drop++) {
+      await until(() => double.dropSubscriptions() > 0);
+      await until(() => drops.length === drop);
+    }
+    await subscription.close();
+    await pending;
+    expect(drops.map((d) => d.attempt)).toEqual([1, 2, 3, 4]);
+    // Jittered between half and all of 4, 8, 16, 32 ms.
+    drops.forEach((d, i) => expect(d.delayMs).toBeGreaterThanOrEqual(2 * 2 ** i));
+    expect(drops[3]!.delayMs).toBeGreaterThan(drops[0]!.delayMs);
   });
 
   it("starts after the given position (exclusive) and follows live appends", async () => {
