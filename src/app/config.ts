@@ -10,7 +10,11 @@ const ApiKeys = z
     for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
       const [key, client, ...rest] = pair.split(":");
       if (!key || !client || rest.length > 0 || !Identifier.safeParse(client).success) {
-        ctx.addIssue({ code: "custom", message: `"${pair}" is not key:client` });
+        ctx.addIssue({ code: "custom", message: `an entry is not key:client with a client of [A-Za-z0-9_-]` });
+        return z.NEVER;
+      }
+      if (keys.has(key)) {
+        ctx.addIssue({ code: "custom", message: "a key appears twice (each key maps to one client)" });
         return z.NEVER;
       }
       keys.set(key, client);
@@ -22,7 +26,10 @@ const Port = z.union([z.literal("").transform(() => undefined), z.coerce.number(
 
 /** The service's configuration, from the environment (names fixed by CONTRACT.md). */
 export const Config = z.object({
-  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls|ws|wss):\/\/[^\s,/]+(,(nats|tls|ws|wss):\/\/[^\s,/]+)*$/, "one or more nats://host:port URLs, separated by commas")
+    .default("nats://127.0.0.1:4222"),
   EVENT_STORE: z.enum(["sqlite", "memory", "eventstoredb"]).default("sqlite"),
   DATA_DIR: z.string().min(1).default("./data"),
   EVENTSTORE_CONNECTION_STRING: z.string().startsWith("esdb").optional(),
@@ -33,11 +40,18 @@ export const Config = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Requests handled at once per instance; beyond it the service answers 503 rather than queueing without limit. */
   MAX_IN_FLIGHT: z.coerce.number().int().positive().default(512),
-}).refine((c) => c.EVENT_STORE !== "eventstoredb" || c.EVENTSTORE_CONNECTION_STRING !== undefined, {
-  path: ["EVENTSTORE_CONNECTION_STRING"],
-  message: "required when EVENT_STORE=eventstoredb",
-});
+})
+  .refine((c) => c.EVENT_STORE !== "eventstoredb" || c.EVENTSTORE_CONNECTION_STRING !== undefined, {
+    path: ["EVENTSTORE_CONNECTION_STRING"],
+    message: "required when EVENT_STORE=eventstoredb",
+  })
+  .refine((c) => c.HTTP_PORT === undefined || c.API_KEYS.size > 0, {
+    path: ["API_KEYS"],
+    message: "required when HTTP_PORT is set (without a key every REST request is refused with 401)",
+  });
 export type Config = z.infer<typeof Config>;
+
+const SECRETS = new Set(["API_KEYS", "EVENTSTORE_CONNECTION_STRING"]);
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -51,5 +65,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "environment");
-  throw new ConfigError(`invalid configuration: ${variable}=${JSON.stringify(env[variable] ?? "")}: ${issue.message}`);
+  // Secrets are named, never printed.
+  const shown = SECRETS.has(variable) ? "" : `=${JSON.stringify(env[variable] ?? "")}`;
+  throw new ConfigError(`invalid configuration: ${variable}${shown}: ${issue.message}`);
 }

@@ -1,4 +1,6 @@
 /** `npm start` / `campaigns serve`: the whole service, configured from the environment. */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config.js";
 import { startService } from "./service.js";
@@ -36,4 +38,6 @@ export async function serve(): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await serve();
+// Run when started as a program (npm start, node dist/app/main.js), not when imported by the CLI.
+const invoked = process.argv[1] === undefined ? undefined : realpathSync(process.argv[1]);
+if (invoked === fileURLToPath(import.meta.url)) await serve();

@@ -15,6 +15,18 @@ const findOnPath = (name: string): string | undefined =>
  * (CONTRACT.md), so `npm start` works on a bare machine.
  */
 export async function connectOrStartNats(url: string, dataDir: string, logger: Logger): Promise<NatsLink> {
+  const link = await connectOrStart(url, dataDir, logger);
+  try {
+    await link.nc.jetstreamManager(); // asks the server for its JetStream account: fails at once without JetStream
+  } catch (error) {
+    await link.nc.close();
+    link.localServer?.kill();
+    throw new Error(`the NATS server at ${url} has no JetStream (the read models and the event relay need it): run nats-server with -js`, { cause: error });
+  }
+  return link;
+}
+
+async function connectOrStart(url: string, dataDir: string, logger: Logger): Promise<NatsLink> {
   // noAsyncTraces: no Error (and stack) captured per request; the service makes many.
   const options = { servers: url, name: "campaigns", maxReconnectAttempts: -1, noAsyncTraces: true };
   try {

@@ -1,0 +1,55 @@
+/** Configuration from the environment: defaults from CONTRACT.md, and one clear line naming a bad variable. */
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/app/config.js";
+
+const refusal = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error("expected the configuration to be refused");
+};
+
+describe("configuration", () => {
+  it("has the contract's defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      NATS_URL: "nats://127.0.0.1:4222",
+      EVENT_STORE: "sqlite",
+      DATA_DIR: "./data",
+      DEFAULT_REGION: "GB",
+      DEFAULT_TIME_ZONE: "Europe/London",
+      LOG_LEVEL: "info",
+    });
+    expect(loadConfig({}).HTTP_PORT).toBeUndefined();
+    expect(loadConfig({ HTTP_PORT: "" }).HTTP_PORT).toBeUndefined(); // empty = no HTTP
+  });
+
+  it("reads API_KEYS as key -> client", () => {
+    expect([...loadConfig({ HTTP_PORT: "8080", API_KEYS: "k1:acme, k2:globex" }).API_KEYS]).toEqual([["k1", "acme"], ["k2", "globex"]]);
+  });
+
+  it.each([
+    [{ EVENT_STORE: "postgres" }, /^invalid configuration: EVENT_STORE="postgres": /],
+    [{ DEFAULT_TIME_ZONE: "Mars/Olympus" }, /^invalid configuration: DEFAULT_TIME_ZONE="Mars\/Olympus": an IANA time zone/],
+    [{ DEFAULT_REGION: "gb" }, /^invalid configuration: DEFAULT_REGION="gb": a two-letter region/],
+    [{ HTTP_PORT: "99999", API_KEYS: "k:acme" }, /^invalid configuration: HTTP_PORT="99999"/],
+    [{ NATS_URL: "localhost" }, /^invalid configuration: NATS_URL="localhost": one or more nats:\/\/host:port URLs/],
+    [{ EVENT_STORE: "eventstoredb" }, /^invalid configuration: EVENTSTORE_CONNECTION_STRING: required when EVENT_STORE=eventstoredb/],
+    [{ HTTP_PORT: "8080" }, /^invalid configuration: API_KEYS: required when HTTP_PORT is set/],
+    [{ LOG_LEVEL: "loud" }, /^invalid configuration: LOG_LEVEL="loud"/],
+  ])("refuses %o in one line naming the variable", (env, message) => {
+    const line = refusal(env);
+    expect(line).toMatch(message);
+    expect(line).not.toContain("\n");
+  });
+
+  it("names a bad API_KEYS without printing the keys", () => {
+    for (const keys of ["secret-1:acme,secret-1:globex", "secret-1:acme,secret-2"]) {
+      const line = refusal({ HTTP_PORT: "8080", API_KEYS: keys });
+      expect(line).toMatch(/^invalid configuration: API_KEYS: /);
+      expect(line).not.toContain("secret");
+    }
+  });
+});
