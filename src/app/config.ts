@@ -40,6 +40,11 @@ export const Config = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Requests handled at once per instance; beyond it the service answers 503 rather than queueing without limit. */
   MAX_IN_FLIGHT: z.coerce.number().int().positive().default(512),
+  /**
+   * Projections and the relay run in one instance at a time, the holder of a lease in KV; this is how long
+   * the others wait after the holder stops renewing it (is killed) before one takes over.
+   */
+  PROJECTIONS_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
 })
   .refine((c) => c.EVENT_STORE !== "eventstoredb" || c.EVENTSTORE_CONNECTION_STRING !== undefined, {
     path: ["EVENTSTORE_CONNECTION_STRING"],

@@ -5,7 +5,7 @@ import { campaignStreamId, domainError, type DomainError, isDomainError, notFoun
 import { campaignDetailAt, readCampaignDetail } from "../projections/campaign-projections.js";
 import { isQueryName, queries, type QueryName } from "../projections/queries.js";
 import { modelKey, type ReadModelStore } from "../projections/read-model-store.js";
-import type { ProjectionRunner } from "../projections/runner.js";
+import type { ProjectionProgress } from "../projections/progress.js";
 
 /** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
 export type QueryEnvelope = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
@@ -18,7 +18,7 @@ export class QueryHandler {
   constructor(
     private readonly store: EventStore,
     private readonly readModels: ReadModelStore,
-    private readonly projections: Pick<ProjectionRunner, "waitFor" | "checkpoint">,
+    private readonly projections: ProjectionProgress,
   ) {}
 
   async handle(envelope: QueryEnvelope): Promise<QueryResult> {

@@ -5,9 +5,11 @@ import { type CampaignHandlers, startCampaignService } from "../adapters/nats/ca
 import { type RunningHttpGateway, startHttpGateway } from "../adapters/http/server.js";
 import { EventRelay } from "../adapters/nats/event-relay.js";
 import { KvReadModels } from "../adapters/nats/kv-read-models.js";
+import { Lease } from "../adapters/nats/leadership.js";
 import { connectOrStartNats } from "../adapters/nats/local-server.js";
 import { campaignProjections } from "../projections/campaign-projections.js";
 import { queryNames } from "../projections/queries.js";
+import { FollowedCheckpoint, type ProjectionProgress } from "../projections/progress.js";
 import { ProjectionRunner } from "../projections/runner.js";
 import { CommandHandler } from "./command-handler.js";
 import type { Config } from "./config.js";
@@ -15,11 +17,13 @@ import { QueryHandler } from "./query-handler.js";
 
 export const VERSION = "0.1.0";
 
+/** This instance's view of the projections: running here (it holds the lease) or followed from the checkpoint. */
+export type ServiceProjections = ProjectionProgress & { readonly running: boolean; relayPosition(): bigint | undefined };
+
 export type RunningService = {
   handlers: CampaignHandlers;
   store: EventStore;
-  projections: ProjectionRunner;
-  relay: EventRelay;
+  projections: ServiceProjections;
   /** The REST gateway, when HTTP_PORT is set. */
   http: RunningHttpGateway | undefined;
   stop(): Promise<void>;
@@ -31,11 +35,36 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const { nc, localServer } = await connectOrStartNats(config.NATS_URL, config.DATA_DIR, logger);
   const readModels = await KvReadModels.open(nc);
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
-  const projections = new ProjectionRunner(store, readModels, campaignProjections, logger.child({ component: "projections" }));
+
+  // Projections and the relay run in one instance at a time (the lease holder): two writers of the same
+  // read models would put older values over newer ones. The others follow its checkpoint for minPosition.
+  let runner: ProjectionRunner | undefined;
+  let relay: EventRelay | undefined;
+  const followed = new FollowedCheckpoint(readModels);
+  const projections: ServiceProjections = {
+    get checkpoint() {
+      return runner?.checkpoint ?? followed.checkpoint;
+    },
+    waitFor: (position, timeoutMs) => (runner ?? followed).waitFor(position, timeoutMs),
+    get running() {
+      return runner !== undefined;
+    },
+    relayPosition: () => relay?.position,
+  };
+  const lease = await Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, async (held) => {
+    if (held) {
+      runner = new ProjectionRunner(store, readModels, campaignProjections, logger.child({ component: "projections" }));
+      relay = new EventRelay(nc, store, readModels, logger.child({ component: "relay" }));
+      await runner.start();
+      await relay.start();
+    } else {
+      const [stopping, stoppingRelay] = [runner, relay];
+      runner = relay = undefined;
+      await stopping?.stop();
+      await stoppingRelay?.stop();
+    }
+  }, logger.child({ component: "lease" }));
   const queries = new QueryHandler(store, readModels, projections);
-  const relay = new EventRelay(nc, store, readModels, logger.child({ component: "relay" }));
-  await projections.start();
-  await relay.start();
 
   const handlers: CampaignHandlers = {
     queryNames,
@@ -51,14 +80,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     query: (request) => queries.handle(request),
     async stats() {
-      return { projections: { checkpoint: projections.checkpoint.toString(), lag: (await projections.lag()).toString() }, relay: { position: relay.position.toString() } };
+      const head = await store.headPosition();
+      const checkpoint = projections.checkpoint;
+      return {
+        projections: { running: projections.running, checkpoint: checkpoint.toString(), lag: (head > checkpoint ? head - checkpoint : 0n).toString() },
+        relay: { position: relay?.position.toString() ?? null },
+      };
     },
   };
   const service = await startCampaignService(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION });
   const stopCore = async () => {
     await service.drain();
-    await projections.stop();
-    await relay.stop();
+    await lease.stop(); // stops projections and relay at a checkpoint, and hands the lease on
     await nc.drain();
     await store.close();
     localServer?.kill("SIGTERM");
@@ -75,7 +108,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     handlers,
     store,
     projections,
-    relay,
     http,
     async stop() {
       await http?.close();
