@@ -54,3 +54,21 @@ it("retries failed read-model writes until they land, then reaches the head with
   expect(flaky.buckets).toEqual(healthy.buckets);
   expect(flaky.buckets.get("summaries")?.size).toBe(1);
 });
+
+it("projects the whole log again when its checkpoint is ahead of the store (read models of another store)", async () => {
+  const store = new MemoryEventStore();
+  const handler = new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock: () => new Date("2030-10-01T08:00:00Z") });
+  await handler.handle({ name: "register-call-flow", clientId: "acme", body: { callFlowId: 1, name: "Main" } });
+  await handler.handle({ name: "register-cli", clientId: "acme", body: { cliId: 1, number: "01632960001" } });
+  await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } });
+  const readModels = new MemoryReadModels();
+  await readModels.put("checkpoints", "projections", "1000000"); // left by a store that held a million events
+
+  const runner = new ProjectionRunner(store, readModels, campaignProjections, pino({ level: "silent" }));
+  await runner.start();
+  const head = await store.headPosition();
+  expect(await runner.waitFor(head, 10_000)).toBe(true);
+  await runner.stop();
+  expect(await readModels.get("summaries", "acme.c-1")).toMatchObject({ id: "c-1", phoneNumberCount: 2 });
+  expect(await readModels.get("checkpoints", "projections")).toBe(head.toString());
+});

@@ -60,7 +60,12 @@ export class EventRelay {
   async start(): Promise<void> {
     await EventRelay.ensureStream(await this.nc.jetstreamManager());
     const checkpoint = await this.checkpoints.get<string>("checkpoints", CHECKPOINT_KEY);
+    const head = await this.store.headPosition();
     this.relayed = this.saved = checkpoint === undefined ? 0n : BigInt(checkpoint);
+    if (this.relayed > head) {
+      this.logger.warn({ checkpoint: this.relayed.toString(), head: head.toString() }, "relay checkpoint is ahead of the event store; relaying from the start");
+      this.relayed = 0n; // saved stays ahead, so the first checkpoint save writes the new one
+    }
     this.subscription = this.store.subscribe({ from: this.relayed, streamPrefixes: ["campaign-"] });
     this.timer = setInterval(() => void this.saveCheckpoint().catch((err: unknown) => this.logger.warn({ err }, "relay checkpoint not saved")), 1000);
     this.running = this.pump(this.nc.jetstream(), this.subscription).catch((err: unknown) => this.logger.error({ err }, "event relay stopped"));
