@@ -66,20 +66,8 @@ export const detailProjection: CampaignProjection<DetailModel> = {
 type SplitPage = { parts: number };
 const encoder = new TextEncoder();
 
-/**
- * Each number's JSON, by the (immutable) object the detail model holds: a page
- * is rewritten whenever one of its numbers changes, and re-encoding the
- * thousand that did not was most of a busy service's time.
- */
-const numberJson = new WeakMap<CampaignDetailPage[number], string>();
-const encodeNumber = (phone: CampaignDetailPage[number]): string => {
-  let json = numberJson.get(phone);
-  if (json === undefined) numberJson.set(phone, (json = JSON.stringify(phone)));
-  return json;
-};
-
 async function putPage(store: ReadModelStore, key: string, page: CampaignDetailPage): Promise<void> {
-  const json = `[${page.map(encodeNumber).join(",")}]`; // what JSON.stringify(page) gives
+  const json = JSON.stringify(page);
   // Characters first: only a page near the limit pays for counting its UTF-8 bytes.
   const bytes = json.length * 3 <= store.maxValueBytes ? json.length : encoder.encode(json).length;
   if (bytes <= store.maxValueBytes) return store.putJson("numbers", key, json);

@@ -38,6 +38,8 @@ const FLUSH_RETRY_MAX_MS = 5_000;
  * write. Idle, reads see a command's effects within FLUSH_MS.
  */
 const BUSY_FLUSH_FACTOR = 3;
+/** However busy, a command's effects reach the read models within about this long. */
+const MAX_FLUSH_MS = 1_000;
 
 /**
  * Feeds the projections from the store's global log, from a checkpoint.
@@ -142,7 +144,7 @@ export class ProjectionRunner {
       next = iterator.next();
       await this.apply(result.value);
       pendingEvents++;
-      deadline ??= idleAfter(this.applied < this.backlogEnd ? CATCH_UP_FLUSH_MS : Math.max(FLUSH_MS, this.lastFlushMs * BUSY_FLUSH_FACTOR));
+      deadline ??= idleAfter(this.applied < this.backlogEnd ? CATCH_UP_FLUSH_MS : Math.min(MAX_FLUSH_MS, Math.max(FLUSH_MS, this.lastFlushMs * BUSY_FLUSH_FACTOR)));
     }
     await this.flush();
   }
@@ -202,11 +204,13 @@ export class ProjectionRunner {
    * position guard keeps that harmless).
    */
   private async flush(): Promise<void> {
+    // Paced by live flushes only: a catch-up batch is large by design.
+    const live = this.applied >= this.backlogEnd;
     for (let attempt = 0; ; attempt++) {
       const began = performance.now(); // the cost of writing, not of waiting out a failure
       try {
         await this.flushOnce();
-        this.lastFlushMs = performance.now() - began;
+        this.lastFlushMs = live ? performance.now() - began : 0;
         return;
       } catch (err) {
         if (this.stopping) throw err;
