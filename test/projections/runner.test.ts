@@ -23,12 +23,18 @@ class FlakyReadModels extends MemoryReadModels {
   }
 }
 
-it("retries failed read-model writes until they land, then reaches the head with the same read models", async () => {
+/** A memory store holding acme's campaign c-1, and the command handler that created it. */
+async function campaignCreated() {
   const store = new MemoryEventStore();
   const handler = new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock: () => new Date("2030-10-01T08:00:00Z") });
   await handler.handle({ name: "register-call-flow", clientId: "acme", body: { callFlowId: 1, name: "Main" } });
   await handler.handle({ name: "register-cli", clientId: "acme", body: { cliId: 1, number: "01632960001" } });
   await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } });
+  return { store, handler };
+}
+
+it("retries failed read-model writes until they land, then reaches the head with the same read models", async () => {
+  const { store, handler } = await campaignCreated();
 
   const flaky = new FlakyReadModels();
   const runner = new ProjectionRunner(store, flaky, campaignProjections, pino({ level: "silent" }));
@@ -56,11 +62,7 @@ it("retries failed read-model writes until they land, then reaches the head with
 });
 
 it("projects the whole log again when its checkpoint is ahead of the store (read models of another store)", async () => {
-  const store = new MemoryEventStore();
-  const handler = new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock: () => new Date("2030-10-01T08:00:00Z") });
-  await handler.handle({ name: "register-call-flow", clientId: "acme", body: { callFlowId: 1, name: "Main" } });
-  await handler.handle({ name: "register-cli", clientId: "acme", body: { cliId: 1, number: "01632960001" } });
-  await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } });
+  const { store, handler } = await campaignCreated();
   const readModels = new MemoryReadModels();
   await readModels.put("checkpoints", "projections", "1000000"); // left by a store that held a million events
 
