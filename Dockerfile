@@ -34,4 +34,4 @@ USER node
 ENV DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 8080
-CMD ["node", "dist/app/main.js"]
+CMD ["node", "dist/main/serve.js"]

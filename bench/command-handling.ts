@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryEventStore } from "../src/adapters/event-store/memory.js";
-import type { EventStore } from "../src/adapters/event-store/port.js";
+import type { EventStore } from "../src/ports/event-store.js";
 import { SqliteEventStore } from "../src/adapters/event-store/sqlite.js";
 import { CommandHandler } from "../src/app/command-handler.js";
 import { campaignLog, writeLogs } from "./generate.js";

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { ExpectedRevision, NewEvent } from "../src/adapters/event-store/port.js";
+import type { ExpectedRevision, NewEvent } from "../src/ports/event-store.js";
 import { SqliteEventStore } from "../src/adapters/event-store/sqlite.js";
 import { perSecond, type Row } from "./fixtures.js";
 

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { EventStoreDbEventStore } from "../src/adapters/event-store/eventstoredb.js";
-import type { NewEvent } from "../src/adapters/event-store/port.js";
+import type { NewEvent } from "../src/ports/event-store.js";
 import { start } from "../test/support/eventstoredb-double.js";
 import type { Row } from "./fixtures.js";
 

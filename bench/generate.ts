@@ -4,7 +4,7 @@
  * benchmarks measure what reads or follows the log, not how it was written).
  */
 import { randomUUID } from "node:crypto";
-import type { EventStore, NewEvent } from "../src/adapters/event-store/port.js";
+import type { EventStore, NewEvent } from "../src/ports/event-store.js";
 import {
   type CampaignCommand,
   type CampaignContext,

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const forbidden = /from\s+["'](node:|nats|@eventstore|better-sqlite3|pino|\.\.\/\.\.\/adapters|\.\.\/adapters)/;
-const roots = ["src/domain", "src/projections/evolvers"];
+const roots = ["src/domain", "src/contract", "src/projections/evolvers"];
 const offenders = [];
 const walk = (dir) => {
   let entries = [];

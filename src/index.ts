@@ -14,8 +14,8 @@ export {
   type QueryInput,
   type RequestOptions,
   type Revised,
-} from "./adapters/nats/client.js";
-export { SUBJECT_ROOT, commandSubject, eventSubject, querySubject } from "./adapters/nats/subjects.js";
+} from "./client/campaigns-client.js";
+export { SUBJECT_ROOT, commandSubject, eventSubject, querySubject } from "./contract/subjects.js";
 
 // Commands (CONTRACT.md "Commands") and their parts.
 export {
@@ -34,11 +34,8 @@ export {
   RunoverDay,
   SubmittedPhoneNumber,
   UpdateCampaignBody,
-  campaignCommands,
-  commandNames,
-  directoryCommands,
-  type CommandName,
 } from "./domain/index.js";
+export { campaignCommands, commandNames, directoryCommands, type CommandName } from "./contract/commands.js";
 
 // Events (published on `campaigns.<client>.events.<campaignId>.<EventType>`).
 export {
@@ -58,6 +55,6 @@ export {
 export { errorStatus, numberResults, outcomes, stages, type ErrorCode, type ErrorDetail, type NumberResult } from "./domain/index.js";
 
 // Queries and read models (CONTRACT.md "Queries"; JetStream KV buckets).
-export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./projections/queries.js";
-export { readModelBuckets } from "./projections/read-model-store.js";
+export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./contract/queries.js";
+export { readModelBuckets } from "./ports/read-model-store.js";
 export { CampaignDetail, CampaignStatistics, CampaignSummary } from "./projections/evolvers/index.js";

@@ -1,30 +1,9 @@
 import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
-import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../adapters/event-store/port.js";
-import {
-  type CampaignCommand,
-  type CampaignEvent,
-  type CampaignState,
-  type DirectoryCommand,
-  type DirectoryEvent,
-  type ClientDirectory,
-  type DomainError,
-  type CommandName,
-  campaignCommands,
-  campaignDecider,
-  campaignReply,
-  campaignStreamId,
-  directoryCommands,
-  directoryDecider,
-  directoryStreamId,
-  domainError,
-  isCampaignCommandName,
-  isDomainError,
-  fold,
-  parseWith,
-  replayCampaign,
-} from "../domain/index.js";
+import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
+import { type CampaignCommand, type CampaignEvent, type CampaignState, type DirectoryCommand, type DirectoryEvent, type ClientDirectory, type DomainError, campaignDecider, campaignReply, campaignStreamId, directoryDecider, directoryStreamId, domainError, isDomainError, fold, parseWith, replayCampaign } from "../domain/index.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { type CachedStream, StreamCache, commandKey } from "./stream-cache.js";
+import { type CommandName, campaignCommands, directoryCommands, isCampaignCommandName } from "../contract/commands.js";
 
 export type CommandEnvelope = {
   name: string;

@@ -1,10 +1,10 @@
 import { match } from "ts-pattern";
 import type { z } from "zod";
-import type { EventStore, RecordedEvent } from "../adapters/event-store/port.js";
+import type { EventStore, RecordedEvent } from "../ports/event-store.js";
 import { campaignStreamId, domainError, type DomainError, isDomainError, notFound, parseWith } from "../domain/index.js";
 import { campaignDetailAt, readCampaignDetail } from "../projections/campaign-projections.js";
-import { isQueryName, queries, type QueryName } from "../projections/queries.js";
-import { modelKey, type ReadModelStore } from "../projections/read-model-store.js";
+import { isQueryName, queries, type QueryName } from "../contract/queries.js";
+import { modelKey, type ReadModelStore } from "../ports/read-model-store.js";
 import type { ProjectionProgress } from "../projections/progress.js";
 
 /** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */

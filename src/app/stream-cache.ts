@@ -1,4 +1,4 @@
-import type { AppendResult, EventStore, Position, RecordedEvent } from "../adapters/event-store/port.js";
+import type { AppendResult, EventStore, Position, RecordedEvent } from "../ports/event-store.js";
 
 /** What one command wrote: enough to rebuild its reply when it is repeated. */
 export type CommandRecord = {

@@ -6,7 +6,6 @@ export * from "./phone-number.js";
 export * from "./calling-window.js";
 export * from "./schema-parts.js";
 export * from "./validation.js";
-export * from "./command-catalog.js";
 export * from "./campaign/definition.js";
 export * from "./campaign/commands.js";
 export * from "./campaign/events.js";

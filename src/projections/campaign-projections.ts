@@ -1,4 +1,4 @@
-import type { RecordedEvent } from "../adapters/event-store/port.js";
+import type { RecordedEvent } from "../ports/event-store.js";
 import {
   assembleDetail,
   type CampaignDetail,
@@ -19,7 +19,7 @@ import {
   toCampaignLogEvent,
 } from "./evolvers/index.js";
 import type { CampaignProjection, ProjectedEvent } from "./projection.js";
-import { modelKey, pageKey, type ReadModelStore } from "./read-model-store.js";
+import { modelKey, pageKey, type ReadModelStore } from "../ports/read-model-store.js";
 
 /** Lifts a pure evolver over the runner's events: events of unknown types change nothing. */
 const lift =

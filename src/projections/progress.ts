@@ -1,5 +1,5 @@
-import type { Position } from "../adapters/event-store/port.js";
-import type { ReadModelStore } from "./read-model-store.js";
+import type { Position } from "../ports/event-store.js";
+import type { ReadModelStore } from "../ports/read-model-store.js";
 
 /** How far the read models have got: what a query with `minPosition` waits on. */
 export interface ProjectionProgress {

@@ -1,4 +1,4 @@
-import type { ReadModelStore } from "./read-model-store.js";
+import type { ReadModelStore } from "../ports/read-model-store.js";
 
 /** A campaign event as the projections see it: the stored event plus where it sits in the log. */
 export type ProjectedEvent = {

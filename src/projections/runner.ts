@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import type { EventStore, Position, RecordedEvent, Subscription } from "../adapters/event-store/port.js";
+import type { EventStore, Position, RecordedEvent, Subscription } from "../ports/event-store.js";
 import type { CampaignProjection, ProjectedEvent } from "./projection.js";
-import type { ReadModelStore } from "./read-model-store.js";
+import type { ReadModelStore } from "../ports/read-model-store.js";
 
 /** What the runner holds per campaign: each projection's model now and as last written. */
 type Tracked = {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory.js";
-import type { EventStore } from "../../src/adapters/event-store/port.js";
+import type { EventStore } from "../../src/ports/event-store.js";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite.js";
 import { CommandHandler } from "../../src/app/command-handler.js";
 import { collect } from "../adapters/event-store/contract.js";

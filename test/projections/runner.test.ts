@@ -4,8 +4,8 @@ import { expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory.js";
 import { CommandHandler } from "../../src/app/command-handler.js";
 import { campaignProjections } from "../../src/projections/campaign-projections.js";
-import { MemoryReadModels } from "../../src/projections/memory-read-models.js";
-import type { ReadModelBucket } from "../../src/projections/read-model-store.js";
+import { MemoryReadModels } from "../support/memory-read-models.js";
+import type { ReadModelBucket } from "../../src/ports/read-model-store.js";
 import { ProjectionRunner } from "../../src/projections/runner.js";
 import { seedBody } from "../support/decider-specification.js";
 

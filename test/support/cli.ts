@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
-export const cliEntry = join(root, "src", "adapters", "cli", "main.ts");
+export const cliEntry = join(root, "src", "cli", "main.ts");
 
 export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 

@@ -10,29 +10,9 @@
  * schema, so a schema violation arrives at `when` as the 400 the service replies.
  */
 import { expect } from "vitest";
-import {
-  type CampaignCommand,
-  type CampaignCommandName,
-  type CampaignContext,
-  type CampaignEvent,
-  type CallPolicy,
-  type Decider,
-  type DirectoryCommand,
-  type DirectoryCommandName,
-  type DirectoryContext,
-  type DirectoryEvent,
-  type DomainError,
-  type ErrorCode,
-  type ErrorDetail,
-  campaignCommands,
-  campaignDecider,
-  directoryCommands,
-  directoryDecider,
-  fold,
-  isDomainError,
-  parseWith,
-} from "../../src/domain/index.js";
+import { type CampaignCommand, type CampaignContext, type CampaignEvent, type CallPolicy, type Decider, type DirectoryCommand, type DirectoryContext, type DirectoryEvent, type DomainError, type ErrorCode, type ErrorDetail, campaignDecider, directoryDecider, fold, isDomainError, parseWith } from "../../src/domain/index.js";
 import { seedPostBody } from "./seed.js";
+import { type CampaignCommandName, type DirectoryCommandName, campaignCommands, directoryCommands } from "../../src/contract/commands.js";
 
 export type Outcome<Event> = {
   /** The decided events, compared in full and in order. */

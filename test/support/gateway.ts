@@ -2,7 +2,7 @@
  * The whole service with its REST gateway on a free port, against a real
  * nats-server, plus a fetch helper shaped like the seed's curl examples.
  */
-import { CampaignServiceError } from "../../src/adapters/nats/client.js";
+import { CampaignServiceError } from "../../src/client/campaigns-client.js";
 import { freePort, type RunningNatsServer, startNatsServer } from "./nats-server.js";
 import { startTestService, type TestService } from "./service.js";
 

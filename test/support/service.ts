@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { pino } from "pino";
-import { CampaignsClient } from "../../src/adapters/nats/client.js";
-import { loadConfig } from "../../src/app/config.js";
-import { type RunningService, startService } from "../../src/app/service.js";
+import { CampaignsClient } from "../../src/client/campaigns-client.js";
+import { loadConfig } from "../../src/main/config.js";
+import { type RunningService, startService } from "../../src/main/compose.js";
 import { start as startDouble } from "./eventstoredb-double.js";
 
 export type TestService = {

@@ -52,7 +52,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-} from "./port.js";
+} from "../../ports/event-store.js";
 import { appendBytes, checkAppendSize } from "./pull-subscription.js";
 
 const U64 = (1n << 64n) - 1n;

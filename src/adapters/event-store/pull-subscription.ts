@@ -12,7 +12,7 @@ import {
   type Position,
   type RecordedEvent,
   type Subscription,
-} from "./port.js";
+} from "../../ports/event-store.js";
 
 /** Throws `ConcurrencyError` unless `expected` holds for a stream whose last revision is `current`. */
 export function checkExpected(

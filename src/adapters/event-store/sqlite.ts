@@ -13,7 +13,7 @@ import {
   START,
   type SubscribeOptions,
   type Subscription,
-} from "./port.js";
+} from "../../ports/event-store.js";
 import { AppendSignal, checkAppendSize, checkExpected, matchesPrefix, type Page, priorAppend, PullSubscription, type StoredAt } from "./pull-subscription.js";
 
 const PAGE_SIZE = 1000;

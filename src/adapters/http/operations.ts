@@ -5,24 +5,10 @@
  * handlers. The same table feeds the router and the OpenAPI document.
  */
 import { z } from "zod";
-import {
-  AddPhoneNumbersBody,
-  CampaignSettings,
-  type CommandName,
-  CreateCampaignBody,
-  type DomainError,
-  DuplicateNumber,
-  IgnoredNumber,
-  NextStep,
-  NumberEntry,
-  RecordAttemptOutcomeBody,
-  RecordStageReachedBody,
-  UpdateCampaignBody,
-  campaignEventTypes,
-  domainError,
-} from "../../domain/index.js";
+import { AddPhoneNumbersBody, CampaignSettings, CreateCampaignBody, type DomainError, DuplicateNumber, IgnoredNumber, NextStep, NumberEntry, RecordAttemptOutcomeBody, RecordStageReachedBody, UpdateCampaignBody, campaignEventTypes, domainError } from "../../domain/index.js";
 import { CampaignDetail, CampaignStatistics, CampaignSummary } from "../../projections/evolvers/index.js";
-import type { QueryName } from "../../projections/queries.js";
+import type { QueryName } from "../../contract/queries.js";
+import { type CommandName } from "../../contract/commands.js";
 
 export type RequestParts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
 

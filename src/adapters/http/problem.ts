@@ -5,7 +5,7 @@
  */
 import type { FastifyReply } from "fastify";
 import { type DomainError, type ErrorDetail, errorStatus } from "../../domain/index.js";
-import { toJson } from "../nats/wire.js";
+import { toJson } from "../../contract/wire.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { CampaignHandlers } from "../nats/campaign-service.js";
-import { decodeJson } from "../nats/wire.js";
+import type { CampaignHandlers } from "../../app/handlers.js";
+import { decodeJson } from "../../contract/wire.js";
 import { keyResolver } from "./auth.js";
 import { openApiDocument } from "./openapi.js";
 import { codeForStatus, problem, sendJson, sendProblem } from "./problem.js";

@@ -1,9 +1,9 @@
 import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type JetStreamPublishOptions, type NatsConnection, type PubAck } from "nats";
 import type { Logger } from "pino";
-import type { ReadModelStore } from "../../projections/read-model-store.js";
-import type { EventStore, RecordedEvent, Subscription } from "../event-store/port.js";
-import { eventSubject, SUBJECT_ROOT } from "./subjects.js";
-import { encodeJson } from "./wire.js";
+import type { ReadModelStore } from "../../ports/read-model-store.js";
+import type { EventStore, RecordedEvent, Subscription } from "../../ports/event-store.js";
+import { eventSubject, SUBJECT_ROOT } from "../../contract/subjects.js";
+import { encodeJson } from "../../contract/wire.js";
 
 export const EVENTS_STREAM = "CAMPAIGN_EVENTS";
 /** Publishes in flight at once: enough to hide the ack round trip, few enough to bound memory. */

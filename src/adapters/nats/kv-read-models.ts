@@ -1,6 +1,6 @@
 import type { KV, NatsConnection } from "nats";
-import { type ReadModelBucket, type ReadModelStore, readModelBuckets } from "../../projections/read-model-store.js";
-import { toJson } from "./wire.js";
+import { type ReadModelBucket, type ReadModelStore, readModelBuckets } from "../../ports/read-model-store.js";
+import { toJson } from "../../contract/wire.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppendTooLargeError, ConcurrencyError, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from "../../../src/adapters/event-store/port.js";
+import { AppendTooLargeError, ConcurrencyError, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from "../../../src/ports/event-store.js";
 
 export const newEvent = (type: string, data: unknown = {}, metadata: NewEvent["metadata"] = {}): NewEvent => ({ eventId: randomUUID(), type, data, metadata });
 

@@ -15,7 +15,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type Subscription,
-} from "../../../src/adapters/event-store/port.js";
+} from "../../../src/ports/event-store.js";
 import { start, type RunningDouble } from "../../support/eventstoredb-double.js";
 
 /** Polls until `done` holds (5 s at most). */

@@ -2,8 +2,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { openEventStore } from "../../../src/adapters/event-store/index.js";
-import { ConcurrencyError } from "../../../src/adapters/event-store/port.js";
+import { openEventStore } from "../../../src/main/open-event-store.js";
+import { ConcurrencyError } from "../../../src/ports/event-store.js";
 import { SqliteEventStore } from "../../../src/adapters/event-store/sqlite.js";
 import { collect, describeEventStoreContract, newEvent, take } from "./contract.js";
 

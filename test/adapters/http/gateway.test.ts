@@ -4,7 +4,7 @@
  * CONTRACT.md's REST table, problem+json errors with the NATS details.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CampaignServiceError, type CampaignsClient } from "../../../src/adapters/nats/client.js";
+import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
 import { registerDefaults } from "../../support/service.js";
 

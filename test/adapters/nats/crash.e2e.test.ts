@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CampaignsClient } from "../../../src/adapters/nats/client.js";
+import { CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import { e2eStoreEnv, registerDefaults, seedPostBody } from "../../support/service.js";
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function startServiceProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main/serve.ts"], {
     // A short lease: the restarted instance takes the projections over soon after the killed one stopped renewing.
     env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", PROJECTIONS_LEASE_MS: "1500", ...storeEnv.env },
     stdio: ["ignore", "ignore", "inherit"],

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { EVENTS_STREAM, EventRelay } from "../../../src/adapters/nats/event-relay.js";
 import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
 import { campaignProjections } from "../../../src/projections/campaign-projections.js";
-import { MemoryReadModels } from "../../../src/projections/memory-read-models.js";
+import { MemoryReadModels } from "../../support/memory-read-models.js";
 import { ProjectionRunner } from "../../../src/projections/runner.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";

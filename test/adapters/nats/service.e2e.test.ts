@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CampaignServiceError, type CampaignsClient } from "../../../src/adapters/nats/client.js";
+import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
 

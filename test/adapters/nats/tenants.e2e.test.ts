@@ -1,6 +1,6 @@
 /** A client never sees or changes another client's campaigns: 404 for every command and query. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CampaignServiceError } from "../../../src/adapters/nats/client.js";
+import { CampaignServiceError } from "../../../src/client/campaigns-client.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
 

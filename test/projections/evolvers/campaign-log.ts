@@ -4,16 +4,9 @@
  * against the state folded so far, then given log positions as the store
  * would (other campaigns' events interleave, so positions step by 3).
  */
-import {
-  type CampaignCommandName,
-  type CampaignContext,
-  type CampaignState,
-  campaignCommands,
-  campaignDecider,
-  isDomainError,
-  parseWith,
-} from "../../../src/domain/index.js";
+import { type CampaignContext, type CampaignState, campaignDecider, isDomainError, parseWith } from "../../../src/domain/index.js";
 import type { CampaignLogEvent } from "../../../src/projections/evolvers/index.js";
+import { type CampaignCommandName, campaignCommands } from "../../../src/contract/commands.js";
 
 export const CLIENT = "client-a";
 export const CAMPAIGN = "camp-1";

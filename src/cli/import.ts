@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { v5 as uuidv5 } from "uuid";
-import { CampaignServiceError, type CampaignsClient } from "../nats/client.js";
+import { CampaignServiceError, type CampaignsClient } from "../client/campaigns-client.js";
 import { type Chunk, chunkRows, readRows } from "./csv-rows.js";
 import { type Output, progressBar } from "./progress.js";
 

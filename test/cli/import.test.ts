@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readHistory } from "../../../src/adapters/cli/history.js";
-import type { CampaignsClient } from "../../../src/adapters/nats/client.js";
-import { runCli, startCli, writeNumbersCsv } from "../../support/cli.js";
-import { type Gateway, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { readHistory } from "../../src/cli/history.js";
+import type { CampaignsClient } from "../../src/client/campaigns-client.js";
+import { runCli, startCli, writeNumbersCsv } from "../support/cli.js";
+import { type Gateway, startGateway } from "../support/gateway.js";
+import { registerDefaults, seedPostBody } from "../support/service.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;

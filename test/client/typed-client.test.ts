@@ -14,9 +14,9 @@ import {
   errorStatus,
   queryNames,
   type CommandInput,
-} from "../../../src/index.js";
-import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+} from "../../src/index.js";
+import { API_KEYS, type Gateway, http, startGateway } from "../support/gateway.js";
+import { registerDefaults, seedPostBody } from "../support/service.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;

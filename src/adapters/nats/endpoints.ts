@@ -1,26 +1,10 @@
 import { headers as natsHeaders, type NatsConnection, type Service, type ServiceMsg } from "nats";
 import type { Logger } from "pino";
-import type { CommandEnvelope } from "../../app/command-handler.js";
-import { commandNames, domainError, type DomainError } from "../../domain/index.js";
-import { SUBJECT_ROOT, tenantOf } from "./subjects.js";
-import { decodeJson, encodeJson, errorBody, statusOf } from "./wire.js";
-
-/** A command as it arrived: the tenant from the subject, ids from the headers. */
-export type CommandRequest = CommandEnvelope;
-export type CommandOutcome =
-  | { ok: true; reply: unknown; position: bigint }
-  | { ok: false; error: DomainError };
-export type QueryRequest = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
-export type QueryOutcome = { ok: true; reply: unknown } | { ok: false; error: DomainError };
-
-/** What the endpoints call; the same handlers serve the REST gateway. */
-export type CampaignHandlers = {
-  command(request: CommandRequest): Promise<CommandOutcome>;
-  query(request: QueryRequest): Promise<QueryOutcome>;
-  queryNames: readonly string[];
-  /** Extra data for `$SRV.STATS.campaigns` (projection lag, in-flight requests). */
-  stats(): Promise<Record<string, unknown>>;
-};
+import type { CampaignHandlers } from "../../app/handlers.js";
+import { domainError, type DomainError } from "../../domain/index.js";
+import { SUBJECT_ROOT, tenantOf } from "../../contract/subjects.js";
+import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
+import { commandNames } from "../../contract/commands.js";
 
 export type CampaignServiceOptions = { maxInFlight: number; logger: Logger; version: string };
 

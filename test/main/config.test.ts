@@ -1,6 +1,6 @@
 /** Configuration from the environment: defaults from CONTRACT.md, and one clear line naming a bad variable. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/app/config.js";
+import { ConfigError, loadConfig } from "../../src/main/config.js";
 
 const refusal = (env: Record<string, string>): string => {
   try {

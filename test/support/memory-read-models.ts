@@ -1,4 +1,4 @@
-import type { ReadModelBucket, ReadModelStore } from "./read-model-store.js";
+import type { ReadModelBucket, ReadModelStore } from "../../src/ports/read-model-store.js";
 
 /** Read models in memory, as JSON text (what KV would hold): for rebuild comparisons and benchmarks. */
 export class MemoryReadModels implements ReadModelStore {

@@ -7,8 +7,7 @@
  * chunks that the service accepts as one command each.
  */
 import { parse } from "csv-parse/sync";
-import { APPEND_BUDGET_BYTES } from "../../domain/campaign/append-size.js";
-import { MAX_NUMBERS_PER_COMMAND, SubmittedPhoneNumber } from "../../domain/index.js";
+import { APPEND_BUDGET_BYTES, MAX_NUMBERS_PER_COMMAND, SubmittedPhoneNumber } from "../contract/commands.js";
 import { UsageError } from "./usage.js";
 
 /** A row to send, with the file line it came from (1-based; the header is line 1). */

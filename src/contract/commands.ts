@@ -7,8 +7,8 @@ import {
   RecordAttemptOutcomeBody,
   RecordStageReachedBody,
   UpdateCampaignBody,
-} from "./campaign/commands.js";
-import { type DirectoryCommand, RegisterCallFlowBody, RegisterCliBody } from "./client-directory/commands.js";
+} from "../domain/campaign/commands.js";
+import { type DirectoryCommand, RegisterCallFlowBody, RegisterCliBody } from "../domain/client-directory/commands.js";
 
 /**
  * The contract's command names (`campaigns.<client>.cmd.<name>`), each with
@@ -37,3 +37,7 @@ export const commandNames = [...Object.keys(campaignCommands), ...Object.keys(di
 
 export const isCampaignCommandName = (name: string): name is CampaignCommandName => Object.hasOwn(campaignCommands, name);
 export const isDirectoryCommandName = (name: string): name is DirectoryCommandName => Object.hasOwn(directoryCommands, name);
+
+// Limits and parts the client tools need to build commands (the CLI's import chunks by both).
+export { MAX_NUMBERS_PER_COMMAND, SubmittedPhoneNumber } from "../domain/index.js";
+export { APPEND_BUDGET_BYTES } from "../domain/campaign/append-size.js";

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { EventStoreDbEventStore } from "./eventstoredb.js";
-import { MemoryEventStore } from "./memory.js";
-import type { EventStore } from "./port.js";
-import { SqliteEventStore } from "./sqlite.js";
+import { EventStoreDbEventStore } from "../adapters/event-store/eventstoredb.js";
+import { MemoryEventStore } from "../adapters/event-store/memory.js";
+import type { EventStore } from "../ports/event-store.js";
+import { SqliteEventStore } from "../adapters/event-store/sqlite.js";
 
 export type EventStoreConfig = {
   kind: "memory" | "sqlite" | "eventstoredb";

@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
-import type { CampaignsClient } from "../../../src/adapters/nats/client.js";
-import { runCli, startCli } from "../../support/cli.js";
-import { type Gateway, startGateway } from "../../support/gateway.js";
-import { freePort, startNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { KvReadModels } from "../../src/adapters/nats/kv-read-models.js";
+import type { CampaignsClient } from "../../src/client/campaigns-client.js";
+import { runCli, startCli } from "../support/cli.js";
+import { type Gateway, startGateway } from "../support/gateway.js";
+import { freePort, startNatsServer } from "../support/nats-server.js";
+import { registerDefaults, seedPostBody } from "../support/service.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;

@@ -6,10 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { headers as natsHeaders, type Msg, type NatsConnection } from "nats";
 import type { z } from "zod";
-import type { campaignCommands, directoryCommands, ErrorCode, ErrorDetail } from "../../domain/index.js";
-import type { queries } from "../../projections/queries.js";
-import { commandSubject, querySubject } from "./subjects.js";
-import { toJson } from "./wire.js";
+import type { ErrorCode, ErrorDetail } from "../contract/errors.js";
+import type { queries } from "../contract/queries.js";
+import { commandSubject, querySubject } from "../contract/subjects.js";
+import { toJson } from "../contract/wire.js";
+import { type campaignCommands, type directoryCommands } from "../contract/commands.js";
 
 type Commands = typeof campaignCommands & typeof directoryCommands;
 export type CommandInput<N extends keyof Commands> = z.input<Commands[N]["schema"]>;

@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config.js";
-import { startService } from "./service.js";
+import { startService } from "./compose.js";
 
 export async function serve(): Promise<void> {
   let config;
@@ -38,6 +38,6 @@ export async function serve(): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-// Run when started as a program (npm start, node dist/app/main.js), not when imported by the CLI.
+// Run when started as a program (npm start, node dist/main/serve.js), not when imported by the CLI.
 const invoked = process.argv[1] === undefined ? undefined : realpathSync(process.argv[1]);
 if (invoked === fileURLToPath(import.meta.url)) await serve();

@@ -1,19 +1,20 @@
 import type { Logger } from "pino";
-import { openEventStore } from "../adapters/event-store/index.js";
-import type { EventStore } from "../adapters/event-store/port.js";
-import { type CampaignHandlers, startCampaignService } from "../adapters/nats/campaign-service.js";
+import { openEventStore } from "./open-event-store.js";
+import type { EventStore } from "../ports/event-store.js";
+import type { CampaignHandlers } from "../app/handlers.js";
+import { startCampaignService } from "../adapters/nats/endpoints.js";
 import { type RunningHttpGateway, startHttpGateway } from "../adapters/http/server.js";
 import { EventRelay } from "../adapters/nats/event-relay.js";
 import { KvReadModels } from "../adapters/nats/kv-read-models.js";
 import { Lease } from "../adapters/nats/leadership.js";
 import { connectOrStartNats } from "../adapters/nats/local-server.js";
 import { campaignProjections } from "../projections/campaign-projections.js";
-import { queryNames } from "../projections/queries.js";
+import { queryNames } from "../contract/queries.js";
 import { FollowedCheckpoint, type ProjectionProgress } from "../projections/progress.js";
 import { ProjectionRunner } from "../projections/runner.js";
-import { CommandHandler } from "./command-handler.js";
+import { CommandHandler } from "../app/command-handler.js";
 import type { Config } from "./config.js";
-import { QueryHandler } from "./query-handler.js";
+import { QueryHandler } from "../app/query-handler.js";
 
 export const VERSION = "0.1.0";
 

@@ -3,8 +3,8 @@
  * as of a moment, read over NATS with the typed client (get-campaign-history,
  * paged to the end; get-campaign-state-at).
  */
-import type { CampaignsClient } from "../nats/client.js";
-import { toJson } from "../nats/wire.js";
+import type { CampaignsClient } from "../client/campaigns-client.js";
+import { toJson } from "../contract/wire.js";
 import type { Output } from "./progress.js";
 
 type HistoryEvent = Awaited<ReturnType<CampaignsClient["getCampaignHistory"]>>["events"][number];

@@ -1,5 +1,5 @@
-import type { DomainError } from "../../domain/index.js";
-import { errorStatus } from "../../domain/index.js";
+import type { DomainError } from "../domain/index.js";
+import { errorStatus } from "../domain/index.js";
 
 const bigintReplacer = (_key: string, v: unknown) =>
   typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;

@@ -1,0 +1,19 @@
+import type { DomainError } from "../domain/index.js";
+import type { CommandEnvelope } from "./command-handler.js";
+
+/** A command as it arrived: the tenant from the subject, ids from the headers. */
+export type CommandRequest = CommandEnvelope;
+export type CommandOutcome =
+  | { ok: true; reply: unknown; position: bigint }
+  | { ok: false; error: DomainError };
+export type QueryRequest = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
+export type QueryOutcome = { ok: true; reply: unknown } | { ok: false; error: DomainError };
+
+/** What the transports call: the NATS endpoints and the REST gateway serve the same handlers. */
+export type CampaignHandlers = {
+  command(request: CommandRequest): Promise<CommandOutcome>;
+  query(request: QueryRequest): Promise<QueryOutcome>;
+  queryNames: readonly string[];
+  /** Extra data for `$SRV.STATS.campaigns` (projection lag, in-flight requests). */
+  stats(): Promise<Record<string, unknown>>;
+};
