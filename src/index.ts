@@ -57,4 +57,4 @@ export { errorStatus, numberResults, outcomes, stages, type ErrorCode, type Erro
 // Queries and read models (CONTRACT.md "Queries"; JetStream KV buckets).
 export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./contract/queries.js";
 export { readModelBuckets } from "./ports/read-model-store.js";
-export { CampaignDetail, CampaignStatistics, CampaignSummary } from "./projections/evolvers/index.js";
+export { CampaignDetail, CampaignStatistics, CampaignSummary } from "./contract/read-models.js";

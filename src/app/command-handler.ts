@@ -1,6 +1,7 @@
 import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
-import { type CampaignCommand, type CampaignEvent, type CampaignState, type DirectoryCommand, type DirectoryEvent, type ClientDirectory, type DomainError, campaignDecider, campaignReply, campaignStreamId, directoryDecider, directoryStreamId, domainError, isDomainError, fold, parseWith, replayCampaign } from "../domain/index.js";
+import { type CampaignCommand, type CampaignEvent, type CampaignState, type DirectoryCommand, type DirectoryEvent, type ClientDirectory, type DomainError, campaignDecider, campaignStreamId, directoryDecider, directoryStreamId, domainError, isDomainError, fold, parseWith, replayCampaign } from "../domain/index.js";
+import { campaignReply, directoryReply } from "./command-replies.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { type CachedStream, StreamCache, commandKey } from "./stream-cache.js";
 import { type CommandName, campaignCommands, directoryCommands, isCampaignCommandName } from "../contract/commands.js";
@@ -88,7 +89,7 @@ export class CommandHandler {
     const streamId = directoryStreamId(envelope.clientId);
     return this.withRetries(streamId, this.directories, envelope, async (stream) =>
       directoryDecider.decide(command, stream.state, { defaultRegion: this.options.defaultRegion }),
-      () => (command.type === "RegisterCallFlow" ? { callFlowId: command.data.callFlowId } : { cliId: command.data.cliId }),
+      () => directoryReply(command),
     );
   }
 

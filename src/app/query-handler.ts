@@ -4,6 +4,7 @@ import type { EventStore, RecordedEvent } from "../ports/event-store.js";
 import { campaignStreamId, domainError, type DomainError, isDomainError, notFound, parseWith } from "../domain/index.js";
 import { campaignDetailAt, readCampaignDetail } from "../projections/campaign-projections.js";
 import { isQueryName, queries, type QueryName } from "../contract/queries.js";
+import { bigintReplacer } from "../contract/wire.js";
 import { modelKey, type ReadModelStore } from "../ports/read-model-store.js";
 import type { ProjectionProgress } from "../projections/progress.js";
 
@@ -70,7 +71,7 @@ export class QueryHandler {
     let nextRevision: bigint | null = null;
     for await (const event of this.store.read(streamId, { from: BigInt(fromRevision), limit: limit + 1 })) {
       const entry = historyEntry(event);
-      bytes += Buffer.byteLength(JSON.stringify(entry, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)));
+      bytes += Buffer.byteLength(JSON.stringify(entry, bigintReplacer));
       if (page.length === limit || (page.length > 0 && bytes > maxReplyBytes)) {
         nextRevision = event.revision;
         break;

@@ -2,8 +2,13 @@
  * Subjects fixed by CONTRACT.md. The tenant is the second token and comes
  * from nowhere else; NATS permissions on `campaigns.<client>.>` keep tenants apart.
  */
+import { IDENTIFIER_PATTERN } from "../domain/index.js";
+
 export const SUBJECT_ROOT = "campaigns";
-export const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
+/** A tenant (client id) token: `[A-Za-z0-9_-]{1,64}`, spelled as every id is. */
+export const TENANT = IDENTIFIER_PATTERN;
+/** The tenant pattern as messages quote it, without its anchors. */
+export const TENANT_TEXT = TENANT.source.replace(/^\^|\$$/g, "");
 
 export const commandSubject = (clientId: string, name: string) => `${SUBJECT_ROOT}.${clientId}.cmd.${name}`;
 export const querySubject = (clientId: string, name: string) => `${SUBJECT_ROOT}.${clientId}.query.${name}`;

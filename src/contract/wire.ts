@@ -1,13 +1,20 @@
+import { z } from "zod";
 import type { DomainError } from "../domain/index.js";
 import { errorStatus } from "../domain/index.js";
 
-const bigintReplacer = (_key: string, v: unknown) =>
+/**
+ * The one JSON rule for bigints (revisions and positions are bigints inside):
+ * a number up to 2^53, a string of digits beyond. Every serialiser uses it.
+ */
+export const bigintReplacer = (_key: string, v: unknown) =>
   typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
 
+/** A log position as the rule above writes it (stream revisions stay far below 2^53: plain numbers). */
+export const WirePosition = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
+
 /**
- * JSON on the wire: revisions and positions are bigints inside, numbers
- * outside (strings past 2^53). The replacer is slow on large bodies, so it
- * runs only when a plain stringify meets a bigint.
+ * JSON on the wire, by the rule above. The replacer is slow on large bodies,
+ * so it runs only when a plain stringify meets a bigint.
  */
 export const toJson = (value: unknown): string => {
   try {

@@ -14,7 +14,7 @@ export * from "./campaign/context.js";
 export * from "./campaign/decide.js";
 export * from "./campaign/evolve.js";
 export * from "./campaign/decider.js";
-export * from "./campaign/reply.js";
+export * from "./campaign/find-number.js";
 export * from "./campaign/seed-body.js";
 export * from "./client-directory/commands.js";
 export * from "./client-directory/events.js";

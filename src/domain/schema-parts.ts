@@ -1,12 +1,13 @@
 import { z } from "zod";
 
+/** How every id is spelled: campaign ids, and tenants (client ids, the contract's TENANT). */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** Small schemas shared by several messages. */
 export const Identifier = z
   .union([z.string(), z.number().int().nonnegative()])
   .transform(String)
-  .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, '-' or '_'"));
-
-export const ClientId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, '-' or '_'");
+  .pipe(z.string().regex(IDENTIFIER_PATTERN, "1 to 64 letters, digits, '-' or '_'"));
 export const PositiveInt = z.number().int().positive();
 export const IsoDate = z.iso.date();
 export const WallClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:mm, 00:00 to 23:59");

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isValidTimeZone, Identifier } from "../domain/index.js";
+import { isValidTimeZone } from "../domain/index.js";
+import { TENANT, TENANT_TEXT } from "../contract/subjects.js";
 
 /** Parses `key1:clientA,key2:clientB`; a key maps to exactly one client. */
 const ApiKeys = z
@@ -9,8 +10,8 @@ const ApiKeys = z
     const keys = new Map<string, string>();
     for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
       const [key, client, ...rest] = pair.split(":");
-      if (!key || !client || rest.length > 0 || !Identifier.safeParse(client).success) {
-        ctx.addIssue({ code: "custom", message: `an entry is not key:client with a client of [A-Za-z0-9_-]` });
+      if (!key || !client || rest.length > 0 || !TENANT.test(client)) {
+        ctx.addIssue({ code: "custom", message: `an entry is not key:client with a client of ${TENANT_TEXT}` });
         return z.NEVER;
       }
       if (keys.has(key)) {

@@ -1,11 +1,8 @@
 import type { RecordedEvent } from "../ports/event-store.js";
+import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary } from "../contract/read-models.js";
 import {
   assembleDetail,
-  type CampaignDetail,
-  type CampaignDetailHead,
-  type CampaignDetailPage,
   type CampaignLogEvent,
-  type CampaignSummary,
   type DetailModel,
   detailBody,
   detailHead,

@@ -1,4 +1,5 @@
 import type { ReadModelBucket, ReadModelStore } from "../../src/ports/read-model-store.js";
+import { toJson } from "../../src/contract/wire.js";
 
 /** Read models in memory, as JSON text (what KV would hold): for rebuild comparisons and benchmarks. */
 export class MemoryReadModels implements ReadModelStore {
@@ -20,7 +21,7 @@ export class MemoryReadModels implements ReadModelStore {
   async put(bucket: ReadModelBucket, key: string, value: unknown): Promise<void> {
     this.writes++;
     if (value === undefined) this.bucket(bucket).delete(key);
-    else this.bucket(bucket).set(key, JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v)));
+    else this.bucket(bucket).set(key, toJson(value));
   }
 
   async putJson(bucket: ReadModelBucket, key: string, json: string): Promise<void> {

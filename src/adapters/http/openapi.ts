@@ -4,8 +4,9 @@
  * dialect OpenAPI 3.1 uses). Nothing here is a hand-written copy of a shape.
  */
 import { z } from "zod";
-import { operations } from "./operations.js";
+import { operations, responseOf } from "./operations.js";
 import { PROBLEM_CONTENT_TYPE } from "./problem.js";
+import { IDENTIFIER_PATTERN } from "../../domain/index.js";
 
 const ErrorDetailSchema = z.object({ field: z.string().optional(), index: z.number().int().optional(), number: z.string().optional(), reason: z.string() });
 const ProblemSchema = z.object({
@@ -36,14 +37,15 @@ export function openApiDocument(version: string): JsonSchema {
   for (const op of operations) {
     const base = capitalise(op.operationId);
     if (op.request) schemas[`${base}Request`] = jsonSchema(op.request, "input");
-    if (op.response) schemas[`${base}Response`] = jsonSchema(op.response, "output");
+    const response = responseOf(op);
+    if (response) schemas[`${base}Response`] = jsonSchema(response, "output");
 
     op.paths.forEach((path, i) => {
       const pathParameters = [...path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({
         name,
         in: "path",
         required: true,
-        schema: name === "ignoreInvalidPhoneNumbers" ? { type: "boolean" } : { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+        schema: name === "ignoreInvalidPhoneNumbers" ? { type: "boolean" } : { type: "string", pattern: IDENTIFIER_PATTERN.source },
       }));
       const headers = op.kind === "command"
         ? [{ name: "Idempotency-Key", in: "header", required: false, description: "the command id (also `Command-Id`): a repeat returns the first reply and writes nothing", schema: { type: "string" } }]

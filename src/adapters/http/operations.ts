@@ -4,11 +4,11 @@
  * flags merged into the body); every rule and every validation stays in the
  * handlers. The same table feeds the router and the OpenAPI document.
  */
-import { z } from "zod";
-import { AddPhoneNumbersBody, CampaignSettings, CreateCampaignBody, type DomainError, DuplicateNumber, IgnoredNumber, NextStep, NumberEntry, RecordAttemptOutcomeBody, RecordStageReachedBody, UpdateCampaignBody, campaignEventTypes, domainError } from "../../domain/index.js";
-import { CampaignDetail, CampaignStatistics, CampaignSummary } from "../../projections/evolvers/index.js";
+import type { z } from "zod";
+import { AddPhoneNumbersBody, CreateCampaignBody, type DomainError, RecordAttemptOutcomeBody, RecordStageReachedBody, UpdateCampaignBody, domainError } from "../../domain/index.js";
 import type { QueryName } from "../../contract/queries.js";
 import { type CommandName } from "../../contract/commands.js";
+import { commandReplies, queryReplies } from "../../contract/replies.js";
 
 export type RequestParts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
 
@@ -22,9 +22,8 @@ type Common = {
   status: 200 | 201 | 204;
   /** The handler's body from the HTTP request, or a 400 when the path or query cannot be read. */
   input(parts: RequestParts): unknown;
-  /** For the OpenAPI document only (the handlers validate). */
+  /** For the OpenAPI document only (the handlers validate); the reply's schema is the contract's (responseOf). */
   request?: z.ZodType;
-  response?: z.ZodType;
   queryParameters?: readonly { name: string; description: string; schema: Record<string, unknown> }[];
 };
 export type Operation = (Common & { kind: "command"; name: CommandName }) | (Common & { kind: "query"; name: QueryName; readYourWrites: boolean });
@@ -62,22 +61,6 @@ const numeric = (query: Record<string, unknown>, names: readonly string[]): Reco
 
 const idQuery = ({ params, query }: RequestParts, numericNames: readonly string[] = []) => ({ ...numeric(query, numericNames), id: params.id });
 
-const Revised = z.object({ id: z.string(), revision: z.number().int() });
-const CreateReply = z.object({
-  id: z.string(),
-  ...CampaignSettings.shape,
-  phoneNumbers: z.array(NumberEntry),
-  duplicates: z.array(DuplicateNumber).optional(),
-  ignoredPhoneNumbers: z.array(IgnoredNumber).optional(),
-});
-const AddedReply = z.object({ id: z.string(), added: z.number().int(), duplicates: z.array(DuplicateNumber), ignoredPhoneNumbers: z.array(IgnoredNumber) });
-const AttemptReply = z.object({ id: z.string(), number: z.string(), e164: z.string(), attemptNumber: z.number().int(), next: NextStep });
-const StageReply = z.object({ id: z.string(), number: z.string(), e164: z.string(), attemptNumber: z.number().int(), stage: z.number().int(), stageName: z.string() });
-const History = z.object({
-  events: z.array(z.object({ revision: z.number().int(), position: z.number().int(), type: z.enum(campaignEventTypes), data: z.unknown(), metadata: z.record(z.string(), z.unknown()), recordedAt: z.string() })),
-  nextRevision: z.number().int().nullable(),
-});
-
 const minPosition = { name: "minPosition", description: "wait (up to 5 s, then 503) until the read models include this Log-Position; also the Min-Position header", schema: { type: "string", pattern: "^\\d+$" } };
 const numbersPage = { name: "phoneNumbersPage", description: "one page of 1,000 numbers (from 0) instead of all of them", schema: { type: "integer", minimum: 0 } };
 const ignoreInvalid = { name: "ignoreInvalidPhoneNumbers", description: "true: invalid numbers are dropped and listed in the reply", schema: { type: "boolean" } };
@@ -94,7 +77,6 @@ export const operations: readonly Operation[] = [
     input: ({ body, params }) =>
       withFlag(body, flag(params.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => (isObject(body) ? { ...body, ignoreInvalidPhoneNumbers: f } : body)),
     request: CreateCampaignBody,
-    response: CreateReply,
   },
   {
     operationId: "listCampaigns",
@@ -106,7 +88,6 @@ export const operations: readonly Operation[] = [
     summary: "List the client's campaigns (seed 001), each with phoneNumberCount",
     status: 200,
     input: ({ query }) => query,
-    response: z.array(CampaignSummary),
     queryParameters: [minPosition],
   },
   {
@@ -119,7 +100,6 @@ export const operations: readonly Operation[] = [
     summary: "One campaign with its phone numbers (seed 001)",
     status: 200,
     input: (parts) => idQuery(parts, ["phoneNumbersPage"]),
-    response: CampaignDetail,
     queryParameters: [minPosition, numbersPage],
   },
   {
@@ -154,7 +134,6 @@ export const operations: readonly Operation[] = [
     summary: "Pause a campaign",
     status: 200,
     input: ({ params }) => ({ id: params.id }),
-    response: Revised,
   },
   {
     operationId: "resumeCampaign",
@@ -165,7 +144,6 @@ export const operations: readonly Operation[] = [
     summary: "Resume a paused campaign",
     status: 200,
     input: ({ params }) => ({ id: params.id }),
-    response: Revised,
   },
   {
     operationId: "addPhoneNumbers",
@@ -180,7 +158,6 @@ export const operations: readonly Operation[] = [
       return withFlag(withId(wrapped, params.id!), flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => withId(wrapped, params.id!, { ignoreInvalidPhoneNumbers: f }));
     },
     request: AddPhoneNumbersBody.omit({ id: true }),
-    response: AddedReply,
     queryParameters: [ignoreInvalid],
   },
   {
@@ -193,7 +170,6 @@ export const operations: readonly Operation[] = [
     status: 200,
     input: ({ body, params }) => withId(body, params.id!),
     request: RecordAttemptOutcomeBody.omit({ id: true }),
-    response: AttemptReply,
   },
   {
     operationId: "recordStageReached",
@@ -205,7 +181,6 @@ export const operations: readonly Operation[] = [
     status: 200,
     input: ({ body, params }) => withId(body, params.id!),
     request: RecordStageReachedBody.omit({ id: true }),
-    response: StageReply,
   },
   {
     operationId: "getCampaignStatistics",
@@ -217,7 +192,6 @@ export const operations: readonly Operation[] = [
     summary: "Outcome statistics: per outcome, stage and attempt, numbers by progress, rates",
     status: 200,
     input: (parts) => idQuery(parts),
-    response: CampaignStatistics,
     queryParameters: [minPosition],
   },
   {
@@ -230,7 +204,6 @@ export const operations: readonly Operation[] = [
     summary: "The audit timeline, a page of events at a time (follow nextRevision)",
     status: 200,
     input: (parts) => idQuery(parts, ["fromRevision", "limit"]),
-    response: History,
     queryParameters: [
       { name: "fromRevision", description: "first revision of the page", schema: { type: "integer", minimum: 0, default: 0 } },
       { name: "limit", description: "events per page", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
@@ -246,7 +219,6 @@ export const operations: readonly Operation[] = [
     summary: "The campaign's GET body as it stood at a time (`at`) or revision",
     status: 200,
     input: (parts) => idQuery(parts, ["revision", "phoneNumbersPage"]),
-    response: CampaignDetail,
     queryParameters: [
       { name: "at", description: "ISO-8601 instant", schema: { type: "string", format: "date-time" } },
       { name: "revision", description: "stream revision", schema: { type: "integer", minimum: 0 } },
@@ -254,3 +226,7 @@ export const operations: readonly Operation[] = [
     ],
   },
 ];
+
+/** The success body's schema: the contract's reply to the operation's command or query (none for a 204). */
+export const responseOf = (op: Operation): z.ZodType | undefined =>
+  op.status === 204 ? undefined : op.kind === "command" ? commandReplies[op.name] : queryReplies[op.name];

@@ -2,7 +2,7 @@ import { headers as natsHeaders, type NatsConnection, type Service, type Service
 import type { Logger } from "pino";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import { domainError, type DomainError } from "../../domain/index.js";
-import { SUBJECT_ROOT, tenantOf } from "../../contract/subjects.js";
+import { SUBJECT_ROOT, TENANT_TEXT, tenantOf } from "../../contract/subjects.js";
 import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
 import { commandNames } from "../../contract/commands.js";
 
@@ -50,7 +50,7 @@ export async function startCampaignService(
     }
     const clientId = tenantOf(msg.subject);
     if (clientId === undefined) {
-      replyError(msg, domainError("invalid_request", "the subject has no valid tenant", [{ field: "subject", reason: `expected ${SUBJECT_ROOT}.<client>.<cmd|query>.<name> with client [A-Za-z0-9_-]{1,64}` }]));
+      replyError(msg, domainError("invalid_request", "the subject has no valid tenant", [{ field: "subject", reason: `expected ${SUBJECT_ROOT}.<client>.<cmd|query>.<name> with client ${TENANT_TEXT}` }]));
       return;
     }
     if (inFlight >= options.maxInFlight) {

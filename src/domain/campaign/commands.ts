@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ClientId, Identifier, Instant, PositiveInt } from "../schema-parts.js";
+import { Identifier, Instant, PositiveInt } from "../schema-parts.js";
 import { MAX_STAGE } from "../stages.js";
 import { campaignSettingsShape, PhoneNumberList } from "./definition.js";
 
@@ -42,7 +42,7 @@ export type RecordAttemptOutcomeBody = z.infer<typeof RecordAttemptOutcomeBody>;
 export type RecordStageReachedBody = z.infer<typeof RecordStageReachedBody>;
 
 /** A command as the decider sees it: the body with the tenant, and for a create the id chosen. */
-type Addressed<Type extends string, Data> = { type: Type; clientId: z.infer<typeof ClientId>; campaignId: string; data: Data };
+type Addressed<Type extends string, Data> = { type: Type; clientId: string; campaignId: string; data: Data };
 
 export type CampaignCommand =
   | Addressed<"CreateCampaign", CreateCampaignBody>

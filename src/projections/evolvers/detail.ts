@@ -6,7 +6,7 @@
  *
  * A campaign may hold 100,000 numbers while a NATS KV value must stay under
  * 1 MB, so the model is written as a head (the detail without its numbers)
- * and pages of `pageSize` numbers (`pageDetail`); `assembleDetail` puts the
+ * and pages of `pageSize` numbers (`detailHead`, `detailPage`); `assembleDetail` puts the
  * GET body back together. The model keeps its numbers in persistent
  * structures (a List in the order added, and a Map from E.164 to the index),
  * so one event costs O(log n), and it tracks the pages changed since the last
@@ -17,76 +17,23 @@
  */
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
 import { match } from "ts-pattern";
-import { z } from "zod";
 import {
   type CallingWindow,
   type CampaignSettings,
-  NextStep,
   type NumberEntry,
-  PhoneParameter,
   callingWindowsOf,
   firstAttempt,
   replanAfterUpdate,
   seedPhoneNumber,
 } from "../../domain/index.js";
 import { type CampaignLogEvent, alreadyApplied } from "./event.js";
-import { CampaignSummary, evolveSummary } from "./summary.js";
+import { evolveSummary } from "./summary.js";
+import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary, DetailPhoneNumber, NumberProgressView } from "../../contract/read-models.js";
 
 /** Numbers per page of the detail; at most ~600 bytes each with 9 parameters of 20 characters. */
 export const DETAIL_PAGE_SIZE = 1000;
 
-/** A number's first attempt, before any outcome: due as soon as a calling window is open. */
-export const PendingFirstAttempt = z.object({ status: z.literal("pending"), attemptNumber: z.literal(1), leaveMessage: z.boolean() });
-/** What comes next for a number: its first attempt, a retry when due, or its final result. */
-export const NumberNextStep = z.discriminatedUnion("status", [PendingFirstAttempt, ...NextStep.options]);
-export type NumberNextStep = z.infer<typeof NumberNextStep>;
-
-export const LastOutcome = z.object({
-  attemptNumber: z.number().int().positive(),
-  outcome: z.number().int(),
-  outcomeName: z.string(),
-  occurredAt: z.string(),
-});
-export type LastOutcome = z.infer<typeof LastOutcome>;
-
-export const NumberProgressView = z.object({
-  /** Attempts whose outcome has been recorded. */
-  attemptsMade: z.number().int().nonnegative(),
-  /** The latest NextStep of an AttemptOutcomeRecorded, or the pending first attempt. */
-  next: NumberNextStep,
-  /** The callee reached the OptOut stage (14): no further attempts. */
-  optedOut: z.boolean(),
-  /** The last recorded attempt's outcome; null before any. */
-  lastOutcome: LastOutcome.nullable(),
-});
-export type NumberProgressView = z.infer<typeof NumberProgressView>;
-
-export const DetailPhoneNumber = z.object({
-  number: z.string(),
-  name: z.string().optional(),
-  parameters: z.array(PhoneParameter).optional(),
-  e164: z.string(),
-  progress: NumberProgressView,
-});
-export type DetailPhoneNumber = z.infer<typeof DetailPhoneNumber>;
-
-/** The GET single body. */
-export const CampaignDetail = CampaignSummary.extend({ phoneNumbers: z.array(DetailPhoneNumber) });
-export type CampaignDetail = z.infer<typeof CampaignDetail>;
-
-/** The detail without its numbers, as stored beside its pages. */
-export const CampaignDetailHead = CampaignSummary.extend({
-  phoneNumberPages: z.number().int().nonnegative(),
-  phoneNumberPageSize: z.number().int().positive(),
-});
-export type CampaignDetailHead = z.infer<typeof CampaignDetailHead>;
-
-export const CampaignDetailPage = z.array(DetailPhoneNumber);
-export type CampaignDetailPage = z.infer<typeof CampaignDetailPage>;
-
-export type PagedDetail = { readonly head: CampaignDetailHead; readonly pages: CampaignDetailPage[] };
-
-/** The evolver's model: not itself JSON (see detailBody, pageDetail). */
+/** The evolver's model: not itself JSON (see detailBody, detailHead, detailPage). */
 export type DetailModel = {
   readonly summary: CampaignSummary;
   /** In the order added (a CampaignUpdated sets the order of its list). */
@@ -247,15 +194,7 @@ export const detailHead = (model: DetailModel, pageSize: number = DETAIL_PAGE_SI
 export const detailPage = (model: DetailModel, page: number, pageSize: number = DETAIL_PAGE_SIZE): CampaignDetailPage =>
   model.numbers.slice(page * pageSize, (page + 1) * pageSize).toArray();
 
-/** The whole model as a head and every page. */
-export const pageDetail = (model: DetailModel, pageSize: number = DETAIL_PAGE_SIZE): PagedDetail => {
-  const head = detailHead(model, pageSize);
-  const pages: CampaignDetailPage[] = [];
-  for (let page = 0; page < head.phoneNumberPages; page++) pages.push(detailPage(model, page, pageSize));
-  return { head, pages };
-};
-
-/** The GET single body from a head and its pages (the inverse of pageDetail). */
+/** The GET single body from a head and its pages (the inverse of detailHead and detailPage). */
 export const assembleDetail = (head: CampaignDetailHead, pages: readonly CampaignDetailPage[]): CampaignDetail => {
   const { phoneNumberPages: _pages, phoneNumberPageSize: _pageSize, ...summary } = head;
   return { ...summary, phoneNumbers: pages.flat() };

@@ -35,7 +35,6 @@
  */
 import { Map as ImmutableMap } from "immutable";
 import { match } from "ts-pattern";
-import { z } from "zod";
 import {
   type CampaignSettings,
   type CallingWindow,
@@ -52,31 +51,7 @@ import {
   stages,
 } from "../../domain/index.js";
 import { type CampaignLogEvent, alreadyApplied } from "./event.js";
-import { LogPositionString } from "./summary.js";
-
-export const CodeCount = z.object({ code: z.number().int(), name: z.string(), count: z.number().int().nonnegative() });
-export type CodeCount = z.infer<typeof CodeCount>;
-
-const Count = z.number().int().nonnegative();
-const Rate = z.number().min(0).max(1).nullable();
-
-export const CampaignStatistics = z.object({
-  id: z.string(),
-  position: LogPositionString,
-  outcomes: z.array(CodeCount),
-  stages: z.array(CodeCount),
-  perAttempt: z.array(z.object({ attemptNumber: z.number().int().positive(), attempts: Count, byOutcome: z.array(CodeCount) })),
-  numbers: z.object({ total: Count, pending: Count, completed: Count, exhausted: Count, optedOut: Count }),
-  results: z.object(Object.fromEntries(numberResults.map((result) => [result, Count])) as Record<NumberResult, typeof Count>),
-  attemptsRecorded: Count,
-  smsRequested: Count,
-  ignoredInvalidNumbers: Count,
-  numbersAttempted: Count,
-  numbersAnswered: Count,
-  answerRate: Rate,
-  contactRate: Rate,
-});
-export type CampaignStatistics = z.infer<typeof CampaignStatistics>;
+import type { CampaignStatistics, CodeCount } from "../../contract/read-models.js";
 
 /**
  * A number's code: its state in the low bits (0 pending, then 1 + the index of

@@ -5,34 +5,9 @@
  * A deleted campaign has no summary (undefined).
  */
 import { match } from "ts-pattern";
-import { z } from "zod";
-import { Attempt, CallPolicy, type CampaignSettings, RunoverDay, seedSettings } from "../../domain/index.js";
+import { type CampaignSettings, seedSettings } from "../../domain/index.js";
+import { type CampaignStatus, type CampaignSummary } from "../../contract/read-models.js";
 import { type CampaignLogEvent, alreadyApplied } from "./event.js";
-
-export const CampaignStatus = z.enum(["active", "paused"]);
-export type CampaignStatus = z.infer<typeof CampaignStatus>;
-
-/** A log position, as a string of digits (JSON has no 64-bit integers). */
-export const LogPositionString = z.string().regex(/^\d+$/);
-
-export const CampaignSummary = z.object({
-  id: z.string(),
-  name: z.string(),
-  startDate: z.string(),
-  startTime: z.string(),
-  finishTime: z.string(),
-  runoverDays: z.array(RunoverDay),
-  callflow_Id: z.number().int().positive(),
-  cli_Id: z.number().int().positive(),
-  attempts: z.array(Attempt),
-  answerMachineDetected: CallPolicy,
-  smsOnBusy: CallPolicy,
-  phoneNumberCount: z.number().int().nonnegative(),
-  timeZone: z.string(),
-  status: CampaignStatus,
-  position: LogPositionString,
-});
-export type CampaignSummary = z.infer<typeof CampaignSummary>;
 
 /** The summary from settings, in the seed's field order (seedSettings), the extras last. */
 const summaryOf = (id: string, settings: CampaignSettings, phoneNumberCount: number, status: CampaignStatus, position: string): CampaignSummary => {

@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type Campaign, type CampaignState, campaignDecider, seedPhoneNumber } from "../../../src/domain/index.js";
+import { CampaignDetail, CampaignDetailHead } from "../../../src/contract/read-models.js";
 import {
-  CampaignDetail,
-  CampaignDetailHead,
   type DetailModel,
   assembleDetail,
   detailBody,
   detailHead,
   detailPage,
   evolveDetail,
-  pageDetail,
   settleDetail,
 } from "../../../src/projections/evolvers/index.js";
+import { pageDetail } from "./page-detail.js";
 import { CAMPAIGN, CampaignLog, at, mobile, mobileE164, project, seedListItem, seedPhoneNumbers, seedPostBody } from "./campaign-log.js";
 
 const detailOf = (log: CampaignLog) => project(evolveDetail, log.events);

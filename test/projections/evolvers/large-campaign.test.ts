@@ -9,16 +9,16 @@ import {
   type CampaignLogEvent,
   type DetailModel,
   type StatisticsModel,
-  type CampaignSummary,
   assembleDetail,
   detailBody,
   evolveDetail,
   evolveStatistics,
   evolveSummary,
-  pageDetail,
   settleDetail,
   statisticsView,
 } from "../../../src/projections/evolvers/index.js";
+import type { CampaignSummary } from "../../../src/contract/read-models.js";
+import { pageDetail } from "./page-detail.js";
 import { CampaignLog, at, mobile, seedPostBody } from "./campaign-log.js";
 
 const NUMBERS = 100_000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type CampaignState, campaignDecider, outcomes, stages } from "../../../src/domain/index.js";
-import { CampaignStatistics, evolveStatistics, statisticsView } from "../../../src/projections/evolvers/index.js";
+import { CampaignStatistics } from "../../../src/contract/read-models.js";
+import { evolveStatistics, statisticsView } from "../../../src/projections/evolvers/index.js";
 import { CAMPAIGN, CampaignLog, at, mobile, project, seedPostBody } from "./campaign-log.js";
 
 const statisticsOf = (log: CampaignLog) => statisticsView(project(evolveStatistics, log.events)!);

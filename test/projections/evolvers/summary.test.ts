@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CampaignSummary, evolveSummary, evolvers, positionAfter, projectionNames, toCampaignLogEvent } from "../../../src/projections/evolvers/index.js";
+import { CampaignSummary } from "../../../src/contract/read-models.js";
+import { campaignProjections } from "../../../src/projections/campaign-projections.js";
+import { evolveSummary, positionAfter, toCampaignLogEvent } from "../../../src/projections/evolvers/index.js";
 import { CAMPAIGN, CLIENT, CampaignLog, at, mobile, project, seedListItem, seedPostBody } from "./campaign-log.js";
 
 const summaryOf = (log: CampaignLog) => project(evolveSummary, log.events);
@@ -116,10 +118,9 @@ describe("campaign summary", () => {
   });
 });
 
-describe("evolvers index", () => {
-  it("lists its projections and takes the runner's events", () => {
-    expect(projectionNames).toEqual(["summary", "detail", "statistics"]);
-    expect(Object.keys(evolvers)).toEqual([...projectionNames]);
+describe("the campaign projections", () => {
+  it("are the summary, detail and statistics, and take the runner's events", () => {
+    expect(campaignProjections.map((projection) => projection.name)).toEqual(["summary", "detail", "statistics"]);
     const log = new CampaignLog();
     const [created] = log.create();
     const projected = { type: created!.type, data: created!.data, position: 7n, revision: 0n, recordedAt: "2025-09-01T00:00:00.000Z", clientId: CLIENT, campaignId: CAMPAIGN };
