@@ -28,12 +28,17 @@ async function sequential(store: SqliteEventStore, perAppend: number, budgetMs: 
   let expected: ExpectedRevision = "no_stream";
   let n = 0;
   const began = performance.now();
+  const elu = performance.eventLoopUtilization();
   while (n < max && performance.now() - began < budgetMs) {
     expected = (await store.append(stream, Array.from({ length: perAppend }, (_, i) => event(n * perAppend + i)), expected)).nextRevision;
     n += 1;
   }
-  return { n, ms: performance.now() - began };
+  return { n, ms: performance.now() - began, busy: busyPercent(elu) };
 }
+
+/** How much of the time the event loop (which would be handling commands) was busy since `since`. */
+const busyPercent = (since: ReturnType<typeof performance.eventLoopUtilization>): number =>
+  Math.round(performance.eventLoopUtilization(since).utilization * 100);
 
 export async function benchEventStore(): Promise<Row[]> {
   const dir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), "bench-event-store-"));
@@ -43,12 +48,12 @@ export async function benchEventStore(): Promise<Row[]> {
     await sequential(store, 1, 200, 200); // warm up: schema, statements, page cache
 
     for (const perAppend of [1, 3]) {
-      const { n, ms } = await sequential(store, perAppend, 3_000, 20_000);
+      const { n, ms, busy } = await sequential(store, perAppend, 3_000, 20_000);
       rows.push({
         name: `sqlite: sequential appends, ${perAppend} event${perAppend > 1 ? "s" : ""} each`,
         value: perSecond(n, ms),
         unit: "appends/s",
-        note: `${n} awaited appends with expected revision, one fsync each`,
+        note: `${n} awaited appends with expected revision, one fsync each; event loop busy ${busy}%`,
       });
     }
 
@@ -56,6 +61,7 @@ export async function benchEventStore(): Promise<Row[]> {
       const writers = 64;
       const perWriter = 100;
       const began = performance.now();
+      const elu = performance.eventLoopUtilization();
       await Promise.all(
         Array.from({ length: writers }, async (_, w) => {
           const stream = `campaign-${randomUUID()}`;
@@ -67,7 +73,7 @@ export async function benchEventStore(): Promise<Row[]> {
         name: `sqlite: ${writers} concurrent appenders, distinct streams`,
         value: perSecond(writers * perWriter, performance.now() - began),
         unit: "appends/s",
-        note: `${writers} x ${perWriter} single-event appends; group commit`,
+        note: `${writers} x ${perWriter} single-event appends; group commit; event loop busy ${busyPercent(elu)}%`,
       });
     }
 

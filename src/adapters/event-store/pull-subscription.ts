@@ -57,7 +57,7 @@ export type StoredAt = { streamId: string; revision: bigint; position: Position 
  */
 export function priorAppend(
   streamId: string,
-  events: readonly NewEvent[],
+  events: readonly Pick<NewEvent, "eventId">[],
   expected: ExpectedRevision,
   find: (eventId: string) => StoredAt | undefined,
 ): AppendResult | undefined {

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type Database from "better-sqlite3";
 import {
   type AppendCondition,
   type AppendResult,
+  AppendTooLargeError,
+  ConcurrencyError,
   type EventStore,
   type ExpectedRevision,
   MAX_APPEND_BYTES,
@@ -14,44 +17,26 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { AppendSignal, checkAppendSize, checkExpected, matchesPrefix, type Page, priorAppend, PullSubscription, type StoredAt } from "./pull-subscription.js";
+import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull-subscription.js";
+import { openEventsFile } from "./sqlite-schema.js";
+import type { SerialisedEvent, WireAppend, WireError, WireOutcome } from "./sqlite-writer.js";
+import type { WriterData, WriterRequest } from "./sqlite-writer-thread.js";
 
 const PAGE_SIZE = 1000;
 /** How often a subscription looks for appends made by another process on the same file. */
 const POLL_MS = 200;
 
 type Row = { position: bigint; stream_id: string; revision: bigint; event_id: string; type: string; data: string; metadata: string; recorded_at: bigint };
-type PendingAppend = {
-  streamId: string;
-  events: readonly NewEvent[];
-  expected: ExpectedRevision;
-  condition: AppendCondition | undefined;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-};
-type Outcome = AppendResult | { error: unknown };
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream_id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    event_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    data TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    recorded_at INTEGER NOT NULL,
-    UNIQUE (stream_id, revision)
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
-  CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
-`;
+type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
 
 /**
  * The embedded store: one SQLite file, WAL, synchronous=FULL (an acknowledged
- * append survives a power cut). Appends that arrive in the same tick are
- * written in one transaction (group commit: one fsync for many commands),
- * each checked against its own expected revision and failing alone.
+ * append survives a power cut). Appends go to a writer thread
+ * (sqlite-writer.ts) that commits all that have arrived as one transaction
+ * (group commit: one fsync for many commands), each checked against its own
+ * expected revision and failing alone; each append resolves only after its
+ * commit. Events are serialised once, here. Reads and subscriptions use this
+ * thread's own connection (WAL readers do not wait for the writer).
  * Event ids are unique; a retry of an append already written is acknowledged
  * with its original result (as EventStoreDB does). Subscriptions are woken by
  * this store's appends and also poll, to see other processes' writes.
@@ -60,108 +45,90 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<Subscription>();
-  private pending: PendingAppend[] = [];
+  private readonly writer: Worker;
+  private readonly port: MessagePort;
+  private readonly waiting = new Map<number, Waiting>();
+  private pending: WireAppend[] = [];
+  private nextId = 1;
   private readonly statements;
-  private readonly commitBatch;
-  private readonly appendOne;
   private closed = false;
+  /** Set once the writer thread has died: every append since fails with it. */
+  private broken: Error | undefined;
+  private readonly exited: Promise<void>;
 
   constructor(file: string, private readonly maxAppendBytes = MAX_APPEND_BYTES) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+    this.db = openEventsFile(file); // creates the schema before the writer opens the file
     const select = "SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events";
     this.statements = {
-      revision: this.db.prepare<[string], { revision: bigint }>("SELECT revision FROM streams WHERE stream_id = ?").safeIntegers(true),
-      setRevision: this.db.prepare("INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision"),
-      insert: this.db.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)").safeIntegers(true),
       forwards: this.db.prepare<[string, bigint, number], Row>(`${select} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).safeIntegers(true),
       backwards: this.db.prepare<[string, bigint, number], Row>(`${select} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).safeIntegers(true),
       after: this.db.prepare<[bigint, number], Row>(`${select} WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
       head: this.db.prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events").safeIntegers(true),
-      eventIdAt: this.db.prepare<[string, bigint], { event_id: string }>("SELECT event_id FROM events WHERE stream_id = ? AND revision = ?"),
-      byEventId: this.db.prepare<[string], { stream_id: string; revision: bigint; position: bigint }>("SELECT stream_id, revision, position FROM events WHERE event_id = ?").safeIntegers(true),
     };
-    // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls back alone.
-    this.appendOne = this.db.transaction((append: PendingAppend) => this.write(append));
-    // IMMEDIATE takes the write lock before reading revisions, so another process cannot slip in between.
-    const batch = this.db.transaction((pending: PendingAppend[]) => pending.map((append) => this.tryAppend(append)));
-    this.commitBatch = (pending: PendingAppend[]): Outcome[] => batch.immediate(pending);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.writer = startWriterThread({ file, port: port2 }, [port2]);
+    this.port.on("message", (outcomes: WireOutcome[]) => this.settle(outcomes));
+    this.idle(); // only appends waiting for an answer keep the process alive
+    this.exited = new Promise((resolve) => this.writer.once("exit", () => resolve()));
+    this.writer.once("error", (error) => this.fail(error));
+    this.writer.once("exit", (code) => this.fail(new Error(`the event store's writer thread stopped (exit code ${code})`)));
   }
 
   readonly checksLastEventId = true;
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      if (this.closed) {
-        reject(new Error("event store is closed"));
+      if (this.closed || this.broken) {
+        reject(this.broken ?? new Error("event store is closed"));
         return;
       }
-      try {
-        checkAppendSize(streamId, events, this.maxAppendBytes);
-      } catch (error) {
-        reject(error);
+      if (events.length === 0) {
+        reject(new RangeError(`append to ${streamId} has no events`));
         return;
       }
-      if (this.pending.push({ streamId, events, expected, condition, resolve, reject }) === 1) setImmediate(() => this.flush());
+      const { serialised, bytes } = serialise(events);
+      if (bytes > this.maxAppendBytes) {
+        reject(new AppendTooLargeError(streamId, bytes, this.maxAppendBytes));
+        return;
+      }
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve, reject });
+      // Appends made in one tick travel together; those made while the writer commits wait for its next group.
+      if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, events: serialised }) === 1) setImmediate(() => this.send());
     });
   }
 
-  private flush(): void {
-    const batch = this.pending;
+  private send(): void {
+    const appends = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    let results: Outcome[];
-    try {
-      results = this.commitBatch(batch);
-    } catch (error) {
-      for (const append of batch) append.reject(error); // the transaction rolled back: nothing was written
-      return;
+    if (appends.length === 0) return;
+    this.writer.ref();
+    this.port.ref();
+    this.port.postMessage({ kind: "append", appends } satisfies WriterRequest);
+  }
+
+  private settle(outcomes: WireOutcome[]): void {
+    for (const outcome of outcomes) {
+      const waiting = this.waiting.get(outcome.id);
+      if (!waiting) continue;
+      this.waiting.delete(outcome.id);
+      if ("error" in outcome) waiting.reject(fromWire(outcome.error));
+      else waiting.resolve(outcome.result);
     }
-    batch.forEach((append, i) => {
-      const result = results[i]!;
-      if ("error" in result) append.reject(result.error);
-      else append.resolve(result);
-    });
+    if (this.waiting.size === 0 && this.pending.length === 0) this.idle();
     this.signal.notify();
   }
 
-  private tryAppend(append: PendingAppend): Outcome {
-    try {
-      return this.appendOne(append);
-    } catch (error) {
-      return { error };
-    }
+  private idle(): void {
+    this.writer.unref();
+    this.port.unref();
   }
 
-  private write({ streamId, events, expected, condition }: PendingAppend): AppendResult {
-    const prior = priorAppend(streamId, events, expected, (id) => this.storedAt(id));
-    if (prior !== undefined) return prior;
-    const current = this.statements.revision.get(streamId)?.revision;
-    checkExpected(streamId, expected, current, condition, (revision) => this.statements.eventIdAt.get(streamId, revision)?.event_id);
-    const recordedAt = BigInt(Date.now());
-    let revision = current === undefined ? 0n : current + 1n;
-    let position = 0n;
-    for (const event of events) {
-      const eventId = event.eventId || randomUUID();
-      const data = JSON.stringify(event.data ?? null);
-      const metadata = JSON.stringify(event.metadata ?? {});
-      try {
-        position = BigInt(this.statements.insert.run(streamId, revision++, eventId, event.type, data, metadata, recordedAt).lastInsertRowid);
-      } catch (error) {
-        if (this.storedAt(eventId) !== undefined) throw new Error(`event id ${eventId} is already stored`, { cause: error });
-        throw error;
-      }
-    }
-    this.statements.setRevision.run(streamId, revision - 1n);
-    return { nextRevision: revision - 1n, position };
-  }
-
-  private storedAt(eventId: string): StoredAt | undefined {
-    const row = this.statements.byEventId.get(eventId);
-    return row && { streamId: row.stream_id, revision: row.revision, position: row.position };
+  private fail(error: Error): void {
+    this.broken ??= error;
+    for (const waiting of this.waiting.values()) waiting.reject(this.broken);
+    this.waiting.clear();
   }
 
   async *read(streamId: string, options: ReadOptions = {}): AsyncIterable<RecordedEvent> {
@@ -204,9 +171,47 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
-    this.flush(); // appends already accepted are written, not dropped
+    // Appends already accepted are written, not dropped: the writer commits them before it closes.
+    this.send();
+    const answered = [...this.waiting.values()].map((w) => new Promise<void>((resolve) => {
+      const { resolve: ok, reject: failed } = w;
+      w.resolve = (r) => (ok(r), resolve());
+      w.reject = (e) => (failed(e), resolve());
+    }));
+    this.writer.ref();
+    this.port.postMessage({ kind: "close" } satisfies WriterRequest);
+    await Promise.all(answered);
+    await this.exited;
+    this.port.close();
     this.db.close();
   }
+}
+
+/** Each event's data and metadata as JSON, once: the size check and the writer both use it. */
+function serialise(events: readonly NewEvent[]): { serialised: SerialisedEvent[]; bytes: number } {
+  let bytes = 0;
+  const serialised = events.map((event) => {
+    const data = JSON.stringify(event.data ?? null);
+    const metadata = JSON.stringify(event.metadata ?? {});
+    bytes += Buffer.byteLength(event.type) + Buffer.byteLength(data) + Buffer.byteLength(metadata);
+    return { eventId: event.eventId || randomUUID(), type: event.type, data, metadata };
+  });
+  return { serialised, bytes };
+}
+
+const fromWire = (error: WireError): Error =>
+  error.kind === "concurrency" ? new ConcurrencyError(error.streamId, error.expected, error.actual) : new Error(error.message);
+
+/**
+ * Starts sqlite-writer-thread: the compiled .js as it is, the TypeScript
+ * source (tests, `npm start`) through tsx's loader, registered in the thread.
+ */
+function startWriterThread(data: WriterData, transfer: MessagePort[]): Worker {
+  const source = import.meta.url.endsWith(".ts");
+  const entry = new URL(source ? "./sqlite-writer-thread.ts" : "./sqlite-writer-thread.js", import.meta.url);
+  if (!source) return new Worker(entry, { workerData: data, transferList: transfer });
+  const boot = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: data, transferList: transfer });
 }
 
 const toRecorded = (row: Row): RecordedEvent => ({

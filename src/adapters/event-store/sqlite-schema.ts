@@ -1,0 +1,33 @@
+import Database from "better-sqlite3";
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+  CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/**
+ * Opens the events file: WAL, synchronous=FULL (an acknowledged append
+ * survives a power cut), the schema created if missing. Automatic checkpoints
+ * are off: they would run inside a commit; the writer checkpoints between
+ * commits instead.
+ */
+export function openEventsFile(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("wal_autocheckpoint = 0");
+  db.exec(SCHEMA);
+  return db;
+}

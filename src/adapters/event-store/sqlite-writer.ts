@@ -1,0 +1,107 @@
+/**
+ * The SQLite writer: runs in its own thread (sqlite-writer-thread.ts), so a
+ * commit's fsync never blocks the event loop that handles commands. It takes
+ * every append waiting for it, writes them in one transaction (group commit:
+ * one fsync for many commands), each checked against its own expected
+ * revision and failing alone, and answers each only after that commit.
+ */
+import type Database from "better-sqlite3";
+import { type AppendResult, ConcurrencyError, type ExpectedRevision, type Position } from "../../ports/event-store.js";
+import { checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
+
+/** An event as the main thread serialised it, once. */
+export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
+export type WireAppend = { id: number; streamId: string; expected: ExpectedRevision; lastEventId: string | undefined; events: SerialisedEvent[] };
+/** Errors cross the thread as data; the main thread turns them back into the port's error types. */
+export type WireError =
+  | { kind: "concurrency"; streamId: string; expected: ExpectedRevision; actual: bigint | "no_stream" }
+  | { kind: "failed"; message: string };
+export type WireOutcome = { id: number; result: AppendResult } | { id: number; error: WireError };
+
+/**
+ * Checkpoint after about this many events (a little over a WAL page each),
+ * between commits rather than inside one as SQLite's automatic checkpoint would.
+ */
+const CHECKPOINT_EVENTS = 2_000;
+
+export class SqliteWriter {
+  private readonly statements;
+  private readonly appendOne;
+  private readonly commitBatch;
+  private eventsSinceCheckpoint = 0;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      revision: db.prepare<[string], { revision: bigint }>("SELECT revision FROM streams WHERE stream_id = ?").safeIntegers(true),
+      setRevision: db.prepare("INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision"),
+      insert: db.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)").safeIntegers(true),
+      eventIdAt: db.prepare<[string, bigint], { event_id: string }>("SELECT event_id FROM events WHERE stream_id = ? AND revision = ?"),
+      byEventId: db.prepare<[string], { stream_id: string; revision: bigint; position: bigint }>("SELECT stream_id, revision, position FROM events WHERE event_id = ?").safeIntegers(true),
+    };
+    // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls back alone.
+    this.appendOne = db.transaction((append: WireAppend) => this.write(append));
+    // IMMEDIATE takes the write lock before reading revisions, so another process cannot slip in between.
+    const batch = db.transaction((appends: WireAppend[]) => appends.map((append) => this.tryAppend(append)));
+    this.commitBatch = (appends: WireAppend[]): WireOutcome[] => batch.immediate(appends);
+  }
+
+  /** One transaction, one fsync, for all of them. A failure of the whole transaction fails each (nothing was written). */
+  commit(appends: WireAppend[]): WireOutcome[] {
+    try {
+      return this.commitBatch(appends);
+    } catch (error) {
+      const failure = toWireError(error);
+      return appends.map(({ id }) => ({ id, error: failure }));
+    }
+  }
+
+  /**
+   * Moves the WAL into the database file so it does not grow without end:
+   * when no append is waiting (`idle`), or regardless once it is long overdue.
+   */
+  checkpointIfDue(idle: boolean): void {
+    if (this.eventsSinceCheckpoint < (idle ? CHECKPOINT_EVENTS : 8 * CHECKPOINT_EVENTS)) return;
+    this.db.pragma("wal_checkpoint(PASSIVE)");
+    this.eventsSinceCheckpoint = 0;
+  }
+
+  private tryAppend(append: WireAppend): WireOutcome {
+    try {
+      return { id: append.id, result: this.appendOne(append) };
+    } catch (error) {
+      return { id: append.id, error: toWireError(error) };
+    }
+  }
+
+  private write({ streamId, events, expected, lastEventId }: WireAppend): AppendResult {
+    const prior = priorAppend(streamId, events, expected, (id) => this.storedAt(id));
+    if (prior !== undefined) return prior;
+    const current = this.statements.revision.get(streamId)?.revision;
+    const condition = lastEventId === undefined ? undefined : { lastEventId };
+    checkExpected(streamId, expected, current, condition, (revision) => this.statements.eventIdAt.get(streamId, revision)?.event_id);
+    const recordedAt = BigInt(Date.now());
+    let revision = current === undefined ? 0n : current + 1n;
+    let position: Position = 0n;
+    for (const event of events) {
+      try {
+        position = BigInt(this.statements.insert.run(streamId, revision++, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
+        this.eventsSinceCheckpoint += 1;
+      } catch (error) {
+        if (this.storedAt(event.eventId) !== undefined) throw new Error(`event id ${event.eventId} is already stored`, { cause: error });
+        throw error;
+      }
+    }
+    this.statements.setRevision.run(streamId, revision - 1n);
+    return { nextRevision: revision - 1n, position };
+  }
+
+  private storedAt(eventId: string): StoredAt | undefined {
+    const row = this.statements.byEventId.get(eventId);
+    return row && { streamId: row.stream_id, revision: row.revision, position: row.position };
+  }
+}
+
+const toWireError = (error: unknown): WireError =>
+  error instanceof ConcurrencyError
+    ? { kind: "concurrency", streamId: error.streamId, expected: error.expected, actual: error.actual }
+    : { kind: "failed", message: error instanceof Error ? error.message : String(error) };
