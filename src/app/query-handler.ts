@@ -7,6 +7,7 @@ import { isQueryName, queries, type QueryName } from "../contract/queries.js";
 import { bigintReplacer } from "../contract/wire.js";
 import { modelKey, type ReadModelStore } from "../ports/read-model-store.js";
 import type { ProjectionProgress } from "../projections/progress.js";
+import { readCampaignTimeline } from "../projections/timeline-projection.js";
 
 /** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
 export type QueryEnvelope = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
@@ -48,6 +49,7 @@ export class QueryHandler {
         if (isDomainError(detail)) return detail;
         return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(sliceNumbers(detail, body.phoneNumbersPage), body.phoneNumbersPage);
       })
+      .with({ name: "get-campaign-timeline" }, ({ body }) => readCampaignTimeline(this.readModels, clientId, body, maxReplyBytes))
       .exhaustive();
   }
 

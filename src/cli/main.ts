@@ -26,7 +26,7 @@ export const USAGE = `usage: campaigns <command> [options]
   serve                                               run the service (what npm start runs)
   history <id> --client <c> [--json]                  the campaign's audit timeline, as a table or JSON
   state <id> --client <c> (--at <iso> | --revision <n>)  the campaign's GET body as it stood then
-  rebuild [summary|detail|statistics]                 rebuild read models from the start of the log
+  rebuild [summary|detail|statistics|timeline]        rebuild read models from the start of the log
   import <file.csv> --client <c> --campaign <id> [--json]
                                                       add the CSV's numbers (header: number,name,parameter1..parameter9)
 environment: NATS_URL (default nats://127.0.0.1:4222); rebuild also reads EVENT_STORE, DATA_DIR,

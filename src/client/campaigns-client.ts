@@ -78,6 +78,8 @@ export class CampaignsClient {
   getCampaignStatistics = (body: QueryInput<"get-campaign-statistics">, o?: RequestOptions) => this.query("get-campaign-statistics", body, o);
   getCampaignHistory = (body: QueryInput<"get-campaign-history">, o?: RequestOptions) => this.query("get-campaign-history", body, o);
   getCampaignStateAt = (body: QueryInput<"get-campaign-state-at">, o?: RequestOptions) => this.query("get-campaign-state-at", body, o);
+  /** Hour or day buckets on the campaign's local clock, by the events' own times. */
+  getCampaignTimeline = (body: QueryInput<"get-campaign-timeline">, o?: RequestOptions) => this.query("get-campaign-timeline", body, o);
 
   async command<N extends CommandName>(name: N, body: unknown, options: RequestOptions = {}): Promise<CommandReply<CommandReplyOf<N>>> {
     const commandId = options.commandId ?? randomUUID();

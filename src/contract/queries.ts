@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Identifier, Instant } from "../domain/index.js";
+import { timelineQueryShape } from "./reporting.js";
 
 /** A log position from a `Log-Position` header: a number or a string of digits. */
 export const LogPosition = z
@@ -24,12 +25,15 @@ export const GetCampaignStateAtQuery = z
   .strictObject({ id: Identifier, at: Instant.optional(), revision: z.number().int().nonnegative().optional(), ...paged, ...waitable })
   .refine((q) => q.at !== undefined || q.revision !== undefined, { message: "give `at` or `revision`", path: ["at"] });
 
+export const GetCampaignTimelineQuery = z.strictObject({ ...timelineQueryShape, ...waitable });
+
 export const queries = {
   "list-campaigns": ListCampaignsQuery,
   "get-campaign": GetCampaignQuery,
   "get-campaign-statistics": GetCampaignStatisticsQuery,
   "get-campaign-history": GetCampaignHistoryQuery,
   "get-campaign-state-at": GetCampaignStateAtQuery,
+  "get-campaign-timeline": GetCampaignTimelineQuery,
 } as const;
 export type QueryName = keyof typeof queries;
 export const queryNames = Object.keys(queries) as QueryName[];

@@ -8,6 +8,7 @@ export const readModelBuckets = {
   details: "campaign-details",
   numbers: "campaign-numbers",
   statistics: "campaign-statistics",
+  timelines: "campaign-timelines",
   checkpoints: "campaign-projections",
 } as const;
 export type ReadModelBucket = keyof typeof readModelBuckets;

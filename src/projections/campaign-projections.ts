@@ -2,7 +2,6 @@ import type { RecordedEvent } from "../ports/event-store.js";
 import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary } from "../contract/read-models.js";
 import {
   assembleDetail,
-  type CampaignLogEvent,
   type DetailModel,
   detailBody,
   detailHead,
@@ -13,18 +12,11 @@ import {
   settleDetail,
   type StatisticsModel,
   statisticsView,
-  toCampaignLogEvent,
 } from "./evolvers/index.js";
-import type { CampaignProjection, ProjectedEvent } from "./projection.js";
+import { lift } from "./lift.js";
+import type { CampaignProjection } from "./projection.js";
+import { timelineProjection } from "./timeline-projection.js";
 import { modelKey, pageKey, type ReadModelStore } from "../ports/read-model-store.js";
-
-/** Lifts a pure evolver over the runner's events: events of unknown types change nothing. */
-const lift =
-  <Model>(evolve: (model: Model | undefined, event: CampaignLogEvent) => Model | undefined) =>
-  (model: Model | undefined, event: ProjectedEvent): Model | undefined => {
-    const known = toCampaignLogEvent(event);
-    return known ? evolve(model, known) : model;
-  };
 
 /** The GET list item, bucket `campaign-summaries`. */
 export const summaryProjection: CampaignProjection<CampaignSummary> = {
@@ -91,7 +83,7 @@ export const statisticsProjection: CampaignProjection<StatisticsModel> = {
   },
 };
 
-export const campaignProjections = [summaryProjection, detailProjection, statisticsProjection] as readonly CampaignProjection<unknown>[];
+export const campaignProjections = [summaryProjection, detailProjection, statisticsProjection, timelineProjection] as readonly CampaignProjection<unknown>[];
 
 /** The GET single body from the read models (or one page of its numbers), or undefined when there is none. */
 export async function readCampaignDetail(store: ReadModelStore, clientId: string, campaignId: string, onlyPage?: number): Promise<CampaignDetail | undefined> {

@@ -9,6 +9,7 @@ import { AddPhoneNumbersBody, CreateCampaignBody, type DomainError, RecordAttemp
 import type { QueryName } from "../../contract/queries.js";
 import { type CommandName } from "../../contract/commands.js";
 import { commandReplies, queryReplies } from "../../contract/replies.js";
+import { reportingOperations } from "./reporting-operations.js";
 
 export type RequestParts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
 
@@ -225,6 +226,7 @@ export const operations: readonly Operation[] = [
       numbersPage,
     ],
   },
+  ...reportingOperations,
 ];
 
 /** The success body's schema: the contract's reply to the operation's command or query (none for a 204). */

@@ -8,3 +8,4 @@ export * from "./event.js";
 export * from "./summary.js";
 export * from "./detail.js";
 export * from "./statistics.js";
+export * from "./timeline.js";

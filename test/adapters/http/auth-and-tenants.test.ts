@@ -22,7 +22,8 @@ const bodyFor = (operationId: string): unknown =>
     recordStageReached: { number: "07722123456", attemptNumber: 1, stage: 1, occurredAt: now() },
   })[operationId];
 
-const queryFor = (operationId: string) => (operationId === "getCampaignStateAt" ? "?revision=0" : "");
+const queries: Record<string, string> = { getCampaignStateAt: "?revision=0", getCampaignTimeline: "?bucket=day" };
+const queryFor = (operationId: string) => queries[operationId] ?? "";
 
 const everyRoute = operations.flatMap((op) => op.paths.map((path) => ({ op, path })));
 

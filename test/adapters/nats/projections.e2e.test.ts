@@ -43,12 +43,14 @@ it("rebuilds from zero to exactly the live read models", async () => {
   await runner.stop();
 
   const live = await KvReadModels.open(svc.nc);
-  for (const bucket of ["summaries", "details", "numbers", "statistics"] as const) {
+  for (const bucket of ["summaries", "details", "numbers", "statistics", "timelines"] as const) {
     const liveKeys = (await live.keys(bucket, "acme.")).sort();
     expect((await rebuilt.keys(bucket, "acme.")).sort(), bucket).toEqual(liveKeys);
     for (const key of liveKeys) expect(await live.get(bucket, key), `${bucket} ${key}`).toEqual(await rebuilt.get(bucket, key));
   }
   expect(await live.keys("summaries", "acme.")).toHaveLength(2); // p-2 was deleted
+  expect(await live.get("timelines", "acme.p-0")).toMatchObject({ months: [expect.any(String)] });
+  expect(await live.keys("timelines", "acme.p-0.")).toHaveLength(1); // this month's hours
   expect(await live.keys("numbers", "acme.p-0.")).toHaveLength(2); // 1,500 numbers in pages of 1,000
   expect(await live.keys("numbers", "acme.p-1.")).toHaveLength(1); // replaced by the seed's two numbers
 });

@@ -119,8 +119,8 @@ describe("campaign summary", () => {
 });
 
 describe("the campaign projections", () => {
-  it("are the summary, detail and statistics, and take the runner's events", () => {
-    expect(campaignProjections.map((projection) => projection.name)).toEqual(["summary", "detail", "statistics"]);
+  it("are the summary, detail, statistics and timeline, and take the runner's events", () => {
+    expect(campaignProjections.map((projection) => projection.name)).toEqual(["summary", "detail", "statistics", "timeline"]);
     const log = new CampaignLog();
     const [created] = log.create();
     const projected = { type: created!.type, data: created!.data, position: 7n, revision: 0n, recordedAt: "2025-09-01T00:00:00.000Z", clientId: CLIENT, campaignId: CAMPAIGN };
