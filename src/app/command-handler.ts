@@ -1,6 +1,6 @@
 import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
-import { type CampaignCommand, type CampaignEvent, type CampaignState, type DirectoryCommand, type DirectoryEvent, type ClientDirectory, type DomainError, campaignDecider, campaignStreamId, directoryDecider, directoryStreamId, domainError, isDomainError, fold, parseWith, replayCampaign } from "../domain/index.js";
+import { type CampaignCommand, type CampaignState, type DirectoryCommand, type DirectoryEvent, type ClientDirectory, type DomainError, campaignDecider, campaignStreamId, decodeCampaignEvent, directoryDecider, encodeCampaignEvent, directoryStreamId, domainError, isDomainError, fold, parseWith, replayCampaign } from "../domain/index.js";
 import { campaignReply, directoryReply } from "./command-replies.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { type CachedStream, StreamCache, commandKey } from "./stream-cache.js";
@@ -49,7 +49,7 @@ export class CommandHandler {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.maxRetries = options.maxRetries ?? 20;
-    this.campaigns = new StreamCache(store, campaignDecider.initialState, (s, events) => replayCampaign(s, events as unknown as CampaignEvent[]));
+    this.campaigns = new StreamCache(store, campaignDecider.initialState, (s, events) => replayCampaign(s, events.map(decodeCampaignEvent)));
     this.directories = new StreamCache(store, directoryDecider.initialState, (s, events) => fold(directoryDecider.evolve, s, events as unknown as DirectoryEvent[]));
   }
 
@@ -77,8 +77,10 @@ export class CommandHandler {
           callFlowIds: new Set(directory?.callFlows.keys() ?? []),
           cliIds: new Set(directory?.clis.keys() ?? []),
         };
-        return campaignDecider.decide(command, stream.state, context);
-      }, (events, state, revision) => campaignReply(command, events as CampaignEvent[], state, revision, this.options.defaultRegion));
+        // Stored compactly (stored-event.ts); decoded again for the reply, whether just written or read back for a repeat.
+        const decision = campaignDecider.decide(command, stream.state, context);
+        return isDomainError(decision) ? decision : decision.map(encodeCampaignEvent);
+      }, (events, state, revision) => campaignReply(command, events.map(decodeCampaignEvent), state, revision, this.options.defaultRegion));
   }
 
   private async handleDirectory(envelope: CommandEnvelope, name: keyof typeof directoryCommands): Promise<CommandResult> {

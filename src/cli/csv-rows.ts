@@ -15,14 +15,15 @@ export type Row = { line: number; phone: SubmittedPhoneNumber; bytes: number };
 export type RejectedRow = { line: number; number: string; reason: string };
 export type Chunk = { index: number; rows: Row[] };
 
-/** Request JSON per chunk stays under this, well below NATS's 1 MiB max payload. */
-export const CHUNK_BYTES = 880_000;
+/** Request JSON per chunk stays under this, below NATS's 1 MiB max payload with room for headers. */
+export const CHUNK_BYTES = 960_000;
 /**
- * What one row may add to the events beyond its own JSON: its E.164 form, or
- * a duplicate or ignored-number entry with its reason. Keeps each chunk's
- * events inside the service's append budget as well.
+ * What one row may add to the stored events beyond its own request JSON: its
+ * E.164 digits in a table row (less the field names the row drops), or a
+ * duplicate or ignored-number row with its index and reason code. Keeps each
+ * chunk's events inside the service's append budget as well.
  */
-export const EVENT_OVERHEAD_PER_ROW = 100;
+export const EVENT_OVERHEAD_PER_ROW = 16;
 
 const PARAMETER = /^parameter([1-9])$/;
 const encoder = new TextEncoder();
@@ -59,8 +60,8 @@ export function readRows(content: Buffer): { rows: Row[]; rejected: RejectedRow[
   return { rows, rejected, dataRows: data.length };
 }
 
-/** Consecutive chunks of at most 10,000 rows and CHUNK_BYTES: deterministic for the same file, so a rerun sends the same chunks. */
-export function chunkRows(rows: readonly Row[], maxRows = MAX_NUMBERS_PER_COMMAND, maxBytes = Math.min(CHUNK_BYTES, APPEND_BUDGET_BYTES - 64 * 1024)): Chunk[] {
+/** Consecutive chunks of at most 10,000 rows and CHUNK_BYTES (counting each row's request JSON and what it adds to the events): deterministic for the same file, so a rerun sends the same chunks. */
+export function chunkRows(rows: readonly Row[], maxRows = MAX_NUMBERS_PER_COMMAND, maxBytes = Math.min(CHUNK_BYTES, APPEND_BUDGET_BYTES - 16 * 1024)): Chunk[] {
   const chunks: Chunk[] = [];
   let current: Row[] = [];
   let bytes = 0;

@@ -35,13 +35,15 @@ export async function readHistory(client: CampaignsClient, id: string, fromRevis
 
 type Data = Record<string, any>;
 const count = (n: number, what: string) => `${n.toLocaleString("en-GB")} ${what}${n === 1 ? "" : "s"}`;
+/** How many numbers a stored list holds: a table's rows (README "Event encoding"), or an older event's list. */
+const size = (list: unknown): number => (Array.isArray(list) ? list.length : ((list as { rows?: unknown[] } | undefined)?.rows?.length ?? 0));
 
 /** One line per event type of what an auditor wants to see; anything else as compact JSON. */
 const describers: Record<string, (d: Data) => string> = {
   CampaignCreated: (d) => `"${d.settings?.name}" ${d.settings?.startDate} ${d.settings?.startTime}-${d.settings?.finishTime} ${d.settings?.timeZone}, call flow ${d.settings?.callflow_Id}, CLI ${d.settings?.cli_Id}`,
-  CampaignUpdated: (d) => `"${d.settings?.name}" replaced: ${count(d.numbers?.length ?? 0, "number")}, ${count(d.duplicates?.length ?? 0, "duplicate")}`,
-  PhoneNumbersAdded: (d) => `+${count(d.numbers?.length ?? 0, "number")}, ${count(d.duplicates?.length ?? 0, "duplicate")} skipped`,
-  InvalidPhoneNumbersIgnored: (d) => `${count(d.ignored?.length ?? 0, "invalid number")} ignored`,
+  CampaignUpdated: (d) => `"${d.settings?.name}" replaced: ${count(size(d.numbers), "number")}, ${count(size(d.duplicates), "duplicate")}`,
+  PhoneNumbersAdded: (d) => `+${count(size(d.numbers), "number")}, ${count(size(d.duplicates), "duplicate")} skipped`,
+  InvalidPhoneNumbersIgnored: (d) => `${count(size(d.ignored), "invalid number")} ignored`,
   CampaignPaused: () => "",
   CampaignResumed: () => "",
   CampaignDeleted: () => "",

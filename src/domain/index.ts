@@ -9,6 +9,7 @@ export * from "./validation.js";
 export * from "./campaign/definition.js";
 export * from "./campaign/commands.js";
 export * from "./campaign/events.js";
+export * from "./campaign/stored-event.js";
 export * from "./campaign/state.js";
 export * from "./campaign/context.js";
 export * from "./campaign/decide.js";

@@ -6,6 +6,7 @@ import { MemoryEventStore } from "../../src/adapters/event-store/memory.js";
 import type { EventStore } from "../../src/ports/event-store.js";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite.js";
 import { CommandHandler } from "../../src/app/command-handler.js";
+import { decodeCampaignEvent } from "../../src/domain/index.js";
 import { collect } from "../adapters/event-store/contract.js";
 import { seedBody } from "../support/decider-specification.js";
 
@@ -74,7 +75,7 @@ describe("command handling", () => {
     expect(results.every((r) => r.ok)).toBe(true);
     const added = (await collect(store.read("campaign-c-1"))).filter((e) => e.type === "PhoneNumbersAdded");
     expect(added).toHaveLength(41);
-    expect(new Set(added.map((e) => (e.data as { numbers: { e164: string }[] }).numbers[0]!.e164)).size).toBe(41);
+    expect(new Set(added.map((e) => (decodeCampaignEvent(e).data as { numbers: { e164: string }[] }).numbers[0]!.e164)).size).toBe(41);
     await store.close();
   });
 

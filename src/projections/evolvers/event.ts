@@ -1,11 +1,12 @@
-import { type CampaignEvent, campaignEventTypes } from "../../domain/index.js";
+import { type CampaignEvent, campaignEventTypes, decodeCampaignEvent } from "../../domain/index.js";
 import type { ProjectedEvent } from "../projection.js";
 
 /**
  * A campaign event as an evolver sees it: the domain event (typed, so that
  * evolvers dispatch exhaustively over the CampaignEvent union) plus where it
  * sits in the log. Events come from the store, where the decider wrote them
- * after validating them, so they are not parsed again here.
+ * after validating them, so they are not parsed again here, only decoded
+ * from their stored shape (tables of numbers, or the older lists).
  */
 export type CampaignLogEvent = CampaignEvent & {
   readonly position: bigint;
@@ -24,8 +25,7 @@ const knownTypes: ReadonlySet<string> = new Set(campaignEventTypes);
 export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | undefined =>
   knownTypes.has(event.type)
     ? ({
-        type: event.type,
-        data: event.data,
+        ...decodeCampaignEvent(event),
         position: event.position,
         recordedAt: event.recordedAt,
         clientId: event.clientId,
