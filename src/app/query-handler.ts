@@ -8,6 +8,7 @@ import { bigintReplacer } from "../contract/wire.js";
 import { modelKey, type ReadModelStore } from "../ports/read-model-store.js";
 import type { ProjectionProgress } from "../projections/progress.js";
 import { readCampaignTimeline } from "../projections/timeline-projection.js";
+import { readExportPage } from "../projections/export-pages.js";
 
 /** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
 export type QueryEnvelope = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
@@ -50,6 +51,7 @@ export class QueryHandler {
         return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(sliceNumbers(detail, body.phoneNumbersPage), body.phoneNumbersPage);
       })
       .with({ name: "get-campaign-timeline" }, ({ body }) => readCampaignTimeline(this.readModels, clientId, body, maxReplyBytes))
+      .with({ name: "get-campaign-export" }, ({ body }) => readExportPage(this.readModels, clientId, body, maxReplyBytes))
       .exhaustive();
   }
 

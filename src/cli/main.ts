@@ -18,6 +18,8 @@ import { historyCommand, stateCommand } from "./history.js";
 import { formatSummary, ImportFailed, importNumbers } from "./import.js";
 import type { Output } from "./progress.js";
 import { rebuildCommand } from "./rebuild.js";
+import { exportCommand } from "./export.js";
+import { ExportKind } from "../contract/reporting.js";
 import { UsageError } from "./usage.js";
 
 export type CliIo = { stdout: Output; stderr: Output; env: Record<string, string | undefined> };
@@ -26,9 +28,13 @@ export const USAGE = `usage: campaigns <command> [options]
   serve                                               run the service (what npm start runs)
   history <id> --client <c> [--json]                  the campaign's audit timeline, as a table or JSON
   state <id> --client <c> (--at <iso> | --revision <n>)  the campaign's GET body as it stood then
-  rebuild [summary|detail|statistics|timeline]        rebuild read models from the start of the log
+  rebuild [summary|detail|statistics|timeline|attempts]
+                                                      rebuild read models from the start of the log
   import <file.csv> --client <c> --campaign <id> [--json]
                                                       add the CSV's numbers (header: number,name,parameter1..parameter9)
+  export <id> --client <c> --kind results|attempts [-o <file>]
+                                                      the campaign's results (a row per number) or attempts (a row per
+                                                      attempt) as CSV, to the file or stdout, progress on stderr
 environment: NATS_URL (default nats://127.0.0.1:4222); rebuild also reads EVENT_STORE, DATA_DIR,
 EVENTSTORE_CONNECTION_STRING and LOG_LEVEL as the service does`;
 
@@ -69,6 +75,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const campaign = values.campaign;
         const summary = await withClient(io, clientOf(values.client), (client) => importNumbers(client, file, campaign, io.stderr));
         io.stdout.write(values.json ? `${toJson(summary)}\n` : formatSummary(summary));
+        return 0;
+      }
+      case "export": {
+        const { id, values } = withId(args, { client: { type: "string" }, kind: { type: "string" }, output: { type: "string", short: "o" } });
+        const kind = ExportKind.safeParse(values.kind);
+        if (!kind.success) throw new UsageError("--kind results or --kind attempts is required");
+        const summary = await withClient(io, clientOf(values.client), (client) => exportCommand(client, id, kind.data, values.output, io.stdout, io.stderr));
+        if (values.output !== undefined) io.stderr.write(`wrote ${summary.rows.toLocaleString("en-GB")} rows to ${values.output}\n`);
         return 0;
       }
       case undefined:

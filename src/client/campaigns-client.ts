@@ -14,6 +14,7 @@ import { toJson } from "../contract/wire.js";
 import { type CommandName, type campaignCommands, type directoryCommands } from "../contract/commands.js";
 import type { CommandReplyOf, QueryReplyOf } from "../contract/replies.js";
 import type { CampaignDetail } from "../contract/read-models.js";
+import { type ExportKind, exportPages } from "../contract/reporting.js";
 
 type Commands = typeof campaignCommands & typeof directoryCommands;
 export type CommandInput<N extends keyof Commands> = z.input<Commands[N]["schema"]>;
@@ -80,6 +81,10 @@ export class CampaignsClient {
   getCampaignStateAt = (body: QueryInput<"get-campaign-state-at">, o?: RequestOptions) => this.query("get-campaign-state-at", body, o);
   /** Hour or day buckets on the campaign's local clock, by the events' own times. */
   getCampaignTimeline = (body: QueryInput<"get-campaign-timeline">, o?: RequestOptions) => this.query("get-campaign-timeline", body, o);
+  /** One page of CSV export rows; `exportCampaign` follows them all. */
+  getCampaignExport = (body: QueryInput<"get-campaign-export">, o?: RequestOptions) => this.query("get-campaign-export", body, o);
+  /** Every page of the export's rows, one page in memory at a time. */
+  exportCampaign = (body: { id: string; kind: ExportKind }, o?: RequestOptions) => exportPages((cursor) => this.getCampaignExport({ ...body, ...cursor }, o));
 
   async command<N extends CommandName>(name: N, body: unknown, options: RequestOptions = {}): Promise<CommandReply<CommandReplyOf<N>>> {
     const commandId = options.commandId ?? randomUUID();

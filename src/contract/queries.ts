@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Identifier, Instant } from "../domain/index.js";
-import { timelineQueryShape } from "./reporting.js";
+import { exportQueryShape, timelineQueryShape } from "./reporting.js";
 
 /** A log position from a `Log-Position` header: a number or a string of digits. */
 export const LogPosition = z
@@ -26,6 +26,7 @@ export const GetCampaignStateAtQuery = z
   .refine((q) => q.at !== undefined || q.revision !== undefined, { message: "give `at` or `revision`", path: ["at"] });
 
 export const GetCampaignTimelineQuery = z.strictObject({ ...timelineQueryShape, ...waitable });
+export const GetCampaignExportQuery = z.strictObject({ ...exportQueryShape, ...waitable });
 
 export const queries = {
   "list-campaigns": ListCampaignsQuery,
@@ -34,6 +35,7 @@ export const queries = {
   "get-campaign-history": GetCampaignHistoryQuery,
   "get-campaign-state-at": GetCampaignStateAtQuery,
   "get-campaign-timeline": GetCampaignTimelineQuery,
+  "get-campaign-export": GetCampaignExportQuery,
 } as const;
 export type QueryName = keyof typeof queries;
 export const queryNames = Object.keys(queries) as QueryName[];

@@ -9,7 +9,7 @@ import type { CampaignCommandName, CommandName } from "./commands.js";
 import type { QueryName } from "./queries.js";
 import { CampaignDetail, CampaignStatistics, CampaignSummary, NumberNextStep } from "./read-models.js";
 import { WirePosition } from "./wire.js";
-import { CampaignTimeline } from "./reporting.js";
+import { CampaignExportPage, CampaignTimeline } from "./reporting.js";
 
 // Commands (CONTRACT.md "Commands").
 export const RegisterCallFlowReply = z.object({ callFlowId: z.number().int() });
@@ -89,6 +89,7 @@ export const queryReplies = {
   "get-campaign-history": CampaignHistory,
   "get-campaign-state-at": PagedCampaignDetail,
   "get-campaign-timeline": CampaignTimeline,
+  "get-campaign-export": CampaignExportPage,
 } as const satisfies Record<QueryName, z.ZodType>;
 export type QueryReplyOf<N extends QueryName> = z.output<(typeof queryReplies)[N]>;
 

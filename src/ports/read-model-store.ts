@@ -9,6 +9,7 @@ export const readModelBuckets = {
   numbers: "campaign-numbers",
   statistics: "campaign-statistics",
   timelines: "campaign-timelines",
+  attempts: "campaign-attempts",
   checkpoints: "campaign-projections",
 } as const;
 export type ReadModelBucket = keyof typeof readModelBuckets;

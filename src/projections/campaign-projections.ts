@@ -14,6 +14,8 @@ import {
   statisticsView,
 } from "./evolvers/index.js";
 import { lift } from "./lift.js";
+import { putPage, readPage } from "./paged-values.js";
+import { attemptsProjection } from "./attempts-projection.js";
 import type { CampaignProjection } from "./projection.js";
 import { timelineProjection } from "./timeline-projection.js";
 import { modelKey, pageKey, type ReadModelStore } from "../ports/read-model-store.js";
@@ -43,36 +45,13 @@ export const detailProjection: CampaignProjection<DetailModel> = {
     const writes: Promise<void>[] = [];
     const pagesBefore = pagesOf(before);
     const pagesAfter = pagesOf(after);
-    if (after !== undefined) for (const page of after.dirtyPages) if (page < pagesAfter) writes.push(putPage(store, pageKey(clientId, campaignId, page), detailPage(after, page)));
+    if (after !== undefined) for (const page of after.dirtyPages) if (page < pagesAfter) writes.push(putPage(store, "numbers", pageKey(clientId, campaignId, page), detailPage(after, page)));
     for (let page = pagesAfter; page < pagesBefore; page++) writes.push(store.put("numbers", pageKey(clientId, campaignId, page), undefined));
     await Promise.all(writes);
     // The head last: a reader that finds it finds every page it counts.
     await store.put("details", modelKey(clientId, campaignId), after === undefined ? undefined : detailHead(after));
   },
 };
-
-/** A page stored in parts, when 1,000 numbers with long parameters outgrow one KV value. */
-type SplitPage = { parts: number };
-const encoder = new TextEncoder();
-
-async function putPage(store: ReadModelStore, key: string, page: CampaignDetailPage): Promise<void> {
-  const json = JSON.stringify(page);
-  // Characters first: only a page near the limit pays for counting its UTF-8 bytes.
-  const bytes = json.length * 3 <= store.maxValueBytes ? json.length : encoder.encode(json).length;
-  if (bytes <= store.maxValueBytes) return store.putJson("numbers", key, json);
-  const parts = Math.ceil(bytes / store.maxValueBytes) + 1;
-  const size = Math.ceil(page.length / parts);
-  await Promise.all(Array.from({ length: parts }, (_, i) => store.put("numbers", `${key}.${i}`, page.slice(i * size, (i + 1) * size))));
-  await store.put("numbers", key, { parts } satisfies SplitPage);
-}
-
-async function readPage(store: ReadModelStore, key: string): Promise<CampaignDetailPage> {
-  const value = await store.get<CampaignDetailPage | SplitPage>("numbers", key);
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return value;
-  const parts = await Promise.all(Array.from({ length: value.parts }, async (_, i) => (await store.get<CampaignDetailPage>("numbers", `${key}.${i}`)) ?? []));
-  return parts.flat();
-}
 
 /** Outcome statistics, bucket `campaign-statistics`. */
 export const statisticsProjection: CampaignProjection<StatisticsModel> = {
@@ -83,14 +62,14 @@ export const statisticsProjection: CampaignProjection<StatisticsModel> = {
   },
 };
 
-export const campaignProjections = [summaryProjection, detailProjection, statisticsProjection, timelineProjection] as readonly CampaignProjection<unknown>[];
+export const campaignProjections = [summaryProjection, detailProjection, statisticsProjection, timelineProjection, attemptsProjection] as readonly CampaignProjection<unknown>[];
 
 /** The GET single body from the read models (or one page of its numbers), or undefined when there is none. */
 export async function readCampaignDetail(store: ReadModelStore, clientId: string, campaignId: string, onlyPage?: number): Promise<CampaignDetail | undefined> {
   const head = await store.get<CampaignDetailHead>("details", modelKey(clientId, campaignId));
   if (head === undefined) return undefined;
   const wanted = onlyPage === undefined ? Array.from({ length: head.phoneNumberPages }, (_, page) => page) : [onlyPage];
-  const pages = await Promise.all(wanted.map((page) => (page < head.phoneNumberPages ? readPage(store, pageKey(clientId, campaignId, page)) : [])));
+  const pages = await Promise.all(wanted.map((page) => (page < head.phoneNumberPages ? readPage<CampaignDetailPage[number]>(store, "numbers", pageKey(clientId, campaignId, page)) : [])));
   return assembleDetail(head, pages);
 }
 

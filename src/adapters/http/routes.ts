@@ -9,7 +9,8 @@ import { domainError, isDomainError } from "../../domain/index.js";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import type { KeyResolver } from "./auth.js";
 import { type Operation, operations } from "./operations.js";
-import { fromDomainError, problem, sendJson, sendProblem } from "./problem.js";
+import { fromDomainError, sendJson, sendProblem } from "./problem.js";
+import { sendUnauthorized } from "./unauthorized.js";
 
 export type RouteDeps = { handlers: CampaignHandlers; resolveClient: KeyResolver; logger: Logger };
 
@@ -42,11 +43,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const clientId = deps.resolveClient(request.headers);
-    if (clientId === undefined) {
-      const detail = request.headers.authorization || request.headers["x-api-key"] ? "the API key is not known" : "an API key is required";
-      reply.header("WWW-Authenticate", 'Bearer realm="campaigns"');
-      return sendProblem(reply, problem(401, "unauthorized", detail, [{ field: "Authorization", reason: "send Authorization: Bearer <key> or X-Api-Key: <key>" }]));
-    }
+    if (clientId === undefined) return sendUnauthorized(request, reply);
     clients.set(request, clientId);
   };
 

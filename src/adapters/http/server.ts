@@ -11,6 +11,7 @@ import { keyResolver } from "./auth.js";
 import { openApiDocument } from "./openapi.js";
 import { codeForStatus, problem, sendJson, sendProblem } from "./problem.js";
 import { registerRoutes } from "./routes.js";
+import { registerExportRoutes } from "./exports.js";
 
 export type HttpGatewayOptions = {
   handlers: CampaignHandlers;
@@ -68,7 +69,9 @@ export function buildHttpGateway(options: HttpGatewayOptions): FastifyInstance {
 
   const document = openApiDocument(options.version);
   app.get("/openapi.json", async (_request, reply) => sendJson(reply, 200, document));
-  registerRoutes(app, { handlers: options.handlers, resolveClient: keyResolver(options.apiKeys), logger });
+  const deps = { handlers: options.handlers, resolveClient: keyResolver(options.apiKeys), logger };
+  registerRoutes(app, deps);
+  registerExportRoutes(app, deps);
   return app;
 }
 

@@ -9,3 +9,4 @@ export * from "./summary.js";
 export * from "./detail.js";
 export * from "./statistics.js";
 export * from "./timeline.js";
+export * from "./attempts.js";

@@ -43,7 +43,7 @@ it("rebuilds from zero to exactly the live read models", async () => {
   await runner.stop();
 
   const live = await KvReadModels.open(svc.nc);
-  for (const bucket of ["summaries", "details", "numbers", "statistics", "timelines"] as const) {
+  for (const bucket of ["summaries", "details", "numbers", "statistics", "timelines", "attempts"] as const) {
     const liveKeys = (await live.keys(bucket, "acme.")).sort();
     expect((await rebuilt.keys(bucket, "acme.")).sort(), bucket).toEqual(liveKeys);
     for (const key of liveKeys) expect(await live.get(bucket, key), `${bucket} ${key}`).toEqual(await rebuilt.get(bucket, key));

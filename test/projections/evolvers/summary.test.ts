@@ -119,8 +119,8 @@ describe("campaign summary", () => {
 });
 
 describe("the campaign projections", () => {
-  it("are the summary, detail, statistics and timeline, and take the runner's events", () => {
-    expect(campaignProjections.map((projection) => projection.name)).toEqual(["summary", "detail", "statistics", "timeline"]);
+  it("are the summary, detail, statistics, timeline and attempts, and take the runner's events", () => {
+    expect(campaignProjections.map((projection) => projection.name)).toEqual(["summary", "detail", "statistics", "timeline", "attempts"]);
     const log = new CampaignLog();
     const [created] = log.create();
     const projected = { type: created!.type, data: created!.data, position: 7n, revision: 0n, recordedAt: "2025-09-01T00:00:00.000Z", clientId: CLIENT, campaignId: CAMPAIGN };
