@@ -14,8 +14,7 @@ import { CampaignsClient } from "../src/client/campaigns-client.js";
 import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
 import { loadConfig } from "../src/main/config.js";
 import { startService } from "../src/main/compose.js";
-import { campaignProjections } from "../src/projections/campaign-projections.js";
-import { ProjectionRunner } from "../src/projections/runner.js";
+import { projectionsConsumer } from "../src/projections/projector.js";
 import { startNatsServer } from "../test/support/nats-server.js";
 import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
 import { campaignLog, writeLogs } from "./generate.js";
@@ -113,7 +112,7 @@ export async function benchNats(): Promise<Row[]> {
   const head = await store.headPosition();
   const kvConnection = await connect({ servers: nats.url, noAsyncTraces: true });
   const readModels = await KvReadModels.open(kvConnection);
-  const runner = new ProjectionRunner(store, readModels, campaignProjections, silent, { checkpointKey: "bench-catch-up" });
+  const runner = projectionsConsumer(store, readModels, silent, { checkpointKey: "bench-catch-up" }).consumer;
   const began = performance.now();
   await runner.start();
   await runner.waitFor(head, 600_000);

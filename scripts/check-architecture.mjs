@@ -10,13 +10,15 @@ import { dirname, join, relative, resolve } from "node:path";
 export const allowed = {
   domain: [],
   contract: ["domain"],
+  // Generic helpers with no domain in them (retry/backoff): a leaf anything outside the pure core may use.
+  lib: [],
   ports: ["domain", "contract"],
-  projections: ["domain", "contract", "ports"],
-  app: ["domain", "contract", "ports", "projections"],
-  adapter: ["domain", "contract", "ports", "projections", "app"],
+  projections: ["domain", "contract", "ports", "lib"],
+  app: ["domain", "contract", "ports", "projections", "lib"],
+  adapter: ["domain", "contract", "ports", "projections", "app", "lib"],
   client: ["contract"],
-  cli: ["contract", "client", "main"],
-  main: ["domain", "contract", "ports", "projections", "app", "adapter", "client"],
+  cli: ["contract", "client", "main", "lib"],
+  main: ["domain", "contract", "ports", "projections", "app", "adapter", "client", "lib"],
   package: ["domain", "contract", "ports", "projections", "app", "adapter", "client", "main"],
 };
 /** Packages the pure core may not import (I/O, clients); evolvers are checked by check-purity too. */

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { v5 as uuidv5 } from "uuid";
 import { CampaignServiceError, type CampaignsClient } from "../client/campaigns-client.js";
+import { retry } from "../lib/retry.js";
 import { type Chunk, chunkRows, readRows } from "./csv-rows.js";
 import { type Output, progressBar } from "./progress.js";
 
@@ -86,15 +87,12 @@ export async function importNumbers(client: CampaignsClient, file: string, campa
 
 /** Timeouts, no responders and 503s are retried with the same Command-Id (so at most once written); anything else is final. */
 async function withRetries<T>(send: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      const transient = error instanceof CampaignServiceError ? error.status === 503 : isNatsTransient(error);
-      if (!transient || attempt >= RETRIES) throw error;
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-    }
-  }
+  return retry(send, {
+    initialMs: 500,
+    maxMs: 8_000,
+    retries: RETRIES - 1,
+    shouldRetry: (error) => (error instanceof CampaignServiceError ? error.status === 503 : isNatsTransient(error)),
+  });
 }
 
 const isNatsTransient = (error: unknown): boolean => {

@@ -1,17 +1,22 @@
+import type { ChildProcess } from "node:child_process";
+import { connect, type NatsConnection } from "nats";
 import type { Logger } from "pino";
 import { openEventStore } from "./open-event-store.js";
 import type { EventStore } from "../ports/event-store.js";
 import type { CampaignHandlers } from "../app/handlers.js";
 import { startCampaignService } from "../adapters/nats/endpoints.js";
 import { type RunningHttpGateway, startHttpGateway } from "../adapters/http/server.js";
-import { EventRelay } from "../adapters/nats/event-relay.js";
+import { relayConsumer } from "../adapters/nats/event-relay.js";
 import { KvReadModels } from "../adapters/nats/kv-read-models.js";
 import { Lease } from "../adapters/nats/leadership.js";
 import { connectOrStartNats } from "../adapters/nats/local-server.js";
-import { campaignProjections } from "../projections/campaign-projections.js";
 import { queryNames } from "../contract/queries.js";
 import { FollowedCheckpoint, type ProjectionProgress } from "../projections/progress.js";
-import { ProjectionRunner } from "../projections/runner.js";
+import { checkpointsIn } from "../projections/checkpoints.js";
+import { LeasedConsumers } from "../projections/leased-consumers.js";
+import { projectionsConsumer } from "../projections/projector.js";
+import type { CheckpointStore } from "../ports/checkpoint-store.js";
+import type { ReadModelStore } from "../ports/read-model-store.js";
 import { CommandHandler } from "../app/command-handler.js";
 import type { Config } from "./config.js";
 import { QueryHandler } from "../app/query-handler.js";
@@ -21,50 +26,61 @@ export const VERSION = "0.1.0";
 /** This instance's view of the projections: running here (it holds the lease) or followed from the checkpoint. */
 export type ServiceProjections = ProjectionProgress & { readonly running: boolean; relayPosition(): bigint | undefined };
 
+/** Events the read models and the relay are behind the store's head (for metrics); relay null where it does not run. */
+export type ConsumerLag = { projections: number; relay: number | null };
+
 export type RunningService = {
   handlers: CampaignHandlers;
   store: EventStore;
   projections: ServiceProjections;
+  /** How far behind the projections and the relay are (the relay's only on the lease holder). */
+  lag(): Promise<ConsumerLag>;
   /** The REST gateway, when HTTP_PORT is set. */
   http: RunningHttpGateway | undefined;
   stop(): Promise<void>;
 };
 
+/** What serve and rebuild share: the configured event store, NATS, and the read models and checkpoints in KV. */
+export type Infrastructure = {
+  store: EventStore;
+  nc: NatsConnection;
+  readModels: ReadModelStore;
+  checkpoints: CheckpointStore;
+  /** A nats-server this process started (nothing answered at NATS_URL). */
+  localServer: ChildProcess | undefined;
+};
+
+/** Opens the store and NATS; `startNats`: start a local nats-server when nothing answers (serve), or fail (rebuild). */
+export async function openInfrastructure(config: Config, logger: Logger, nats: { startNats: boolean; name: string }): Promise<Infrastructure> {
+  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }) });
+  try {
+    const { nc, localServer } = nats.startNats
+      ? await connectOrStartNats(config.NATS_URL, config.DATA_DIR, logger)
+      : { nc: await connect({ servers: config.NATS_URL, name: nats.name }), localServer: undefined };
+    const readModels = await KvReadModels.open(nc);
+    return { store, nc, readModels, checkpoints: checkpointsIn(readModels), localServer };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
 /** Wires the store, command and query handling, projections, relay and the NATS endpoints. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }) });
-  const { nc, localServer } = await connectOrStartNats(config.NATS_URL, config.DATA_DIR, logger);
-  const readModels = await KvReadModels.open(nc);
+  const infra = await openInfrastructure(config, logger, { startNats: true, name: "campaigns" });
+  const { store, nc, readModels, localServer } = infra;
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
 
-  // Projections and the relay run in one instance at a time (the lease holder): two writers of the same
-  // read models would put older values over newer ones. The others follow its checkpoint for minPosition.
-  let runner: ProjectionRunner | undefined;
-  let relay: EventRelay | undefined;
-  const followed = new FollowedCheckpoint(readModels);
-  const projections: ServiceProjections = {
-    get checkpoint() {
-      return runner?.checkpoint ?? followed.checkpoint;
+  // Projections and the relay run in one instance at a time (the lease holder); the others follow its checkpoint for minPosition.
+  const projections = new LeasedConsumers(
+    store,
+    {
+      projections: () => projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
+      relay: () => relayConsumer(nc, store, infra.checkpoints, logger.child({ component: "relay" })),
     },
-    waitFor: (position, timeoutMs) => (runner ?? followed).waitFor(position, timeoutMs),
-    get running() {
-      return runner !== undefined;
-    },
-    relayPosition: () => relay?.position,
-  };
-  const lease = await Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, async (held) => {
-    if (held) {
-      runner = new ProjectionRunner(store, readModels, campaignProjections, logger.child({ component: "projections" }));
-      relay = new EventRelay(nc, store, readModels, logger.child({ component: "relay" }));
-      await runner.start();
-      await relay.start();
-    } else {
-      const [stopping, stoppingRelay] = [runner, relay];
-      runner = relay = undefined;
-      await stopping?.stop();
-      await stoppingRelay?.stop();
-    }
-  }, logger.child({ component: "lease" }));
+    new FollowedCheckpoint(infra.checkpoints, logger.child({ component: "followed-checkpoint" })),
+  );
+  await projections.start((onChange) => Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, onChange, logger.child({ component: "lease" })));
   const queries = new QueryHandler(store, readModels, projections);
 
   const handlers: CampaignHandlers = {
@@ -81,18 +97,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     query: (request) => queries.handle(request),
     async stats() {
-      const head = await store.headPosition();
-      const checkpoint = projections.checkpoint;
+      const lag = await projections.lag();
       return {
-        projections: { running: projections.running, checkpoint: checkpoint.toString(), lag: (head > checkpoint ? head - checkpoint : 0n).toString() },
-        relay: { position: relay?.position.toString() ?? null },
+        projections: { running: projections.running, checkpoint: projections.checkpoint.toString(), lag: String(lag.projections ?? 0n) },
+        relay: { position: projections.checkpointOf("relay")?.toString() ?? null },
       };
     },
   };
   const service = await startCampaignService(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION });
   const stopCore = async () => {
     await service.drain();
-    await lease.stop(); // stops projections and relay at a checkpoint, and hands the lease on
+    await projections.stop(); // stops projections and relay at a checkpoint, and hands the lease on
     await nc.drain();
     await store.close();
     localServer?.kill("SIGTERM");
@@ -108,7 +123,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return {
     handlers,
     store,
-    projections,
+    projections: {
+      get checkpoint() {
+        return projections.checkpoint;
+      },
+      waitFor: (position, timeoutMs) => projections.waitFor(position, timeoutMs),
+      get running() {
+        return projections.running;
+      },
+      relayPosition: () => projections.checkpointOf("relay"),
+    },
+    async lag() {
+      const lag = await projections.lag();
+      return { projections: Number(lag.projections ?? 0n), relay: lag.relay === undefined ? null : Number(lag.relay) };
+    },
     http,
     async stop() {
       await http?.close();

@@ -1,21 +1,21 @@
 /**
  * `campaigns rebuild [projection]`: rebuilds read models from the start of
- * the log. It opens the store named by the configuration directly, and runs a
- * ProjectionRunner over it with a checkpoint key of its own (so it starts at
- * zero and leaves the service's checkpoint alone) until it reaches the head
- * position read at the start; then it removes that checkpoint key. The read
- * models it writes are the ones the service serves: a running service keeps
- * applying new events meanwhile, and both write the same values.
+ * the log. It opens the store and read models as the service does (the one
+ * composition root, compose.ts), and runs the projections' log consumer with
+ * a checkpoint key of its own (so it starts at zero and leaves the service's
+ * checkpoint alone) until it reaches the head position read at the start;
+ * then it removes that checkpoint key. The read models it writes are the ones
+ * the service serves: a running service keeps applying new events meanwhile,
+ * and both write the same values.
  */
-import { connect } from "nats";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { campaignProjections } from "../projections/campaign-projections.js";
-import { ProjectionRunner } from "../projections/runner.js";
-import { openEventStore } from "./open-event-store.js";
-import { KvReadModels } from "../adapters/nats/kv-read-models.js";
+import { projectionsConsumer } from "../projections/projector.js";
+import { openInfrastructure } from "./compose.js";
 
-/** No progress for this long means the runner has stopped (it logs why). */
+/** No progress for this long means the consumer has stopped (it logs why). */
 const STALL_MS = 60_000;
 
 export const projectionNamesForRebuild = () => campaignProjections.map((p) => p.name);
@@ -34,36 +34,34 @@ export async function rebuildReadModels(config: Config, only: string | undefined
   const selected = only === undefined ? campaignProjections : campaignProjections.filter((p) => p.name === only);
   if (selected.length === 0) throw new UnknownProjection(`unknown projection "${only}"; one of: ${projectionNamesForRebuild().join(", ")}`);
 
-  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING });
-  const nc = await connect({ servers: config.NATS_URL, name: "campaigns-cli rebuild" });
+  const infra = await openInfrastructure(config, logger, { startNats: false, name: "campaigns-cli rebuild" });
   const checkpointKey = `rebuild-${process.pid}-${Date.now()}`;
   try {
-    const readModels = await KvReadModels.open(nc);
-    const runner = new ProjectionRunner(store, readModels, selected, logger, { checkpointKey });
-    const head = await store.headPosition();
+    const { projector, consumer } = projectionsConsumer(infra.store, infra.readModels, logger, { projections: selected, checkpointKey });
+    const head = await infra.store.headPosition();
     const names = selected.map((p) => p.name);
     const started = performance.now();
     progress.start(Number(head), names);
-    await runner.start();
+    await consumer.start();
     try {
-      let last = runner.checkpoint;
+      let last = consumer.checkpoint;
       let lastMoved = performance.now();
-      while (runner.checkpoint < head) {
-        await new Promise((r) => setTimeout(r, pollMs));
-        progress.update(Number(runner.checkpoint), eventsPerSecond(runner.eventsApplied, started));
-        if (runner.checkpoint !== last) [last, lastMoved] = [runner.checkpoint, performance.now()];
+      while (consumer.checkpoint < head) {
+        await sleep(pollMs);
+        progress.update(Number(consumer.checkpoint), eventsPerSecond(projector.eventsApplied, started));
+        if (consumer.checkpoint !== last) [last, lastMoved] = [consumer.checkpoint, performance.now()];
         else if (performance.now() - lastMoved > STALL_MS) throw new Error(`the rebuild made no progress for ${STALL_MS / 1000} s at position ${last} (see the log above)`);
       }
     } finally {
-      await runner.stop();
-      await readModels.put("checkpoints", checkpointKey, undefined);
+      await consumer.stop();
+      await infra.checkpoints.remove(checkpointKey);
     }
     const seconds = (performance.now() - started) / 1000;
-    progress.finish(runner.eventsApplied, eventsPerSecond(runner.eventsApplied, started));
-    return { projections: names, events: runner.eventsApplied, head, seconds };
+    progress.finish(projector.eventsApplied, eventsPerSecond(projector.eventsApplied, started));
+    return { projections: names, events: projector.eventsApplied, head, seconds };
   } finally {
-    await nc.drain();
-    await store.close();
+    await infra.nc.drain();
+    await infra.store.close();
   }
 }
 

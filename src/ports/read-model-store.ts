@@ -1,6 +1,6 @@
 /**
  * Where read models live. The NATS adapter keeps them in JetStream KV
- * buckets (so reporting consumers can `watch` them); the runner and the
+ * buckets (so reporting consumers can `watch` them); the projector and the
  * queries only see this port.
  */
 export const readModelBuckets = {
@@ -22,6 +22,11 @@ export interface ReadModelStore {
   putJson(bucket: ReadModelBucket, key: string, json: string): Promise<void>;
   /** Keys under a prefix such as `<client>.` */
   keys(bucket: ReadModelBucket, prefix: string): Promise<string[]>;
+  /**
+   * The key's value now (when it has one) and after every change, until `signal`
+   * aborts; `undefined` for a delete. Ends (or throws) if the store drops the watch.
+   */
+  watch<T>(bucket: ReadModelBucket, key: string, signal: AbortSignal): AsyncIterable<T | undefined>;
   /** Largest value the store accepts, in bytes. */
   readonly maxValueBytes: number;
 }

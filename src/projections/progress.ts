@@ -1,5 +1,8 @@
+import type { Logger } from "pino";
+import { retry } from "../lib/retry.js";
+import type { CheckpointStore } from "../ports/checkpoint-store.js";
 import type { Position } from "../ports/event-store.js";
-import type { ReadModelStore } from "../ports/read-model-store.js";
+import { PositionWaiters } from "./position-waiters.js";
 
 /** How far the read models have got: what a query with `minPosition` waits on. */
 export interface ProjectionProgress {
@@ -9,18 +12,23 @@ export interface ProjectionProgress {
   waitFor(position: Position, timeoutMs: number): Promise<boolean>;
 }
 
-const POLL_MS = 20;
+/** A dropped watch (NATS reconnecting) is opened again this way. */
+const REWATCH = { initialMs: 100, maxMs: 5_000 };
 
 /**
- * The progress of projections another instance runs, read from the
- * checkpoint it writes after each flush: an instance that does not hold the
- * projections lease answers `minPosition` with this.
+ * The progress of projections another instance runs, from the checkpoint it
+ * writes after each flush, watched (not polled): an instance that does not
+ * hold the projections lease answers `minPosition` with this.
  */
 export class FollowedCheckpoint implements ProjectionProgress {
   private value: Position = 0n;
+  private readonly waiters = new PositionWaiters();
+  private readonly stopping = new AbortController();
+  private following: Promise<void> | undefined;
 
   constructor(
-    private readonly readModels: ReadModelStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly logger: Logger,
     private readonly checkpointKey = "projections",
   ) {}
 
@@ -28,15 +36,26 @@ export class FollowedCheckpoint implements ProjectionProgress {
     return this.value;
   }
 
-  async waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.value >= position) return true;
-      const saved = await this.readModels.get<string>("checkpoints", this.checkpointKey).catch(() => undefined);
-      if (saved !== undefined && BigInt(saved) > this.value) this.value = BigInt(saved);
-      if (this.value >= position) return true;
-      if (Date.now() + POLL_MS > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+  start(): void {
+    const signal = this.stopping.signal;
+    this.following = retry(async () => {
+      for await (const saved of this.checkpoints.watch(this.checkpointKey, signal)) {
+        if (saved !== undefined && saved > this.value) this.value = saved;
+        this.waiters.reached(this.value);
+      }
+      if (!signal.aborted) throw new Error("checkpoint watch ended");
+    }, { ...REWATCH, signal, onRetry: (err, attempt, delayMs) => this.logger.warn({ err, attempt, delayMs }, "checkpoint watch dropped; watching again") }).catch(
+      (err: unknown) => void (signal.aborted || this.logger.error({ err }, "checkpoint no longer followed")),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.following;
+    this.waiters.cancelAll();
+  }
+
+  waitFor(position: Position, timeoutMs: number): Promise<boolean> {
+    return this.value >= position ? Promise.resolve(true) : this.waiters.wait(position, timeoutMs);
   }
 }

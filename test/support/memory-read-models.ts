@@ -1,3 +1,4 @@
+import { EventEmitter, on } from "node:events";
 import type { ReadModelBucket, ReadModelStore } from "../../src/ports/read-model-store.js";
 import { toJson } from "../../src/contract/wire.js";
 
@@ -6,6 +7,7 @@ export class MemoryReadModels implements ReadModelStore {
   readonly buckets = new Map<ReadModelBucket, Map<string, string>>();
   readonly maxValueBytes = 1024 * 1024;
   writes = 0;
+  private readonly changed = new EventEmitter();
 
   private bucket(name: ReadModelBucket): Map<string, string> {
     let bucket = this.buckets.get(name);
@@ -22,11 +24,24 @@ export class MemoryReadModels implements ReadModelStore {
     this.writes++;
     if (value === undefined) this.bucket(bucket).delete(key);
     else this.bucket(bucket).set(key, toJson(value));
+    this.changed.emit(`${bucket}/${key}`);
   }
 
   async putJson(bucket: ReadModelBucket, key: string, json: string): Promise<void> {
     this.writes++;
     this.bucket(bucket).set(key, json);
+    this.changed.emit(`${bucket}/${key}`);
+  }
+
+  /** The value now, then after each put, until `signal` aborts. */
+  async *watch<T>(bucket: ReadModelBucket, key: string, signal: AbortSignal): AsyncIterable<T | undefined> {
+    const changes = on(this.changed, `${bucket}/${key}`, { signal });
+    if (this.bucket(bucket).has(key)) yield await this.get<T>(bucket, key);
+    try {
+      for await (const _ of changes) yield await this.get<T>(bucket, key);
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    }
   }
 
   async keys(bucket: ReadModelBucket, prefix: string): Promise<string[]> {

@@ -17,6 +17,7 @@
  * and, when `EVENTSTORE_CONNECTION_STRING` is set, against a real server.
  */
 import { randomUUID } from "node:crypto";
+import { backoffDelay, pause } from "../../lib/retry.js";
 import {
   ANY,
   BACKWARDS,
@@ -254,7 +255,8 @@ export class EventStoreDbSubscription implements Subscription {
   private cursor: Position;
   private closed = false;
   private current: AllStreamSubscription | undefined;
-  private wake: (() => void) | undefined;
+  /** Aborted by close(): ends a backoff wait at once. */
+  private readonly closing = new AbortController();
   private readonly iterator: AsyncGenerator<RecordedEvent, void, undefined>;
   private caughtUpOnce = false;
   private resubscriptions = 0;
@@ -286,7 +288,7 @@ export class EventStoreDbSubscription implements Subscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake?.();
+    this.closing.abort();
     const current = this.current;
     if (current !== undefined) {
       // Destroying the stream ends a pending next(); unsubscribe cancels the call.
@@ -347,30 +349,11 @@ export class EventStoreDbSubscription implements Subscription {
       // The backoff starts over only after a subscription that did some good: it delivered an event or
       // stayed up a while. A server that confirms (even reports caught up) and drops at once is retried ever more slowly.
       if (delivered || Date.now() - began >= STABLE_SUBSCRIPTION_MS) attempt = 0;
-      const delayMs = this.backoff(attempt);
+      const delayMs = Math.round(backoffDelay({ initialMs: this.settings.resubscribe?.initialDelayMs ?? 100, maxMs: this.settings.resubscribe?.maxDelayMs ?? 5_000, jitter: "half" }, attempt));
       attempt += 1;
       this.settings.onSubscriptionDropped?.({ error: failure, attempt, delayMs, resumeFrom: this.cursor });
-      await this.sleep(delayMs);
+      await pause(delayMs, this.closing.signal);
       if (!this.closed) this.resubscriptions += 1;
     }
-  }
-
-  private backoff(attempt: number): number {
-    const initial = this.settings.resubscribe?.initialDelayMs ?? 100;
-    const max = this.settings.resubscribe?.maxDelayMs ?? 5_000;
-    const exponential = Math.min(max, initial * 2 ** Math.min(attempt, 20));
-    return Math.round(exponential / 2 + (Math.random() * exponential) / 2);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }

@@ -1,13 +1,17 @@
-import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type JetStreamPublishOptions, type NatsConnection, type PubAck } from "nats";
+import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { Logger } from "pino";
-import type { ReadModelStore } from "../../ports/read-model-store.js";
-import type { EventStore, RecordedEvent, Subscription } from "../../ports/event-store.js";
+import { retry } from "../../lib/retry.js";
+import type { CheckpointStore } from "../../ports/checkpoint-store.js";
+import type { EventStore, RecordedEvent } from "../../ports/event-store.js";
+import { DEFAULT_PACING, LogConsumer, type LogHandler, type Pacing } from "../../projections/log-consumer.js";
 import { eventSubject, SUBJECT_ROOT } from "../../contract/subjects.js";
 import { encodeJson } from "../../contract/wire.js";
 
 export const EVENTS_STREAM = "CAMPAIGN_EVENTS";
 /** Publishes in flight at once: enough to hide the ack round trip, few enough to bound memory. */
 const WINDOW = 256;
+/** A failed publish is retried with the same msg id (the stream dedupes), so no event is skipped; on stop, retries end. */
+const PUBLISH_RETRY = { initialMs: 50, maxMs: 2_000 };
 
 export type RelayedEvent = {
   eventId: string;
@@ -21,129 +25,81 @@ export type RelayedEvent = {
   metadata: unknown;
 };
 
-/**
- * Relays every campaign event to the JetStream stream CAMPAIGN_EVENTS on
- * `campaigns.<client>.events.<campaignId>.<EventType>`, `Nats-Msg-Id` = event id.
- * Its checkpoint (key `relay` in the projections bucket) only passes an event
- * once it and every event before it are acknowledged; after a crash the
- * events since the checkpoint are published again and the stream's
- * duplicate window (10 minutes) drops the ones it already has.
- */
-export class EventRelay {
-  private subscription: Subscription | undefined;
-  private running: Promise<void> | undefined;
-  private relayed = 0n;
-  private saved = 0n;
-  private timer: NodeJS.Timeout | undefined;
-  private stopping = false;
-
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly store: EventStore,
-    private readonly checkpoints: ReadModelStore,
-    private readonly logger: Logger,
-  ) {}
-
-  static async ensureStream(jsm: JetStreamManager): Promise<void> {
-    try {
-      await jsm.streams.info(EVENTS_STREAM);
-    } catch {
-      await jsm.streams.add({ name: EVENTS_STREAM, subjects: [`${SUBJECT_ROOT}.*.events.>`], duplicate_window: 10 * 60 * 1_000_000_000 });
-    }
-  }
-
-  /** Last position relayed with everything before it. */
-  get position(): bigint {
-    return this.relayed;
-  }
-
-  async start(): Promise<void> {
-    await EventRelay.ensureStream(await this.nc.jetstreamManager());
-    const checkpoint = await this.checkpoints.get<string>("checkpoints", CHECKPOINT_KEY);
-    const head = await this.store.headPosition();
-    this.relayed = this.saved = checkpoint === undefined ? 0n : BigInt(checkpoint);
-    if (this.relayed > head) {
-      this.logger.warn({ checkpoint: this.relayed.toString(), head: head.toString() }, "relay checkpoint is ahead of the event store; relaying from the start");
-      this.relayed = 0n; // saved stays ahead, so the first checkpoint save writes the new one
-    }
-    this.subscription = this.store.subscribe({ from: this.relayed, streamPrefixes: ["campaign-"] });
-    this.timer = setInterval(() => void this.saveCheckpoint().catch((err: unknown) => this.logger.warn({ err }, "relay checkpoint not saved")), 1000);
-    this.running = this.pump(this.nc.jetstream(), this.subscription).catch((err: unknown) => this.logger.error({ err }, "event relay stopped"));
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await this.subscription?.close();
-    await this.running;
-    await this.saveCheckpoint();
-  }
-
-  /**
-   * Up to WINDOW publishes in flight; the relayed position moves over the
-   * acknowledged prefix as each ack lands, so the checkpoint (saved every
-   * second) stays close behind even when traffic is light.
-   */
-  private async pump(js: JetStreamClient, subscription: Subscription): Promise<void> {
-    const window: { position: bigint; acked: boolean }[] = [];
-    let wake = () => {};
-    let gaveUp = false;
-    const settle = () => {
-      while (window[0]?.acked) this.relayed = window.shift()!.position;
-      wake();
-    };
-    for await (const event of subscription) {
-      const relayed = toRelayed(event);
-      if (relayed === undefined) continue;
-      const h = natsHeaders();
-      h.set("Event-Position", event.position.toString());
-      h.set("Event-Type", event.type);
-      const subject = eventSubject(relayed.clientId, relayed.campaignId, event.type);
-      const entry = { position: event.position, acked: false };
-      window.push(entry);
-      publishUntilAcked(js, subject, encodeJson(relayed), { msgID: event.eventId, headers: h }, this.logger, () => this.stopping).then(
-        () => {
-          entry.acked = true;
-          settle();
-        },
-        () => {
-          gaveUp = true; // stopping: the checkpoint stays before this event, which is published again on restart
-          wake();
-        },
-      );
-      while (window.length >= WINDOW && !gaveUp) await new Promise<void>((resolve) => (wake = resolve));
-    }
-    while (window.length > 0 && !gaveUp) await new Promise<void>((resolve) => (wake = resolve));
-  }
-
-  private async saveCheckpoint(): Promise<void> {
-    if (this.relayed === this.saved) return;
-    const position = this.relayed;
-    await this.checkpoints.put("checkpoints", CHECKPOINT_KEY, position.toString());
-    this.saved = position;
+export async function ensureEventsStream(jsm: JetStreamManager): Promise<void> {
+  try {
+    await jsm.streams.info(EVENTS_STREAM);
+  } catch {
+    await jsm.streams.add({ name: EVENTS_STREAM, subjects: [`${SUBJECT_ROOT}.*.events.>`], duplicate_window: 10 * 60 * 1_000_000_000 });
   }
 }
 
-const CHECKPOINT_KEY = "relay";
+/**
+ * The relay, a handler on the log consumer: publishes every campaign event to
+ * the JetStream stream CAMPAIGN_EVENTS on
+ * `campaigns.<client>.events.<campaignId>.<EventType>`, `Nats-Msg-Id` = event
+ * id, up to WINDOW publishes in flight. A flush waits for every publish to be
+ * acknowledged, so its checkpoint (key `relay`) only passes an event once it
+ * and every event before it are; after a crash the events since the
+ * checkpoint are published again and the stream's duplicate window
+ * (10 minutes) drops the ones it already has.
+ */
+export class RelayPublisher implements LogHandler {
+  readonly checkpointKey = "relay";
+  readonly streamPrefixes = ["campaign-"];
+  private js: JetStreamClient | undefined;
+  private inFlight = 0;
+  private gaveUp = false;
+  private wake = () => {};
 
-/** A failed publish is retried with the same msg id (the stream dedupes), so no event is skipped; on stop, retries end. */
-async function publishUntilAcked(
-  js: JetStreamClient,
-  subject: string,
-  data: Uint8Array,
-  options: Partial<JetStreamPublishOptions>,
-  logger: Logger,
-  stopping: () => boolean,
-): Promise<PubAck> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await js.publish(subject, data, options);
-    } catch (err) {
-      if (stopping()) throw err;
-      logger.warn({ err, subject, attempt }, "event relay publish failed; retrying");
-      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-    }
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await ensureEventsStream(await this.nc.jetstreamManager());
+    this.js = this.nc.jetstream();
   }
+
+  async handle(event: RecordedEvent, signal: AbortSignal): Promise<void> {
+    const relayed = toRelayed(event);
+    if (relayed === undefined) return;
+    const h = natsHeaders();
+    h.set("Event-Position", event.position.toString());
+    h.set("Event-Type", event.type);
+    const subject = eventSubject(relayed.clientId, relayed.campaignId, event.type);
+    const data = encodeJson(relayed);
+    this.inFlight++;
+    retry(() => this.js!.publish(subject, data, { msgID: event.eventId, headers: h }), {
+      ...PUBLISH_RETRY,
+      signal,
+      onRetry: (err, attempt) => this.logger.warn({ err, subject, attempt }, "event relay publish failed; retrying"),
+    }).then(
+      () => {
+        this.inFlight--;
+        this.wake();
+      },
+      () => {
+        this.gaveUp = true; // stopping: the checkpoint stays before this event, which is published again on restart
+        this.wake();
+      },
+    );
+    while (this.inFlight >= WINDOW && !this.gaveUp) await new Promise<void>((resolve) => (this.wake = resolve));
+  }
+
+  /** Waits for every publish to be acknowledged. */
+  async flush(): Promise<void> {
+    while (this.inFlight > 0 && !this.gaveUp) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.gaveUp) throw new Error("relay stopped before every publish was acknowledged");
+  }
+}
+
+/** Checkpointed about once a second, as events come: a relay's flush is only the wait for acks. */
+const RELAY_PACING: Pacing = { ...DEFAULT_PACING, flushMs: 1_000, catchUpFlushMs: 1_000 };
+
+/** The relay on its own log consumer. */
+export function relayConsumer(nc: NatsConnection, store: EventStore, checkpoints: CheckpointStore, logger: Logger): LogConsumer {
+  return new LogConsumer(store, checkpoints, new RelayPublisher(nc, logger), logger, RELAY_PACING);
 }
 
 function toRelayed(event: RecordedEvent): RelayedEvent | undefined {
@@ -162,4 +118,3 @@ function toRelayed(event: RecordedEvent): RelayedEvent | undefined {
     metadata: event.metadata,
   };
 }
-

@@ -1,9 +1,12 @@
-import type { KV, NatsConnection } from "nats";
+import type { KV, KvEntry, NatsConnection } from "nats";
 import { type ReadModelBucket, type ReadModelStore, readModelBuckets } from "../../ports/read-model-store.js";
 import { toJson } from "../../contract/wire.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+const valueOf = <T>(entry: KvEntry | null): T | undefined =>
+  !entry || entry.operation !== "PUT" || entry.value.length === 0 ? undefined : (JSON.parse(decoder.decode(entry.value)) as T);
 
 /** Read models in JetStream KV: one bucket per model, JSON values, history 1 (the latest is what matters). */
 export class KvReadModels implements ReadModelStore {
@@ -23,9 +26,21 @@ export class KvReadModels implements ReadModelStore {
   }
 
   async get<T>(bucket: ReadModelBucket, key: string): Promise<T | undefined> {
-    const entry = await this.buckets[bucket].get(key);
-    if (!entry || entry.operation !== "PUT" || entry.value.length === 0) return undefined;
-    return JSON.parse(decoder.decode(entry.value)) as T;
+    return valueOf<T>(await this.buckets[bucket].get(key));
+  }
+
+  /** A KV watch (an ordered consumer on the bucket's stream): the last value, then each change as the server sends it. */
+  async *watch<T>(bucket: ReadModelBucket, key: string, signal: AbortSignal): AsyncIterable<T | undefined> {
+    if (signal.aborted) return;
+    const watcher = await this.buckets[bucket].watch({ key });
+    const stop = () => watcher.stop();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const entry of watcher) yield valueOf<T>(entry);
+    } finally {
+      signal.removeEventListener("abort", stop);
+      watcher.stop();
+    }
   }
 
   async put(bucket: ReadModelBucket, key: string, value: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { KV, NatsConnection } from "nats";
 import type { Logger } from "pino";
+import type { Lease as LeasePort } from "../../ports/lease.js";
 
 export const LEASE_BUCKET = "campaign-leases";
 
@@ -20,7 +21,7 @@ export type LeaseTiming = { ttlMs: number };
  * else can take over, so two holders never act at once unless a process
  * stalls for longer than that.
  */
-export class Lease {
+export class Lease implements LeasePort {
   private readonly holder = randomUUID();
   private revision: number | undefined;
   private renewedAt = 0;

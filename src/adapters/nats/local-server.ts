@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import type { Logger } from "pino";
+import { retry } from "../../lib/retry.js";
 
 export type NatsLink = { nc: NatsConnection; localServer?: ChildProcess };
 
@@ -40,16 +41,17 @@ async function connectOrStart(url: string, dataDir: string, logger: Logger): Pro
     logger.info({ url, storeDir }, "starting a local nats-server with JetStream");
     const localServer = spawn(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir], { stdio: "ignore" });
     const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        return { nc: await connect({ ...options, timeout: 500 }), localServer };
-      } catch (retryError) {
-        if (localServer.exitCode !== null || Date.now() > deadline) {
-          localServer.kill();
-          throw new Error(`could not start nats-server at ${url}`, { cause: retryError });
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    try {
+      // Every 100 ms until it answers, it exits, or 10 s have passed.
+      const nc = await retry(() => connect({ ...options, timeout: 500 }), {
+        initialMs: 100,
+        maxMs: 100,
+        shouldRetry: () => localServer.exitCode === null && Date.now() <= deadline,
+      });
+      return { nc, localServer };
+    } catch (retryError) {
+      localServer.kill();
+      throw new Error(`could not start nats-server at ${url}`, { cause: retryError });
     }
   }
 }

@@ -10,9 +10,9 @@
  * GET body back together. The model keeps its numbers in persistent
  * structures (a List in the order added, and a Map from E.164 to the index),
  * so one event costs O(log n), and it tracks the pages changed since the last
- * flush (`dirtyPages`, pages of the model's `pageSize`) so that a runner
+ * flush (`dirtyPages`, pages of the model's `pageSize`) so that the projector
  * writes only those; `settleDetail` clears them once written. After a
- * CampaignUpdated the list may have shrunk: the runner deletes the pages
+ * CampaignUpdated the list may have shrunk: the projector deletes the pages
  * beyond the new head's `phoneNumberPages`.
  */
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";

@@ -18,7 +18,7 @@ export type CampaignLogEvent = CampaignEvent & {
 const knownTypes: ReadonlySet<string> = new Set(campaignEventTypes);
 
 /**
- * The runner's ProjectedEvent as a CampaignLogEvent, or undefined when its
+ * The projector's ProjectedEvent as a CampaignLogEvent, or undefined when its
  * type is not a campaign event (another stream's event, or a type this build
  * does not know: such an event changes no read model).
  */

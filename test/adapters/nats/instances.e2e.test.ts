@@ -10,6 +10,7 @@ import { connect, type NatsConnection } from "nats";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lease } from "../../../src/adapters/nats/leadership.js";
+import { until } from "../../support/until.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import { e2eStoreEnv, registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
 
@@ -20,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats?.stop();
 });
-
-const until = async (done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe("the projections lease", () => {
   const silent = pino({ level: "silent" });

@@ -1,11 +1,11 @@
 /** Read models rebuilt from zero equal the live ones; domain events reach the relay stream once each. */
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { EVENTS_STREAM, EventRelay } from "../../../src/adapters/nats/event-relay.js";
+import { EVENTS_STREAM, relayConsumer } from "../../../src/adapters/nats/event-relay.js";
 import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
-import { campaignProjections } from "../../../src/projections/campaign-projections.js";
 import { MemoryReadModels } from "../../support/memory-read-models.js";
-import { ProjectionRunner } from "../../../src/projections/runner.js";
+import { projectionsConsumer } from "../../../src/projections/projector.js";
+import { checkpointsIn } from "../../../src/projections/checkpoints.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 it("rebuilds from zero to exactly the live read models", async () => {
   const store = svc.service.store; // whichever store the suite runs on
   const rebuilt = new MemoryReadModels();
-  const runner = new ProjectionRunner(store, rebuilt, campaignProjections, pino({ level: "silent" }));
+  const runner = projectionsConsumer(store, rebuilt, pino({ level: "silent" })).consumer;
   await runner.start();
   expect(await runner.waitFor(head, 10_000)).toBe(true);
   await runner.stop();
@@ -72,12 +72,12 @@ it("relays every campaign event to JetStream once, on its documented subject", a
   expect(created.json<{ type: string; campaignId: string; clientId: string }>()).toMatchObject({ type: "CampaignCreated", campaignId: "p-0", clientId: "acme" });
 
   // A relay that lost its checkpoint publishes everything again: the stream keeps one copy of each event (deduplicated by event id).
-  const again = new EventRelay(svc.nc, svc.service.store, new MemoryReadModels(), pino({ level: "silent" }));
+  const again = relayConsumer(svc.nc, svc.service.store, checkpointsIn(new MemoryReadModels()), pino({ level: "silent" }));
   await again.start();
   const replayedUpTo = Date.now() + 10_000;
-  while (again.position < head && Date.now() < replayedUpTo) await new Promise((r) => setTimeout(r, 50));
+  while (again.checkpoint < head && Date.now() < replayedUpTo) await new Promise((r) => setTimeout(r, 50));
   await again.stop();
-  expect(again.position).toBe(head);
+  expect(again.checkpoint).toBe(head);
   expect((await jsm.streams.info(EVENTS_STREAM)).state.messages).toBe(expected);
 });
 
