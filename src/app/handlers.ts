@@ -1,8 +1,18 @@
 import type { DomainError } from "../domain/index.js";
-import type { CommandEnvelope } from "./command-handler.js";
 
-/** A command as it arrived: the tenant from the subject, ids from the headers. */
-export type CommandRequest = CommandEnvelope;
+/**
+ * A command as it arrived, the app's edge: the tenant from the subject, ids
+ * from the headers. Past the command handler only its origin travels on.
+ */
+export type CommandRequest = {
+  name: string;
+  clientId: string;
+  body: unknown;
+  /** Idempotency key (`Command-Id`): one command of this client, for good. */
+  commandId?: string;
+  correlationId?: string;
+  traceparent?: string;
+};
 export type CommandOutcome =
   | { ok: true; reply: unknown; position: bigint }
   | { ok: false; error: DomainError };

@@ -1,172 +1,192 @@
-import type { AppendResult, EventStore, Position, RecordedEvent } from "../ports/event-store.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { LRUCache } from "lru-cache";
+import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
+import { type DomainError, domainError, isDomainError } from "../domain/index.js";
+import { type CommandIdentity, type CommandOrigin, commandKey, eventIdOf } from "./command-origin.js";
+import { type CommandRecord, commandIdReused, indexCommand } from "./command-index.js";
+import { type StreamVersion, Lane } from "./lane.js";
 
-/** What one command wrote: enough to rebuild its reply when it is repeated. */
-export type CommandRecord = {
-  readonly clientId: string;
-  readonly fromRevision: bigint;
-  readonly toRevision: bigint;
-  readonly position: Position;
+/** What a command came to: the handler turns it into the reply. */
+export type Executed<State, Event> =
+  | { kind: "written"; events: readonly Event[]; state: State; revision: bigint; position: Position }
+  | { kind: "unchanged"; state: State; revision: bigint | undefined; position: Position }
+  | { kind: "repeated"; events: readonly Event[]; state: State; revision: bigint; position: Position }
+  | { kind: "refused"; error: DomainError };
+
+export type Decide<State, Event> = (state: State) => readonly Event[] | DomainError;
+
+export type StreamCacheOptions<State, Event> = {
+  initialState: () => State;
+  /** The decider's event as the store holds it (compact tables, for campaigns). */
+  encode: (event: Event) => { type: string; data: unknown };
+  /** Reads a stored event as the decider's event (whatever shape it was stored in). */
+  decode: (recorded: RecordedEvent) => Event;
+  /** Folds a run of events into a state (the decider's evolve, or its faster replay). */
+  replay: (state: State, events: readonly Event[]) => State;
+  /** Streams kept; the least recently used is dropped beyond it. */
+  capacity?: number;
+  /** Concurrency conflicts with other writers are decided again this many times. */
+  maxRetries?: number;
 };
 
-/** A stream's decided state as of `revision`, kept between commands so that no command re-reads a long stream. */
-export type CachedStream<State> = {
-  readonly state: State;
-  /** Last revision folded in; undefined while the stream does not exist. */
-  readonly revision: bigint | undefined;
-  /** Of the last event folded in; 0 while that event's append is in flight. */
-  readonly position: Position;
-  /** The id of the last event folded in: an append built on this state may require it (AppendCondition). */
-  readonly lastEventId: string | undefined;
-  /**
-   * (client, Command-Id) -> what it wrote, rebuilt from event metadata, so
-   * idempotency survives restarts. One map shared by every version of the stream.
-   */
-  readonly commands: Map<string, CommandRecord>;
-  /**
-   * Resolves true once every append folded into this state is durable, false
-   * if any of them failed. Nothing decided on this state may be answered, and
-   * no append built on it may reach the store, before it resolves true.
-   */
-  readonly settled: Promise<boolean>;
-};
+/** What a command came to under its stream's turn, before waiting for the store. */
+type Turn<State, Event> =
+  | { kind: "known"; record: CommandRecord; on: StreamVersion<State> }
+  | { kind: "decided"; decision: readonly Event[] | DomainError; on: StreamVersion<State> }
+  | { kind: "appending"; events: readonly Event[]; append: Promise<AppendResult>; after: StreamVersion<State> };
 
-const SETTLED = Promise.resolve(true);
-
-/** The index key: a Command-Id is only ever its own client's. */
-export const commandKey = (clientId: string, commandId: string): string => `${clientId}\u0000${commandId}`;
+/** Decide again: an append this command built on failed, or another writer got there first. */
+const RETRY = { kind: "retry" } as const;
+type Retry = typeof RETRY | { kind: "retry"; conflict: unknown };
 
 /**
- * Decided state per stream. Besides the newest state (which may include
- * appends still in flight) it keeps the newest durable one: when an append
- * fails, the stream falls back to that and catches up from the store, and
- * every append built on the failed one fails with it (it waits for that one's
- * `settled`, or the store checks its last event id), so nothing is ever
- * written on top of a state that never existed.
+ * The write side's memory of each stream, and the one place that runs a
+ * command against it: load, decide, append, wait until durable, retry.
+ *
+ * Commands on one stream take turns (`Lane`): each is decided on the state
+ * after the previous one's events while that append may still be in flight
+ * (pipelining). A store that checks the event an append builds on
+ * (`AppendCondition`) gets the append at once, so appends on one stream share
+ * a group commit and fail together; any other store gets it once the state
+ * it was decided on is durable. No outcome (written, unchanged, repeat or
+ * refusal) is returned before the state it was decided on is durable. A
+ * failed append sends the stream back to its newest durable state, so nothing
+ * is ever written on top of a state that never existed; a conflict with
+ * another writer backs off, catches up from the store and decides again.
  */
-export class StreamCache<State> {
-  private readonly streams = new Map<string, CachedStream<State>>();
-  private readonly durable = new Map<string, CachedStream<State>>();
+export class StreamCache<State, Event extends { type: string; data: unknown }> {
+  private readonly lanes: LRUCache<string, Lane<State>>;
+  /** Lanes with commands under way are kept even when the LRU drops them, so one stream never has two lanes. */
+  private readonly busy = new Map<string, Lane<State>>();
+  private readonly maxRetries: number;
 
   constructor(
     private readonly store: EventStore,
-    private readonly initialState: () => State,
-    /** Folds a run of events into a state (the decider's evolve, or its faster replay). */
-    private readonly replay: (state: State, events: readonly RecordedEvent[]) => State,
-    private readonly capacity = 50_000,
-  ) {}
-
-  /** The cached stream, loaded on first use. */
-  async get(streamId: string): Promise<CachedStream<State>> {
-    const cached = this.streams.get(streamId);
-    if (cached) return cached;
-    const empty: CachedStream<State> = { state: this.initialState(), revision: undefined, position: 0n, lastEventId: undefined, commands: new Map(), settled: SETTLED };
-    return this.catchUp(streamId, empty);
+    private readonly options: StreamCacheOptions<State, Event>,
+  ) {
+    this.lanes = new LRUCache({ max: options.capacity ?? 50_000 });
+    this.maxRetries = options.maxRetries ?? 20;
   }
 
-  /** Folds in whatever was appended since the newest durable state (by another instance, say). */
-  async refresh(streamId: string): Promise<CachedStream<State>> {
-    const base = this.durable.get(streamId);
-    return base ? this.catchUp(streamId, base) : this.get(streamId);
+  /** Runs one command on a stream: `decide` sees the newest state and may be asked again after a conflict. */
+  async execute(streamId: string, origin: CommandOrigin, decide: Decide<State, Event>): Promise<Executed<State, Event>> {
+    const lane = this.enter(streamId);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const turn = await lane.turn(() => this.take(lane, origin, decide));
+        const outcome = await this.complete(lane, origin.identity, turn);
+        if (outcome.kind !== "retry") return outcome;
+        if ("conflict" in outcome) {
+          if (attempt >= this.maxRetries) throw outcome.conflict;
+          // Another writer got there first: back off a little, jittered, before deciding again on what the store holds.
+          if (outcome.conflict instanceof ConcurrencyError) await sleep(Math.random() * Math.min(50, 2 ** attempt));
+        }
+      }
+    } finally {
+      this.leave(streamId, lane);
+    }
   }
 
-  /** The newest durable position of a stream (for a reply that wrote nothing). */
-  durablePosition(streamId: string): Position {
-    return this.durable.get(streamId)?.position ?? 0n;
+  /** The newest durable state of a stream, caught up with the store (for a look at another stream, e.g. the directory). */
+  async latest(streamId: string): Promise<State> {
+    const lane = this.enter(streamId);
+    try {
+      return await lane.turn(async () => {
+        await lane.newest.settled;
+        await this.catchUp(lane);
+        return lane.newest.state;
+      });
+    } finally {
+      this.leave(streamId, lane);
+    }
+  }
+
+  /** Under the stream's turn: find the command, or decide it and send its append. */
+  private async take(lane: Lane<State>, origin: CommandOrigin, decide: Decide<State, Event>): Promise<Turn<State, Event>> {
+    if (lane.stale) await this.catchUp(lane);
+    const on = lane.newest;
+    const record = origin.identity && lane.commands.get(commandKey(origin.identity.clientId, origin.identity.commandId));
+    if (record) return { kind: "known", record, on };
+    const decision = decide(on.state);
+    if (isDomainError(decision) || decision.length === 0) return { kind: "decided", decision, on };
+    const events: NewEvent[] = decision.map((event, i) => ({ eventId: eventIdOf(origin.identity, i), ...this.options.encode(event), metadata: origin.metadata }));
+    const append = this.send(lane, on, events);
+    const after = lane.applyPending(on, this.options.replay(on.state, decision), events, append, origin.identity);
+    return { kind: "appending", events: decision, append, after };
   }
 
   /**
-   * Folds in events one command is appending on top of `from`: `append` is
-   * the store's answer. Returns the state after them, with its `settled`.
+   * Sends an append decided on `on`. A store that checks the event at the
+   * expected revision gets it at once, conditional on the last event being the
+   * one `on` was built on; any other store gets it once `on` is durable.
    */
-  applyPending(
-    streamId: string,
-    from: CachedStream<State>,
-    events: readonly RecordedEvent[],
-    append: Promise<AppendResult>,
-    command: { clientId: string; commandId?: string | undefined },
-  ): CachedStream<State> {
-    const fromRevision = events[0]!.revision;
-    const key = command.commandId === undefined ? undefined : commandKey(command.clientId, command.commandId);
-    if (key !== undefined) from.commands.set(key, { clientId: command.clientId, fromRevision, toRevision: events.at(-1)!.revision, position: 0n });
-    const after: CachedStream<State> = {
-      state: this.replay(from.state, events),
-      revision: events.at(-1)!.revision,
-      position: 0n,
-      lastEventId: events.at(-1)!.eventId,
-      commands: from.commands,
-      settled: append.then(
-        (written) => {
-          this.confirm(streamId, after, written, key === undefined ? undefined : { key, clientId: command.clientId, fromRevision });
-          return true;
-        },
-        () => {
-          this.fallBack(streamId);
-          return false;
-        },
-      ),
-    };
-    this.remember(streamId, after);
-    return after;
+  private send(lane: Lane<State>, on: StreamVersion<State>, events: NewEvent[]): Promise<AppendResult> {
+    if (on.revision === undefined) return this.store.append(lane.streamId, events, "no_stream");
+    if (this.store.checksLastEventId && on.lastEventId !== undefined) return this.store.append(lane.streamId, events, on.revision, { lastEventId: on.lastEventId });
+    return on.settled.then((ok) => (ok ? this.store.append(lane.streamId, events, on.revision!) : Promise.reject(new EarlierAppendFailed())));
   }
 
-  private confirm(streamId: string, after: CachedStream<State>, written: AppendResult, command: { key: string; clientId: string; fromRevision: bigint } | undefined): void {
-    if (command) after.commands.set(command.key, { clientId: command.clientId, fromRevision: command.fromRevision, toRevision: written.nextRevision, position: written.position });
-    const durable = this.durable.get(streamId);
-    if (!durable || (durable.revision ?? -1n) >= written.nextRevision) return; // evicted, or already past it
-    const confirmed = { ...after, position: written.position, settled: SETTLED };
-    this.durable.set(streamId, confirmed);
-    // The newest state is this one, or one that fell behind it (and would only conflict): either way, this is newer.
-    const current = this.streams.get(streamId);
-    if (current === after || (current?.revision ?? -1n) < written.nextRevision) this.streams.set(streamId, confirmed);
-  }
-
-  /** An append failed: forget everything decided after the newest durable state; the next command catches up from the store. */
-  private fallBack(streamId: string): void {
-    const durable = this.durable.get(streamId);
-    if (!durable) return;
-    const last = durable.revision ?? -1n;
-    for (const [key, record] of durable.commands) if (record.position === 0n && record.toRevision > last) durable.commands.delete(key);
-    this.streams.set(streamId, durable);
-  }
-
-  private async catchUp(streamId: string, from: CachedStream<State>): Promise<CachedStream<State>> {
-    const start = from.revision === undefined ? 0n : from.revision + 1n;
-    const events: RecordedEvent[] = [];
-    for await (const event of this.store.read(streamId, { from: start, direction: "forwards" })) events.push(event);
-    const last = events.at(-1);
-    if (!last) {
-      this.remember(streamId, from, from);
-      return from;
+  /** Outside the turn: wait for the store, and for the state decided on to be durable. */
+  private async complete(lane: Lane<State>, identity: CommandIdentity | undefined, turn: Turn<State, Event>): Promise<Executed<State, Event> | Retry> {
+    if (turn.kind === "appending") {
+      try {
+        const written = await turn.append;
+        return { kind: "written", events: turn.events, state: turn.after.state, revision: written.nextRevision, position: written.position };
+      } catch (error) {
+        // The domain keeps appends under the limit; should one still be refused for size, say so as the rule it is.
+        if (error instanceof AppendTooLargeError)
+          return { kind: "refused", error: domainError("rule_violated", "the command's events are too large for one append; send fewer numbers per command", [{ field: "phoneNumbers", reason: error.message }]) };
+        if (error instanceof ConcurrencyError || error instanceof EarlierAppendFailed) return { kind: "retry", conflict: error };
+        throw error;
+      }
     }
-    for (const event of events) indexCommand(from.commands, event);
-    const next: CachedStream<State> = {
-      state: this.replay(from.state, events),
-      revision: last.revision,
-      position: last.position,
-      lastEventId: last.eventId,
-      commands: from.commands,
-      settled: SETTLED,
-    };
-    this.remember(streamId, next, next);
-    return next;
+    if (!(await turn.on.settled)) return RETRY;
+    if (turn.kind === "decided") {
+      if (isDomainError(turn.decision)) return { kind: "refused", error: turn.decision };
+      return { kind: "unchanged", state: turn.on.state, revision: turn.on.revision, position: lane.durable.position };
+    }
+    const record = lane.commands.get(commandKey(identity!.clientId, identity!.commandId));
+    if (!record) return RETRY; // its append failed after all: decide it afresh
+    if (record.fingerprint !== undefined && record.fingerprint !== identity!.fingerprint) return { kind: "refused", error: commandIdReused(identity!, { command: record.name, streamId: lane.streamId }) };
+    const events = await this.readRange(lane.streamId, record.fromRevision, record.toRevision);
+    return { kind: "repeated", events, state: turn.on.state, revision: record.toRevision, position: record.position };
   }
 
-  private remember(streamId: string, stream: CachedStream<State>, durable?: CachedStream<State>): void {
-    if (durable) this.durable.set(streamId, durable);
-    this.streams.delete(streamId); // re-insert: Map order doubles as recency for eviction
-    this.streams.set(streamId, stream);
-    if (this.streams.size > this.capacity) {
-      const oldest = this.streams.keys().next().value as string;
-      this.streams.delete(oldest);
-      this.durable.delete(oldest);
-    }
+  /** Folds in whatever was appended since the newest durable state (by another writer, say). */
+  private async catchUp(lane: Lane<State>): Promise<void> {
+    const from = lane.durable;
+    const recorded: RecordedEvent[] = [];
+    for await (const event of this.store.read(lane.streamId, { from: from.revision === undefined ? 0n : from.revision + 1n, direction: "forwards" })) recorded.push(event);
+    for (const event of recorded) indexCommand(lane.commands, event);
+    const last = recorded.at(-1);
+    lane.caughtUp(last === undefined ? from : { state: this.options.replay(from.state, recorded.map(this.options.decode)), revision: last.revision, position: last.position, lastEventId: last.eventId, settled: Promise.resolve(true) });
+  }
+
+  private async readRange(streamId: string, from: bigint, to: bigint): Promise<Event[]> {
+    const events: Event[] = [];
+    for await (const event of this.store.read(streamId, { from, direction: "forwards", limit: Number(to - from + 1n) })) events.push(this.options.decode(event));
+    return events;
+  }
+
+  private enter(streamId: string): Lane<State> {
+    let lane = this.busy.get(streamId) ?? this.lanes.get(streamId);
+    if (!lane) lane = new Lane(streamId, this.options.initialState());
+    this.lanes.set(streamId, lane);
+    this.busy.set(streamId, lane);
+    lane.users++;
+    return lane;
+  }
+
+  private leave(streamId: string, lane: Lane<State>): void {
+    if (--lane.users === 0) this.busy.delete(streamId);
   }
 }
 
-const indexCommand = (commands: Map<string, CommandRecord>, event: RecordedEvent): void => {
-  const { commandId, clientId } = event.metadata;
-  if (typeof commandId !== "string" || typeof clientId !== "string") return;
-  const key = commandKey(clientId, commandId);
-  const known = commands.get(key);
-  commands.set(key, { clientId, fromRevision: known?.fromRevision ?? event.revision, toRevision: event.revision, position: event.position });
-};
+/** An append on the same stream before this one failed, so this one, decided on top of it, is never sent. */
+class EarlierAppendFailed extends Error {
+  constructor() {
+    super("an earlier append on this stream failed");
+  }
+}
+
+export type { DomainError };

@@ -6,6 +6,8 @@ export const errorStatus = {
   invalid_request: 400,
   not_found: 404,
   conflict: 409,
+  /** A Command-Id already used for another command of the client (CONTRACT: Command-Id). */
+  command_id_reused: 409,
   rule_violated: 422,
   unavailable: 503,
 } as const;

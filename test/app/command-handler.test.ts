@@ -187,6 +187,15 @@ describe.each([
     expect(await attemptsInStore()).toEqual([1]);
   });
 
+  it("answers 409 command_id_reused for another command under a used Command-Id on the same campaign, writing nothing", async () => {
+    const { handler, store } = await raced();
+    ok(await handler.handle(attempt(1, "a-1")));
+    const head = await store.headPosition();
+    const stage = await handler.handle({ name: "record-stage-reached", clientId: "acme", body: { id: "c-1", number: BEN, attemptNumber: 1, stage: 3, occurredAt: "2030-10-01T07:51:00Z" }, commandId: "a-1" });
+    expect(stage).toMatchObject({ ok: false, error: { code: "command_id_reused", details: [{ field: "Command-Id", reason: "first used for record-attempt-outcome on campaign c-1" }] } });
+    expect(await store.headPosition()).toBe(head);
+  });
+
   it("does not treat another client's Command-Id as a repeat: it gets 404, not the owner's reply", async () => {
     const handler = handlerOn(new MemoryEventStore());
     await registered(handler);

@@ -16,6 +16,7 @@ const titles: Record<ProblemCode, string> = {
   invalid_request: "Invalid request",
   not_found: "Not found",
   conflict: "Conflict",
+  command_id_reused: "Command-Id reused",
   rule_violated: "Rule violated",
   unavailable: "Service unavailable",
   unauthorized: "Unauthorized",

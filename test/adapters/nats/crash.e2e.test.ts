@@ -64,12 +64,14 @@ it("loses no acknowledged command to kill -9 and catches up without double count
 
   // A stream of outcomes, 8 in flight; the service is killed part-way through.
   const acknowledged: string[] = [];
+  const sentAt = new Map<string, string>();
   let next = 0;
   const sender = async () => {
     while (next < numbers.length) {
       const number = numbers[next++]!;
+      sentAt.set(number, new Date().toISOString());
       try {
-        await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: new Date().toISOString() }, { commandId: `attempt-${number}`, timeoutMs: 1000 });
+        await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: sentAt.get(number)! }, { commandId: `attempt-${number}`, timeoutMs: 1000 });
         acknowledged.push(number);
       } catch {
         // not acknowledged: the caller would retry it with the same Command-Id
@@ -90,10 +92,10 @@ it("loses no acknowledged command to kill -9 and catches up without double count
     const recorded = new Set(history.events.filter((e) => e.type === "AttemptOutcomeRecorded").map((e) => (e.data as { e164: string }).e164));
     for (const number of acknowledged) expect(recorded.has(`+44${number.slice(1)}`)).toBe(true);
 
-    // Every caller retries what it sent, with the same Command-Id (and, as a careless one might, a fresh time):
-    // a command that landed before the kill answers its first reply; one that did not lands now.
+    // Every caller retries what it sent, with the same Command-Id: a command that landed before the kill
+    // answers its first reply; one that did not lands now. (Another body under the same id is another command: 409.)
     for (const number of numbers)
-      await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: new Date().toISOString() }, { commandId: `attempt-${number}`, timeoutMs: 8000 });
+      await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: sentAt.get(number) ?? new Date().toISOString() }, { commandId: `attempt-${number}`, timeoutMs: 8000 });
     const after = await client.getCampaignHistory({ id: "crash-1", limit: 1000 });
     const attempts = after.events.filter((e) => e.type === "AttemptOutcomeRecorded");
     expect(attempts).toHaveLength(numbers.length); // each number once: nothing written twice

@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
+import type { EventMetadata } from "../ports/event-store.js";
+
+/** Namespace for ids derived from a client's Command-Id (campaign ids and event ids). */
+const COMMAND_NAMESPACE = "6f1c2a52-5d0e-4a43-9a55-0c8b8a3c2f11";
+
+/** What identifies a command sent with a `Command-Id`: the id is its client's, for good, and names this command only. */
+export type CommandIdentity = {
+  readonly clientId: string;
+  readonly commandId: string;
+  /** The contract's command name, e.g. `record-attempt-outcome`. */
+  readonly name: string;
+  /** Of the name and the body as sent: a repeat is the same command only when this matches. */
+  readonly fingerprint: string;
+};
+
+/** What the write side needs to know of where a command came from, without its transport. */
+export type CommandOrigin = {
+  /** Carried by every event the command writes. */
+  readonly metadata: EventMetadata;
+  readonly identity: CommandIdentity | undefined;
+};
+
+export type CommandSource = { name: string; clientId: string; body: unknown; commandId?: string | undefined; correlationId?: string | undefined; traceparent?: string | undefined };
+
+export const commandOrigin = (source: CommandSource): CommandOrigin => {
+  const identity = source.commandId === undefined ? undefined : { clientId: source.clientId, commandId: source.commandId, name: source.name, fingerprint: fingerprintOf(source.name, source.body) };
+  return {
+    identity,
+    metadata: {
+      clientId: source.clientId,
+      ...(identity === undefined ? {} : { commandId: identity.commandId, causationId: identity.commandId, commandName: identity.name, commandFingerprint: identity.fingerprint }),
+      ...(source.correlationId === undefined ? {} : { correlationId: source.correlationId }),
+      ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
+    },
+  };
+};
+
+/** The index key: a Command-Id is only ever its own client's. */
+export const commandKey = (clientId: string, commandId: string): string => `${clientId}\u0000${commandId}`;
+
+/** With a Command-Id the id is derived from it, so a retried create lands on the same stream and is recognised. */
+export const newCampaignId = (clientId: string, commandId: string | undefined): string =>
+  commandId === undefined ? uuidv7() : uuidv5(`${clientId}:${commandId}`, COMMAND_NAMESPACE);
+
+/** Derived from the Command-Id, so the store recognises a resent append as the one it already holds. */
+export const eventIdOf = (identity: CommandIdentity | undefined, index: number): string =>
+  identity === undefined ? uuidv4() : uuidv5(`${identity.clientId}:${identity.commandId}:${index}`, COMMAND_NAMESPACE);
+
+/** SHA-256 of the name and the body with its keys sorted (so key order does not make another command), base64url. */
+export const fingerprintOf = (name: string, body: unknown): string =>
+  createHash("sha256").update(name).update("\u0000").update(canonicalJson(body)).digest("base64url");
+
+const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object")
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+};
