@@ -1,4 +1,4 @@
-import { parsePhoneNumberWithError, ParseError, type CountryCode } from "libphonenumber-js/max";
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberWithError, ParseError, type CountryCode } from "libphonenumber-js/max";
 
 /**
  * Phone numbers arrive in any national or international form; the campaign
@@ -32,3 +32,7 @@ export const normalisePhoneNumber = (input: string, defaultRegion: string, check
     return { ok: false, reason: "not a phone number" };
   }
 };
+
+/** The region's country calling code ("44" for GB); undefined for a region libphonenumber does not know. */
+export const callingCodeOf = (region: string): string | undefined =>
+  isSupportedCountry(region) ? getCountryCallingCode(region as CountryCode) : undefined;

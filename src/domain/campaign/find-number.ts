@@ -1,13 +1,19 @@
 import { type DomainError, domainError } from "../errors.js";
-import { normalisePhoneNumber } from "../phone-number.js";
+import { callingCodeOf, normalisePhoneNumber } from "../phone-number.js";
 import type { Campaign, NumberProgress } from "./state.js";
 
-/** Finds a campaign's number by any form that normalises to its stored E.164. */
+/**
+ * Finds a campaign's number by any form that normalises to its stored E.164.
+ * A number given as stored (its E.164, or exactly the national form it was
+ * added in) is a map lookup; only other forms are parsed with libphonenumber.
+ */
 export const findNumber = (
   campaign: Campaign,
   number: string,
   region: string,
 ): { e164: string; progress: NumberProgress } | DomainError => {
+  const held = heldAsGiven(campaign, number, region);
+  if (held) return { e164: held.entry.e164, progress: held };
   const normalised = normalisePhoneNumber(number, region, "possible");
   if (!normalised.ok)
     return domainError("invalid_request", `${number} is not a phone number`, [{ field: "number", number, reason: normalised.reason }]);
@@ -16,3 +22,18 @@ export const findNumber = (
     return domainError("not_found", `${number} is not in campaign ${campaign.campaignId}`, [{ field: "number", number, reason: "not in this campaign" }]);
   return { e164: normalised.e164, progress };
 };
+
+/**
+ * The number, when `number` is its stored E.164 or the very national form
+ * (0 and digits) it was added in with this region: both normalise to that
+ * E.164, so parsing them again would only find the same entry.
+ */
+const heldAsGiven = (campaign: Campaign, number: string, region: string): NumberProgress | undefined => {
+  if (number.startsWith("+")) return campaign.numbers.get(number);
+  if (!NATIONAL_DIGITS.test(number)) return undefined;
+  const code = callingCodeOf(region);
+  const progress = code === undefined ? undefined : campaign.numbers.get(`+${code}${number.slice(1)}`);
+  return progress?.entry.number === number ? progress : undefined;
+};
+
+const NATIONAL_DIGITS = /^0[1-9][0-9]{4,14}$/;
