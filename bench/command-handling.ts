@@ -10,7 +10,10 @@ import { MemoryEventStore } from "../src/adapters/event-store/memory.js";
 import type { EventStore } from "../src/ports/event-store.js";
 import { SqliteEventStore } from "../src/adapters/event-store/sqlite.js";
 import { CommandHandler } from "../src/app/command-handler.js";
+import { campaignProjections } from "../src/projections/campaign-projections.js";
+import type { RecordedEvent } from "../src/ports/event-store.js";
 import { campaignLog, writeLogs } from "./generate.js";
+import { heapUsed } from "./heap.js";
 import { campaignBody, perSecond, type Row } from "./fixtures.js";
 
 const clock = () => new Date("2030-10-01T12:00:00Z");
@@ -43,9 +46,12 @@ async function onStore(kind: "memory" | "sqlite"): Promise<Row[]> {
     ok(await handler.handle({ name: "register-call-flow", clientId: "bench", body: { callFlowId: 1, name: "Main" } }));
     ok(await handler.handle({ name: "register-cli", clientId: "bench", body: { cliId: 1, number: "01632960001" } }));
 
+    const heapBefore = heapUsed();
     let began = performance.now();
     ok(await handler.handle({ name: "pause-campaign", clientId: "bench", body: { id: "big" } }));
-    rows.push({ name: `${kind}: first command on a campaign of ${written.toLocaleString("en-GB")} events`, value: Math.round(performance.now() - began), unit: "ms", note: "loads the stream once per process" });
+    rows.push({ name: `${kind}: first command on a campaign of ${written.toLocaleString("en-GB")} events`, value: Math.round(performance.now() - began), unit: "ms", note: "loads the stream once per process: the cost of reloading an evicted 100,000-number campaign" });
+    rows.push({ name: `${kind}: command side, heap per number held`, value: Math.round((heapUsed() - heapBefore) / 100_000), unit: "bytes", note: "a 100,000-number campaign's decided state and command index" });
+    if (kind === "sqlite") rows.push(await projectionHeapPerNumber(store, "campaign-big"));
     ok(await handler.handle({ name: "resume-campaign", clientId: "bench", body: { id: "big" } }));
 
     // Fresh numbers in each (completed numbers take no more attempts), measured alternately, best of two rounds.
@@ -66,4 +72,20 @@ async function onStore(kind: "memory" | "sqlite"): Promise<Row[]> {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What the projections' in-memory models of one campaign hold, per number: all of them evolved over its whole stream. */
+async function projectionHeapPerNumber(store: EventStore, streamId: string): Promise<Row> {
+  const events: RecordedEvent[] = [];
+  for await (const event of store.read(streamId)) events.push(event);
+  const before = heapUsed();
+  const models: unknown[] = campaignProjections.map(() => undefined);
+  for (const event of events) {
+    const projected = { type: event.type, data: event.data, position: event.position, revision: event.revision, recordedAt: event.recordedAt.toISOString(), clientId: "bench", campaignId: "big" };
+    campaignProjections.forEach((projection, i) => (models[i] = projection.evolve(models[i], projected)));
+  }
+  const bytes = heapUsed() - before;
+  // Both stay reachable until after the measurement (or the collector would take the events back mid-way).
+  if (models.some((m) => m === undefined) || events.length === 0) throw new Error("a projection has no model");
+  return { name: "projections: heap per number held", value: Math.round(bytes / 100_000), unit: "bytes", note: "summary, detail and statistics models of a 100,000-number campaign" };
 }

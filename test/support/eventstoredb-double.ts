@@ -37,6 +37,8 @@ export type DoubleOptions = {
   batchAppend?: boolean;
   /** The server's MaxAppendSize in bytes (default 1 MiB, EventStoreDB's default before 25.1). */
   maxAppendSize?: number;
+  /** Each append is answered this much later (EventStoreDB's fsynced append takes a few ms); default 0. */
+  appendLatencyMs?: number;
 };
 
 export type DoubleStats = {
@@ -95,11 +97,11 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
     }),
     append: appendHandler(log, () => {
       stats.appendCalls += 1;
-    }),
+    }, options.appendLatencyMs),
     batchAppend: batchAppend
       ? batchAppendHandler(log, () => {
           stats.batchAppends += 1;
-        })
+        }, options.appendLatencyMs)
       : (call) => call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "BatchAppend is switched off" }),
     delete: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "not in the double" }),
     tombstone: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "not in the double" }),

@@ -52,7 +52,13 @@ function maxAppendSizeStatus(maxAppendSize: number): Partial<grpc.StatusObject> 
   return { code: grpc.status.INVALID_ARGUMENT, details: `Maximum Append Size of ${maxAppendSize} Exceeded.`, metadata };
 }
 
-export function appendHandler(log: EventLog, onAppendCall: () => void): StreamsServer["append"] {
+/** Answers after `latencyMs` (a server's fsync), the append itself already in the log in arrival order. */
+const after = (latencyMs: number, answer: () => void): void => {
+  if (latencyMs > 0) setTimeout(answer, latencyMs);
+  else answer();
+};
+
+export function appendHandler(log: EventLog, onAppendCall: () => void, latencyMs = 0): StreamsServer["append"] {
   return (call, callback) => {
     onAppendCall();
     let options: streamsPb.AppendReq.Options | undefined;
@@ -73,7 +79,8 @@ export function appendHandler(log: EventLog, onAppendCall: () => void): StreamsS
         callback(maxAppendSizeStatus(outcome.maxAppendSize));
         return;
       }
-      callback(null, appendResponse(outcome, expected));
+      const response = appendResponse(outcome, expected);
+      after(latencyMs, () => callback(null, response));
     });
   };
 }
@@ -106,7 +113,7 @@ function errorStatus(code: codePb.Code, message: string, detail: { serializeBina
 
 type Pending = { options: streamsPb.BatchAppendReq.Options; proposed: ProposedEvent[] };
 
-export function batchAppendHandler(log: EventLog, onBatch: () => void): StreamsServer["batchAppend"] {
+export function batchAppendHandler(log: EventLog, onBatch: () => void, latencyMs = 0): StreamsServer["batchAppend"] {
   return (call) => {
     const pending = new Map<string, Pending>();
     call.on("data", (request: streamsPb.BatchAppendReq) => {
@@ -122,7 +129,8 @@ export function batchAppendHandler(log: EventLog, onBatch: () => void): StreamsS
       if (!request.getIsFinal()) return;
       pending.delete(correlationId);
       onBatch();
-      call.write(batchResponse(log, correlationId, batch));
+      const response = batchResponse(log, correlationId, batch);
+      after(latencyMs, () => call.write(response));
     });
     call.on("error", () => undefined);
     call.on("end", () => call.end());
