@@ -16,7 +16,7 @@ import { checkpointsIn } from "../projections/checkpoints.js";
 import { LeasedConsumers } from "../projections/leased-consumers.js";
 import { projectionsConsumer } from "../projections/projector.js";
 import type { CheckpointStore } from "../ports/checkpoint-store.js";
-import type { ReadModelStore } from "../ports/read-model-store.js";
+import type { ReadModelStore, ReadModelWatch } from "../ports/read-model-store.js";
 import { CommandHandler } from "../app/command-handler.js";
 import type { Config } from "./config.js";
 import { QueryHandler } from "../app/query-handler.js";
@@ -44,7 +44,7 @@ export type RunningService = {
 export type Infrastructure = {
   store: EventStore;
   nc: NatsConnection;
-  readModels: ReadModelStore;
+  readModels: ReadModelStore & ReadModelWatch;
   checkpoints: CheckpointStore;
   /** A nats-server this process started (nothing answered at NATS_URL). */
   localServer: ChildProcess | undefined;
@@ -114,7 +114,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
   const http = config.HTTP_PORT === undefined
     ? undefined
-    : await startHttpGateway(config.HTTP_PORT, { handlers, apiKeys: config.API_KEYS, logger, version: VERSION }).catch(async (err: unknown) => {
+    : await startHttpGateway(config.HTTP_PORT, { handlers, apiKeys: config.API_KEYS, logger, version: VERSION, watch: readModels }).catch(async (err: unknown) => {
         await stopCore(); // e.g. the port is taken: release NATS and the store before failing
         throw err;
       });

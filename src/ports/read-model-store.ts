@@ -31,6 +31,14 @@ export interface ReadModelStore {
   readonly maxValueBytes: number;
 }
 
+/** A campaign's read model changed (written or removed). */
+export type ReadModelChange = { readonly bucket: ReadModelBucket; readonly campaignId: string };
+
+/** Watches a client's read models (KV watch): what live pages follow. `stop` ends the watch. */
+export interface ReadModelWatch {
+  watchClient(clientId: string, buckets: readonly ReadModelBucket[], onChange: (change: ReadModelChange) => void): Promise<{ stop(): void }>;
+}
+
 /** `<client>.<campaignId>`, the key CONTRACT.md fixes. */
 export const modelKey = (clientId: string, campaignId: string) => `${clientId}.${campaignId}`;
 export const pageKey = (clientId: string, campaignId: string, page: number) => `${clientId}.${campaignId}.${page}`;

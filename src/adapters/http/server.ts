@@ -12,12 +12,16 @@ import { openApiDocument } from "./openapi.js";
 import { codeForStatus, problem, sendJson, sendProblem } from "./problem.js";
 import { registerRoutes } from "./routes.js";
 import { registerExportRoutes } from "./exports.js";
+import { registerDashboardRoutes } from "./dashboard.js";
+import type { ReadModelWatch } from "../../ports/read-model-store.js";
 
 export type HttpGatewayOptions = {
   handlers: CampaignHandlers;
   apiKeys: ReadonlyMap<string, string>;
   logger: Logger;
   version: string;
+  /** The read models' watch, for the dashboard's live updates. */
+  watch?: ReadModelWatch;
   /** Largest request body; a create of 10,000 numbers with 9 parameters each fits. */
   bodyLimit?: number;
 };
@@ -72,6 +76,7 @@ export function buildHttpGateway(options: HttpGatewayOptions): FastifyInstance {
   const deps = { handlers: options.handlers, resolveClient: keyResolver(options.apiKeys), logger };
   registerRoutes(app, deps);
   registerExportRoutes(app, deps);
+  registerDashboardRoutes(app, { ...deps, watch: options.watch });
   return app;
 }
 

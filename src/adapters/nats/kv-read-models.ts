@@ -1,5 +1,5 @@
-import type { KV, KvEntry, NatsConnection } from "nats";
-import { type ReadModelBucket, type ReadModelStore, readModelBuckets } from "../../ports/read-model-store.js";
+import { type KV, type KvEntry, KvWatchInclude, type NatsConnection } from "nats";
+import { type ReadModelBucket, type ReadModelChange, type ReadModelStore, type ReadModelWatch, readModelBuckets } from "../../ports/read-model-store.js";
 import { toJson } from "../../contract/wire.js";
 
 const encoder = new TextEncoder();
@@ -9,7 +9,7 @@ const valueOf = <T>(entry: KvEntry | null): T | undefined =>
   !entry || entry.operation !== "PUT" || entry.value.length === 0 ? undefined : (JSON.parse(decoder.decode(entry.value)) as T);
 
 /** Read models in JetStream KV: one bucket per model, JSON values, history 1 (the latest is what matters). */
-export class KvReadModels implements ReadModelStore {
+export class KvReadModels implements ReadModelStore, ReadModelWatch {
   private constructor(
     private readonly buckets: Record<ReadModelBucket, KV>,
     readonly maxValueBytes: number,
@@ -50,6 +50,18 @@ export class KvReadModels implements ReadModelStore {
 
   async putJson(bucket: ReadModelBucket, key: string, json: string): Promise<void> {
     await this.buckets[bucket].put(key, encoder.encode(json));
+  }
+
+  /** New writes and deletes of the client's keys (`<client>.>`), from now on. */
+  async watchClient(clientId: string, buckets: readonly ReadModelBucket[], onChange: (change: ReadModelChange) => void): Promise<{ stop(): void }> {
+    const watches = await Promise.all(buckets.map(async (bucket) => {
+      const iterator = await this.buckets[bucket].watch({ key: `${clientId}.>`, include: KvWatchInclude.UpdatesOnly });
+      void (async () => {
+        for await (const entry of iterator) onChange({ bucket, campaignId: entry.key.split(".")[1] ?? "" });
+      })().catch(() => undefined); // a watch ends with its connection; the page reconnects
+      return iterator;
+    }));
+    return { stop: () => watches.forEach((iterator) => iterator.stop()) };
   }
 
   async keys(bucket: ReadModelBucket, prefix: string): Promise<string[]> {
