@@ -6,6 +6,8 @@
 export {
   CampaignsClient,
   CampaignServiceError,
+  tenantConnectionOptions,
+  tenantInboxPrefix,
   type AttemptReply,
   type CampaignBody,
   type CommandInput,

@@ -11,7 +11,8 @@ import { connect } from "nats";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "../main/config.js";
 import { serve } from "../main/serve.js";
-import { CampaignServiceError, CampaignsClient } from "../client/campaigns-client.js";
+import { CampaignServiceError, CampaignsClient, tenantConnectionOptions } from "../client/campaigns-client.js";
+import { authRefusal, isNatsAuthFailure, natsSettings } from "../main/nats-connection.js";
 import { TENANT } from "../contract/subjects.js";
 import { toJson } from "../contract/wire.js";
 import { historyCommand, stateCommand } from "./history.js";
@@ -115,9 +116,11 @@ function clientOf(client: string | undefined): string {
 }
 
 async function withClient<T>(io: CliIo, clientId: string, run: (client: CampaignsClient) => Promise<T>): Promise<T> {
-  const servers = io.env.NATS_URL || DEFAULT_NATS_URL;
-  const nc = await connect({ servers, name: "campaigns-cli", timeout: 5000 }).catch((error: unknown) => {
-    throw new Error(`cannot reach NATS at ${servers} (${error instanceof Error ? error.message : String(error)}); set NATS_URL`);
+  const nats = natsSettings({ ...io.env, NATS_URL: io.env.NATS_URL || DEFAULT_NATS_URL });
+  // As the tenant: its replies under its own inbox prefix (CONTRACT.md "Tenants and NATS permissions").
+  const nc = await connect({ servers: nats.servers, ...nats.auth, ...tenantConnectionOptions(clientId), name: "campaigns-cli", timeout: 5000 }).catch((error: unknown) => {
+    if (isNatsAuthFailure(error)) throw authRefusal(nats);
+    throw new Error(`cannot reach NATS at ${nats.shownServers} (${error instanceof Error ? error.message : String(error)}); set NATS_URL`);
   });
   try {
     return await run(new CampaignsClient(nc, clientId));

@@ -5,7 +5,7 @@
  * contract's code and details.
  */
 import { randomUUID } from "node:crypto";
-import { headers as natsHeaders, type Msg, type NatsConnection } from "nats";
+import { createInbox, headers as natsHeaders, type Msg, type NatsConnection, type RequestOptions as NatsRequestOptions } from "nats";
 import type { z } from "zod";
 import type { ErrorCode, ErrorDetail } from "../contract/errors.js";
 import type { queries } from "../contract/queries.js";
@@ -46,12 +46,40 @@ export class CampaignServiceError extends Error {
 
 const decoder = new TextDecoder();
 
+/** A tenant's reply inboxes: `_INBOX.<client>` (CONTRACT.md "Tenants and NATS permissions"). */
+export const tenantInboxPrefix = (clientId: string): string => `_INBOX.${clientId}`;
+
+/**
+ * Connection options a tenant connects with, besides servers and credentials:
+ * in nats.js the inbox prefix is a connection option, and a tenant's NATS user
+ * may subscribe only under `_INBOX.<client>.>`.
+ *
+ *   const nc = await connect({ servers, user, pass, ...tenantConnectionOptions("acme") });
+ */
+export const tenantConnectionOptions = (clientId: string) => ({ inboxPrefix: tenantInboxPrefix(clientId) });
+
 export class CampaignsClient {
+  /** Whether `nc` was connected with the tenant's inbox prefix; if not, each request gets its own inbox under it. */
+  private readonly ownPrefix: boolean;
+
   constructor(
     private readonly nc: NatsConnection,
     readonly clientId: string,
     private readonly defaultTimeoutMs = 10_000,
-  ) {}
+  ) {
+    // NatsConnection does not declare its options; the implementation keeps them here.
+    this.ownPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix === tenantInboxPrefix(clientId);
+  }
+
+  /**
+   * A request whose reply comes under the tenant's inbox prefix whatever the
+   * connection's own prefix: a tenant user limited to `_INBOX.<client>.>` can
+   * read it, and no other tenant can.
+   */
+  private request(subject: string, data: string, options: NatsRequestOptions): Promise<Msg> {
+    if (this.ownPrefix) return this.nc.request(subject, data, options);
+    return this.nc.request(subject, data, { ...options, noMux: true, reply: createInbox(tenantInboxPrefix(this.clientId)) });
+  }
 
   registerCallFlow = (body: CommandInput<"register-call-flow">, o?: RequestOptions) => this.command("register-call-flow", body, o);
   registerCli = (body: CommandInput<"register-cli">, o?: RequestOptions) => this.command("register-cli", body, o);
@@ -92,13 +120,13 @@ export class CampaignsClient {
     h.set("Command-Id", commandId);
     if (options.correlationId) h.set("Correlation-Id", options.correlationId);
     if (options.traceparent) h.set("traceparent", options.traceparent);
-    const msg = await this.nc.request(commandSubject(this.clientId, name), toJson(body), { timeout: options.timeoutMs ?? this.defaultTimeoutMs, headers: h });
+    const msg = await this.request(commandSubject(this.clientId, name), toJson(body), { timeout: options.timeoutMs ?? this.defaultTimeoutMs, headers: h });
     const reply = parseReply<CommandReplyOf<N>>(msg);
     return { reply, position: BigInt(msg.headers?.get("Log-Position") || "0"), commandId };
   }
 
   async query<N extends QueryName>(name: N, body: unknown, options: RequestOptions = {}): Promise<QueryReplyOf<N>> {
-    const msg = await this.nc.request(querySubject(this.clientId, name), toJson(body), { timeout: options.timeoutMs ?? this.defaultTimeoutMs });
+    const msg = await this.request(querySubject(this.clientId, name), toJson(body), { timeout: options.timeoutMs ?? this.defaultTimeoutMs });
     return parseReply<QueryReplyOf<N>>(msg);
   }
 }

@@ -9,7 +9,7 @@ import { type RunningHttpGateway, startHttpGateway } from "../adapters/http/serv
 import { relayConsumer } from "../adapters/nats/event-relay.js";
 import { KvReadModels } from "../adapters/nats/kv-read-models.js";
 import { Lease } from "../adapters/nats/leadership.js";
-import { connectOrStartNats } from "../adapters/nats/local-server.js";
+import { connectOrStartNats, SERVICE_INBOX_PREFIX } from "../adapters/nats/local-server.js";
 import { queryNames } from "../contract/queries.js";
 import { FollowedCheckpoint, type ProjectionProgress } from "../projections/progress.js";
 import { checkpointsIn } from "../projections/checkpoints.js";
@@ -18,7 +18,8 @@ import { projectionsConsumer } from "../projections/projector.js";
 import type { CheckpointStore } from "../ports/checkpoint-store.js";
 import type { ReadModelStore, ReadModelWatch } from "../ports/read-model-store.js";
 import { CommandHandler } from "../app/command-handler.js";
-import type { Config } from "./config.js";
+import { type Config, redactNatsUrl } from "./config.js";
+import { authRefusal, isNatsAuthFailure, natsSettings } from "./nats-connection.js";
 import { QueryHandler } from "../app/query-handler.js";
 
 export const VERSION = "0.1.0";
@@ -52,16 +53,18 @@ export type Infrastructure = {
 
 /** Opens the store and NATS; `startNats`: start a local nats-server when nothing answers (serve), or fail (rebuild). */
 export async function openInfrastructure(config: Config, logger: Logger, nats: { startNats: boolean; name: string }): Promise<Infrastructure> {
+  const target = natsSettings(config); // a bad credential source stops here, before anything is opened
   const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }) });
   try {
     const { nc, localServer } = nats.startNats
-      ? await connectOrStartNats(config.NATS_URL, config.DATA_DIR, logger)
-      : { nc: await connect({ servers: config.NATS_URL, name: nats.name }), localServer: undefined };
+      ? await connectOrStartNats(target, config.DATA_DIR, logger)
+      : { nc: await connect({ servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: nats.name }), localServer: undefined };
     const readModels = await KvReadModels.open(nc);
     return { store, nc, readModels, checkpoints: checkpointsIn(readModels), localServer };
   } catch (err) {
     await store.close();
-    throw err;
+    // A refused credential is a configuration error: one line naming the variable, no secret.
+    throw isNatsAuthFailure(err) ? authRefusal(target) : err;
   }
 }
 
@@ -118,7 +121,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await stopCore(); // e.g. the port is taken: release NATS and the store before failing
         throw err;
       });
-  logger.info({ nats: config.NATS_URL, eventStore: config.EVENT_STORE, httpPort: http?.port }, "campaign service started");
+  logger.info({ nats: redactNatsUrl(config.NATS_URL), eventStore: config.EVENT_STORE, httpPort: http?.port }, "campaign service started");
 
   return {
     handlers,

@@ -31,6 +31,11 @@ export const Config = z.object({
     .string()
     .regex(/^(nats|tls|ws|wss):\/\/[^\s,/]+(,(nats|tls|ws|wss):\/\/[^\s,/]+)*$/, "one or more nats://host:port URLs, separated by commas")
     .default("nats://127.0.0.1:4222"),
+  /** NATS credentials, one source at most (see nats-connection.ts); user:password in NATS_URL works too. */
+  NATS_CREDS: z.string().optional(),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_TOKEN: z.string().optional(),
   EVENT_STORE: z.enum(["sqlite", "memory", "eventstoredb"]).default("sqlite"),
   DATA_DIR: z.string().min(1).default("./data"),
   EVENTSTORE_CONNECTION_STRING: z.string().startsWith("esdb").optional(),
@@ -57,7 +62,10 @@ export const Config = z.object({
   });
 export type Config = z.infer<typeof Config>;
 
-const SECRETS = new Set(["API_KEYS", "EVENTSTORE_CONNECTION_STRING"]);
+const SECRETS = new Set(["API_KEYS", "EVENTSTORE_CONNECTION_STRING", "NATS_PASSWORD", "NATS_TOKEN"]);
+
+/** NATS_URL with any `user:password@` replaced by `***@`: safe to print. */
+export const redactNatsUrl = (url: string): string => url.replace(/([a-z]+:\/\/)[^@/,]*@/g, "$1***@");
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -72,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "environment");
   // Secrets are named, never printed.
-  const shown = SECRETS.has(variable) ? "" : `=${JSON.stringify(env[variable] ?? "")}`;
+  const value = variable === "NATS_URL" ? redactNatsUrl(env[variable] ?? "") : (env[variable] ?? "");
+  const shown = SECRETS.has(variable) ? "" : `=${JSON.stringify(value)}`;
   throw new ConfigError(`invalid configuration: ${variable}${shown}: ${issue.message}`);
 }

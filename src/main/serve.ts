@@ -18,6 +18,11 @@ export async function serve(): Promise<void> {
   }
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "campaigns" } });
   const running = await startService(config, logger).catch((err: unknown) => {
+    // A refused credential is a configuration error: one plain line naming the variable, no secret.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
     logger.fatal({ err }, "could not start");
     process.exit(1);
   });

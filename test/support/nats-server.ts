@@ -31,13 +31,22 @@ export async function freePort(): Promise<number> {
  * window between choosing a free port and binding it in which another test
  * file's server could take it (and this file connect to that one).
  */
-export async function startNatsServer(): Promise<RunningNatsServer> {
+export type NatsServerOptions = {
+  /** A configuration file (deploy/nats/nats-server.conf); address, port and store directory stay the test's. */
+  config?: string;
+  /** Environment for the server (the configuration's password variables). */
+  env?: Record<string, string>;
+  /** Credentials for the readiness probe, when the configuration requires them. */
+  probe?: { user: string; pass: string };
+};
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
   const storeDir = mkdtempSync(join(tmpdir(), "campaigns-nats-"));
-  const args = ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", storeDir, "--ports_file_dir", storeDir];
-  const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  const args = [...(options.config ? ["-c", options.config] : []), "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", storeDir, "--ports_file_dir", storeDir];
+  const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...options.env } });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await waitUntilReady(join(storeDir, `nats-server_${child.pid}.ports`), child, () => stderr);
+  const url = await waitUntilReady(join(storeDir, `nats-server_${child.pid}.ports`), child, () => stderr, options.probe);
   return {
     url,
     port: Number(new URL(url.replace(/^nats:/, "http:")).port),
@@ -54,13 +63,13 @@ export async function startNatsServer(): Promise<RunningNatsServer> {
 }
 
 /** The server's URL once its ports file names it and it answers there. */
-async function waitUntilReady(portsFile: string, child: ChildProcess, stderr: () => string): Promise<string> {
+async function waitUntilReady(portsFile: string, child: ChildProcess, stderr: () => string, probe: { user: string; pass: string } | undefined): Promise<string> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited: ${stderr()}`);
     try {
       const url = (JSON.parse(readFileSync(portsFile, "utf8")) as { nats: string[] }).nats[0]!;
-      const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
+      const nc = await connect({ servers: url, reconnect: false, timeout: 500, ...probe });
       await nc.close();
       return url;
     } catch {

@@ -2,6 +2,7 @@ import { headers as natsHeaders, type NatsConnection, type Service, type Service
 import type { Logger } from "pino";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import { domainError, type DomainError } from "../../domain/index.js";
+import { SERVICE_INBOX_PREFIX } from "./local-server.js";
 import { SUBJECT_ROOT, TENANT_TEXT, tenantOf } from "../../contract/subjects.js";
 import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
 import { commandNames } from "../../contract/commands.js";
@@ -46,6 +47,11 @@ export async function startCampaignService(
   const endpoint = (run: (msg: ServiceMsg, clientId: string) => Promise<void>) => (err: unknown, msg: ServiceMsg) => {
     if (err) {
       options.logger.error({ err }, "endpoint subscription failed");
+      return;
+    }
+    if (!answerable(msg.reply)) {
+      // The service may publish events and JetStream requests: a reply there would be a tenant's forgery by proxy.
+      options.logger.warn({ subject: msg.subject, reply: msg.reply }, "request with a reply subject the service never answers on; dropped");
       return;
     }
     const clientId = tenantOf(msg.subject);
@@ -137,6 +143,14 @@ export async function startCampaignService(
     },
   };
 }
+
+/**
+ * A request's reply subject must be an inbox, not a subject the service's own
+ * user may publish on for other reasons: the event stream (`campaigns.>`), the
+ * JetStream, KV and services APIs (`$...`), or the service's own inboxes.
+ */
+const answerable = (reply: string | undefined): reply is string =>
+  reply !== undefined && reply !== "" && !reply.startsWith(`${SUBJECT_ROOT}.`) && !reply.startsWith("$") && !reply.startsWith(`${SERVICE_INBOX_PREFIX}.`);
 
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
   value === undefined || value === "" ? {} : ({ [key]: value } as Record<K, string>);

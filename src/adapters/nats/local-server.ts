@@ -1,11 +1,25 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { type ConnectionOptions, connect, ErrorCode, type NatsConnection, type NatsError } from "nats";
 import type { Logger } from "pino";
 import { retry } from "../../lib/retry.js";
 
 export type NatsLink = { nc: NatsConnection; localServer?: ChildProcess };
+
+/** Where to connect and as whom. `shownServers` is what messages print: the servers without credentials. */
+export type NatsTarget = {
+  servers: string[];
+  shownServers: string;
+  auth: Pick<ConnectionOptions, "user" | "pass" | "token" | "authenticator">;
+};
+
+/**
+ * The service's own replies and JetStream deliveries come to inboxes under
+ * this prefix, which is no tenant's (`_INBOX.<client>`): its NATS user needs
+ * no right on `_INBOX.>`, so it cannot read tenants' replies either.
+ */
+export const SERVICE_INBOX_PREFIX = "_INBOX_campaigns";
 
 const findOnPath = (name: string): string | undefined =>
   [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"].map((dir) => join(dir, name)).find(existsSync);
@@ -15,30 +29,32 @@ const findOnPath = (name: string): string | undefined =>
  * PATH, starts one with JetStream under `<dataDir>/nats` on that URL's port
  * (CONTRACT.md), so `npm start` works on a bare machine.
  */
-export async function connectOrStartNats(url: string, dataDir: string, logger: Logger): Promise<NatsLink> {
-  const link = await connectOrStart(url, dataDir, logger);
+export async function connectOrStartNats(target: NatsTarget, dataDir: string, logger: Logger): Promise<NatsLink> {
+  const link = await connectOrStart(target, dataDir, logger);
   try {
     await link.nc.jetstreamManager(); // asks the server for its JetStream account: fails at once without JetStream
   } catch (error) {
     await link.nc.close();
     link.localServer?.kill();
-    throw new Error(`the NATS server at ${url} has no JetStream (the read models and the event relay need it): run nats-server with -js`, { cause: error });
+    throw new Error(`the NATS server at ${target.shownServers} has no JetStream (the read models and the event relay need it): run nats-server with -js`, { cause: error });
   }
   return link;
 }
 
-async function connectOrStart(url: string, dataDir: string, logger: Logger): Promise<NatsLink> {
+async function connectOrStart(target: NatsTarget, dataDir: string, logger: Logger): Promise<NatsLink> {
   // noAsyncTraces: no Error (and stack) captured per request; the service makes many.
-  const options = { servers: url, name: "campaigns", maxReconnectAttempts: -1, noAsyncTraces: true };
+  const options: ConnectionOptions = { servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: "campaigns", maxReconnectAttempts: -1, noAsyncTraces: true };
   try {
     return { nc: await connect({ ...options, timeout: 2000 }) };
   } catch (error) {
+    // Only a server that is not there is started here; one that refused us is reported as it is.
+    if ((error as NatsError).code !== ErrorCode.ConnectionRefused) throw error;
     const binary = findOnPath("nats-server");
-    if (!binary) throw new Error(`nothing answers at NATS_URL=${url} and nats-server is not on PATH`, { cause: error });
-    const { hostname, port } = new URL(url.replace(/^nats:/, "http:"));
+    if (!binary) throw new Error(`nothing answers at NATS_URL=${target.shownServers} and nats-server is not on PATH`);
+    const { hostname, port } = new URL(target.servers[0]!.replace(/^nats:/, "http:"));
     const storeDir = join(dataDir, "nats");
     mkdirSync(storeDir, { recursive: true });
-    logger.info({ url, storeDir }, "starting a local nats-server with JetStream");
+    logger.info({ url: target.servers[0], storeDir }, "starting a local nats-server with JetStream");
     const localServer = spawn(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir], { stdio: "ignore" });
     const deadline = Date.now() + 10_000;
     try {
@@ -51,7 +67,7 @@ async function connectOrStart(url: string, dataDir: string, logger: Logger): Pro
       return { nc, localServer };
     } catch (retryError) {
       localServer.kill();
-      throw new Error(`could not start nats-server at ${url}`, { cause: retryError });
+      throw new Error(`could not start nats-server at ${target.servers[0]}: ${(retryError as Error).message}`);
     }
   }
 }
