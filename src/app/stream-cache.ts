@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { type Backoff, backoffDelay } from "../lib/retry.js";
 import { LRUCache } from "lru-cache";
 import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
 import { type DomainError, domainError, isDomainError } from "../domain/index.js";
@@ -37,6 +38,8 @@ type Turn<State, Event> =
 
 /** Decide again: an append this command built on failed, or another writer got there first. */
 const RETRY = { kind: "retry" } as const;
+/** Jittered over the whole range, so that writers who collided do not collide again. */
+const CONFLICT_BACKOFF: Backoff = { initialMs: 1, maxMs: 50, jitter: "full" };
 type Retry = typeof RETRY | { kind: "retry"; conflict: unknown };
 
 /**
@@ -79,7 +82,7 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
         if ("conflict" in outcome) {
           if (attempt >= this.maxRetries) throw outcome.conflict;
           // Another writer got there first: back off a little, jittered, before deciding again on what the store holds.
-          if (outcome.conflict instanceof ConcurrencyError) await sleep(Math.random() * Math.min(50, 2 ** attempt));
+          if (outcome.conflict instanceof ConcurrencyError) await sleep(backoffDelay(CONFLICT_BACKOFF, attempt));
         }
       }
     } finally {
