@@ -8,6 +8,7 @@ import { benchDomain } from "./domain.js";
 import { benchEventStore } from "./event-store.js";
 import { benchEventStoreDbDouble } from "./eventstoredb.js";
 import { benchNats } from "./nats.js";
+import { benchReporting } from "./reporting.js";
 import type { Row } from "./fixtures.js";
 
 const only = process.argv[2];
@@ -17,6 +18,7 @@ const suites: [string, () => Row[] | Promise<Row[]>][] = [
   ["command-handling", benchCommandHandling],
   ["nats", benchNats],
   ["eventstoredb-double", benchEventStoreDbDouble],
+  ["reporting", benchReporting],
 ];
 
 const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";

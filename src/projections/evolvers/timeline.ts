@@ -37,14 +37,39 @@ export type TimelineMonthPage = readonly HourBucket[];
 
 const ISO = { suppressMilliseconds: true } as const;
 
+type LocalHour = { readonly startMs: number; readonly start: string; readonly day: string };
+
 /** The local hour `occurredAt` falls in: its start instant, written with the offset in force then. */
-const hourOf = (occurredAt: string, timeZone: string): { startMs: number; start: string; day: string } => {
+const localHourOf = (occurredAt: string, timeZone: string): LocalHour => {
   const parsed = DateTime.fromISO(occurredAt, { zone: timeZone });
   const local = parsed.isValid ? parsed : DateTime.fromISO(occurredAt, { zone: "UTC" });
   // Back by the minutes and seconds past the hour in absolute time: in the repeated hour of a
   // change back, startOf("hour") would pick the first of the two offsets.
   const start = local.minus({ minutes: local.minute, seconds: local.second, milliseconds: local.millisecond });
   return { startMs: start.toMillis(), start: start.toISO(ISO) ?? occurredAt, day: start.toISODate() ?? occurredAt.slice(0, 10) };
+};
+
+/**
+ * Zone arithmetic (Intl, through luxon) costs far more than the rest of an
+ * event, and a campaign's events crowd into few hours: memoised per zone and
+ * UTC quarter hour (every zone's offset, and every change of it, falls on a
+ * quarter hour, so all instants of one share their local hour). The answer
+ * depends on its arguments only; the memo is bounded.
+ */
+const QUARTER_HOUR_MS = 900_000;
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, LocalHour>();
+const hourOf = (occurredAt: string, timeZone: string): LocalHour => {
+  const ms = Date.parse(occurredAt);
+  if (Number.isNaN(ms)) return localHourOf(occurredAt, timeZone);
+  const key = `${timeZone}|${Math.floor(ms / QUARTER_HOUR_MS)}`;
+  let hour = memo.get(key);
+  if (hour === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    hour = localHourOf(occurredAt, timeZone);
+    memo.set(key, hour);
+  }
+  return hour;
 };
 
 const emptyHour = (start: string, day: string): HourBucket => ({ start, day, attempts: 0, outcomes: {}, stages: {}, contacted: 0, smsRequested: 0 });
