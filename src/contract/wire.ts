@@ -42,6 +42,26 @@ export function decodeJson(data: Uint8Array, emptyAs?: unknown): Decoded {
   }
 }
 
-/** The error body the contract fixes: `{ code, message, details }`, status in the service-error headers. */
-export const errorBody = (error: DomainError) => ({ code: error.code, message: error.message, details: error.details });
+/**
+ * The error body the contract fixes: `{ code, message, details }`, status in
+ * the service-error headers. Details that would not fit `maxBytes` (one NATS
+ * reply) are cut after the first ones that do, and `detailsOmitted` says how
+ * many were left out.
+ */
+export const errorBody = (error: DomainError, maxBytes = Infinity) => {
+  const { details, omitted } = fitDetails(error.details, maxBytes - encoder.encode(error.message).length - 128);
+  return { code: error.code, message: error.message, details, ...(omitted > 0 ? { detailsOmitted: omitted } : {}) };
+};
+
+const fitDetails = <D>(details: readonly D[], maxBytes: number): { details: readonly D[]; omitted: number } => {
+  if (maxBytes === Infinity) return { details, omitted: 0 };
+  let bytes = 2;
+  let kept = 0;
+  for (const detail of details) {
+    bytes += encoder.encode(JSON.stringify(detail)).length + 1;
+    if (bytes > maxBytes) break;
+    kept++;
+  }
+  return kept === details.length ? { details, omitted: 0 } : { details: details.slice(0, kept), omitted: details.length - kept };
+};
 export const statusOf = (error: DomainError): number => errorStatus[error.code];

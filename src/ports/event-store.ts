@@ -120,3 +120,18 @@ export class AppendTooLargeError extends Error {
 }
 
 export const MAX_APPEND_BYTES = 1024 * 1024;
+
+/**
+ * An append the store refuses for what it is, not for the moment (an event id
+ * already stored elsewhere, a constraint): a retry would be refused the same
+ * way, so it is answered as its 4xx (`code`), never 503.
+ */
+export class StoreRejectedError extends Error {
+  override readonly name = "StoreRejectedError";
+  constructor(
+    readonly code: "conflict" | "rule_violated",
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -10,6 +10,7 @@ import {
   type ReadOptions,
   type RecordedEvent,
   START,
+  StoreRejectedError,
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
@@ -37,9 +38,9 @@ export class MemoryEventStore implements EventStore {
     checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => stream[Number(revision)]?.eventId);
     // Event ids are unique, as the sqlite adapter's index makes them: refuse before writing anything.
     const ids = events.map((e) => e.eventId || randomUUID());
-    if (new Set(ids).size < ids.length) throw new Error(`append to ${streamId} repeats an event id`);
+    if (new Set(ids).size < ids.length) throw new StoreRejectedError("conflict", `append to ${streamId} repeats an event id`);
     const reused = ids.find((id) => this.byEventId.has(id));
-    if (reused !== undefined) throw new Error(`event id ${reused} is already stored`);
+    if (reused !== undefined) throw new StoreRejectedError("conflict", `event id ${reused} is already stored`);
     const recordedAt = new Date();
     let revision = BigInt(stream.length);
     for (const [i, event] of events.entries()) {

@@ -6,7 +6,7 @@
  * revision and failing alone, and answers each only after that commit.
  */
 import type Database from "better-sqlite3";
-import { type AppendResult, ConcurrencyError, type ExpectedRevision, type Position } from "../../ports/event-store.js";
+import { type AppendResult, ConcurrencyError, type ExpectedRevision, StoreRejectedError, type Position } from "../../ports/event-store.js";
 import { checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
 
 /** An event as the main thread serialised it, once. */
@@ -15,6 +15,7 @@ export type WireAppend = { id: number; streamId: string; expected: ExpectedRevis
 /** Errors cross the thread as data; the main thread turns them back into the port's error types. */
 export type WireError =
   | { kind: "concurrency"; streamId: string; expected: ExpectedRevision; actual: bigint | "no_stream" }
+  | { kind: "rejected"; code: StoreRejectedError["code"]; message: string }
   | { kind: "failed"; message: string };
 export type WireOutcome = { id: number; result: AppendResult } | { id: number; error: WireError };
 
@@ -87,7 +88,7 @@ export class SqliteWriter {
         position = BigInt(this.statements.insert.run(streamId, revision++, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
         this.eventsSinceCheckpoint += 1;
       } catch (error) {
-        if (this.storedAt(event.eventId) !== undefined) throw new Error(`event id ${event.eventId} is already stored`, { cause: error });
+        if (this.storedAt(event.eventId) !== undefined) throw new StoreRejectedError("conflict", `event id ${event.eventId} is already stored`);
         throw error;
       }
     }
@@ -104,4 +105,6 @@ export class SqliteWriter {
 const toWireError = (error: unknown): WireError =>
   error instanceof ConcurrencyError
     ? { kind: "concurrency", streamId: error.streamId, expected: error.expected, actual: error.actual }
-    : { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+    : error instanceof StoreRejectedError
+      ? { kind: "rejected", code: error.code, message: error.message }
+      : { kind: "failed", message: error instanceof Error ? error.message : String(error) };

@@ -6,6 +6,7 @@ import {
   type AppendResult,
   AppendTooLargeError,
   ConcurrencyError,
+  StoreRejectedError,
   type EventStore,
   type ExpectedRevision,
   MAX_APPEND_BYTES,
@@ -200,7 +201,11 @@ function serialise(events: readonly NewEvent[]): { serialised: SerialisedEvent[]
 }
 
 const fromWire = (error: WireError): Error =>
-  error.kind === "concurrency" ? new ConcurrencyError(error.streamId, error.expected, error.actual) : new Error(error.message);
+  error.kind === "concurrency"
+    ? new ConcurrencyError(error.streamId, error.expected, error.actual)
+    : error.kind === "rejected"
+      ? new StoreRejectedError(error.code, error.message)
+      : new Error(error.message);
 
 /**
  * Starts sqlite-writer-thread: the compiled .js as it is, the TypeScript

@@ -3,6 +3,7 @@
  * and `details` as the NATS error body, so a caller can switch transports
  * without relearning the errors.
  */
+import { errorBody } from "../../contract/wire.js";
 import type { FastifyReply } from "fastify";
 import { type DomainError, type ErrorDetail, errorStatus } from "../../domain/index.js";
 import { toJson } from "../../contract/wire.js";
@@ -31,6 +32,8 @@ export type Problem = {
   detail: string;
   code: ProblemCode;
   details: readonly ErrorDetail[];
+  /** How many details were left out of a body that would not fit one reply (CONTRACT.md). */
+  detailsOmitted?: number;
 };
 
 export const problemType = (code: ProblemCode) => `urn:campaigns:problem:${code}`;
@@ -44,7 +47,12 @@ export const problem = (status: number, code: ProblemCode, detail: string, detai
   details,
 });
 
-export const fromDomainError = (error: DomainError): Problem => problem(errorStatus[error.code], error.code, error.message, error.details);
+/** The same cut as over NATS (errorBody): an error body keeps to one NATS max payload, with `detailsOmitted`. */
+const MAX_ERROR_BYTES = 1024 * 1024 - 4096;
+export const fromDomainError = (error: DomainError): Problem => {
+  const { details, detailsOmitted } = errorBody(error, MAX_ERROR_BYTES);
+  return { ...problem(errorStatus[error.code], error.code, error.message, details), ...(detailsOmitted === undefined ? {} : { detailsOmitted }) };
+};
 
 /** The code for a status the framework chose (body too large, unsupported media, ...). */
 export const codeForStatus = (status: number): ProblemCode =>

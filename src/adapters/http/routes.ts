@@ -9,6 +9,8 @@ import { domainError, isDomainError } from "../../domain/index.js";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import type { KeyResolver } from "./auth.js";
 import { type Operation, operations } from "./operations.js";
+import { answerToFailure, isRetryable } from "../../app/failure.js";
+import { readRequestHeaders } from "../../contract/request-headers.js";
 import { fromDomainError, sendJson, sendProblem } from "./problem.js";
 import { sendUnauthorized } from "./unauthorized.js";
 
@@ -56,13 +58,14 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
     try {
       if (operation.kind === "command") {
+        const headers = readRequestHeaders((name) => (name === "Command-Id" ? (header(request, "command-id") ?? header(request, "idempotency-key")) : header(request, name.toLowerCase())));
+        if (isDomainError(headers)) return sendProblem(reply, fromDomainError(headers));
         const outcome = await deps.handlers.command({
           name: operation.name,
           clientId,
           body: input,
-          ...optional("commandId", header(request, "command-id") ?? header(request, "idempotency-key")),
-          ...optional("correlationId", header(request, "correlation-id") ?? request.id),
-          ...optional("traceparent", header(request, "traceparent")),
+          ...headers,
+          ...(headers.correlationId === undefined ? optional("correlationId", request.id) : {}),
         });
         if (!outcome.ok) return sendProblem(reply, fromDomainError(outcome.error));
         positions.note(clientId, outcome.position);
@@ -79,10 +82,11 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       }
       return sendJson(reply, operation.status, outcome.reply);
     } catch (err) {
-      // As on NATS: an unexpected failure is a 503 to retry with the same Command-Id, never a hang or a 500 with internals.
-      deps.logger.error({ err, clientId, operation: operation.operationId }, "request failed");
-      reply.header("Retry-After", "1");
-      return sendProblem(reply, fromDomainError(domainError("unavailable", "the request could not be completed; retry it with the same Command-Id", [])));
+      // As on NATS: a store's refusal is its 4xx; anything else a 503 to retry with the same Command-Id, never a hang or a 500 with internals.
+      const answer = answerToFailure(err);
+      deps.logger[isRetryable(answer) ? "error" : "warn"]({ err, clientId, operation: operation.operationId }, "request failed");
+      if (isRetryable(answer)) reply.header("Retry-After", "1");
+      return sendProblem(reply, fromDomainError(answer));
     }
   };
 

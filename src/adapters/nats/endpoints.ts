@@ -1,7 +1,9 @@
-import { headers as natsHeaders, type NatsConnection, type Service, type ServiceMsg } from "nats";
+import { headers as natsHeaders, Match, type MsgHdrs, type NatsConnection, type Service, type ServiceMsg } from "nats";
+import { answerToFailure, isRetryable } from "../../app/failure.js";
+import { readRequestHeaders, type RequestHeaders, unreadableHeaders } from "../../contract/request-headers.js";
 import type { Logger } from "pino";
 import type { CampaignHandlers } from "../../app/handlers.js";
-import { domainError, type DomainError } from "../../domain/index.js";
+import { domainError, type DomainError, isDomainError } from "../../domain/index.js";
 import { SERVICE_INBOX_PREFIX } from "./local-server.js";
 import { SUBJECT_ROOT, TENANT_TEXT, tenantOf } from "../../contract/subjects.js";
 import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
@@ -37,7 +39,7 @@ export async function startCampaignService(
 
   const replyError = (msg: ServiceMsg, error: DomainError): void => {
     // A header value cannot hold a line break (a JSON parse error quotes the input): the body keeps the whole message.
-    msg.respondError(statusOf(error), error.message.replace(/[\r\n]+/g, " ").slice(0, 512), encodeJson(errorBody(error)));
+    msg.respondError(statusOf(error), error.message.replace(/[\r\n]+/g, " ").slice(0, 512), encodeJson(errorBody(error, maxPayload - 4096)));
   };
 
   /**
@@ -66,8 +68,9 @@ export async function startCampaignService(
     inFlight++;
     run(msg, clientId)
       .catch((error: unknown) => {
-        options.logger.error({ err: error, subject: msg.subject }, "request failed");
-        replyError(msg, domainError("unavailable", "the request could not be completed; retry it with the same Command-Id", []));
+        const answer = answerToFailure(error);
+        options.logger[isRetryable(answer) ? "error" : "warn"]({ err: error, subject: msg.subject }, "request failed");
+        replyError(msg, answer);
       })
       .finally(() => {
         inFlight--;
@@ -94,15 +97,9 @@ export async function startCampaignService(
       handler: endpoint(async (msg, clientId) => {
         const body = decodeJson(msg.data);
         if (!body.ok) return replyError(msg, domainError("invalid_request", body.reason, [{ field: "(body)", reason: body.reason }]));
-        const h = msg.headers;
-        const outcome = await handlers.command({
-          name,
-          clientId,
-          body: body.value,
-          ...optional("commandId", h?.get("Command-Id")),
-          ...optional("correlationId", h?.get("Correlation-Id")),
-          ...optional("traceparent", h?.get("traceparent")),
-        });
+        const requestHeaders = readHeaders(msg);
+        if (isDomainError(requestHeaders)) return replyError(msg, requestHeaders);
+        const outcome = await handlers.command({ name, clientId, body: body.value, ...requestHeaders });
         if (!outcome.ok) return replyError(msg, outcome.error);
         respond(msg, outcome.reply, outcome.position);
       }),
@@ -152,5 +149,13 @@ export async function startCampaignService(
 const answerable = (reply: string | undefined): reply is string =>
   reply !== undefined && reply !== "" && !reply.startsWith(`${SUBJECT_ROOT}.`) && !reply.startsWith("$") && !reply.startsWith(`${SERVICE_INBOX_PREFIX}.`);
 
-const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
-  value === undefined || value === "" ? {} : ({ [key]: value } as Record<K, string>);
+/** Command-Id, Correlation-Id and traceparent in any letter case; a 400 for an invalid value or a header block nats.js cannot parse. */
+const readHeaders = (msg: ServiceMsg): RequestHeaders | DomainError => {
+  let h: MsgHdrs | undefined;
+  try {
+    h = msg.headers;
+  } catch {
+    return unreadableHeaders();
+  }
+  return readRequestHeaders((name) => h?.get(name, Match.IgnoreCase));
+};
