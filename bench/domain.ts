@@ -7,8 +7,7 @@ import {
   fold,
   isDomainError,
   normalisePhoneNumber,
-  replayCampaign,
-} from "../src/domain/index.js";
+  replayCampaign, emptyClientExclusions } from "../src/domain/index.js";
 import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
 
 const context: CampaignContext = {
@@ -17,6 +16,7 @@ const context: CampaignContext = {
   defaultTimeZone: "Europe/London",
   callFlowIds: new Set([1]),
   cliIds: new Set([1]),
+  clientExclusions: emptyClientExclusions(),
 };
 
 const decideOrThrow = (command: CampaignCommand, state: ReturnType<typeof campaignDecider.initialState>, now = context.now) => {

@@ -12,12 +12,11 @@ import {
   type CampaignState,
   campaignDecider,
   campaignStreamId,
-  isDomainError,
-} from "../src/domain/index.js";
+  isDomainError, emptyClientExclusions } from "../src/domain/index.js";
 import { campaignBody, mobile } from "./fixtures.js";
 
 const START = Date.parse("2030-10-01T08:00:00Z");
-const baseContext: Omit<CampaignContext, "now"> = { defaultRegion: "GB", defaultTimeZone: "Europe/London", callFlowIds: new Set([1]), cliIds: new Set([1]) };
+const baseContext: Omit<CampaignContext, "now"> = { defaultRegion: "GB", defaultTimeZone: "Europe/London", callFlowIds: new Set([1]), cliIds: new Set([1]), clientExclusions: emptyClientExclusions() };
 
 /** One campaign's life: create with `numbers` numbers (in commands of 10,000), then `attempts` rounds of outcomes with two stages each. */
 export function* campaignLog(campaignId: string, clientId: string, numbers: number, attempts: 1 | 2 | 3, offset = 0): Generator<CampaignEvent[]> {

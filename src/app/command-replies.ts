@@ -6,7 +6,10 @@ import {
   type CampaignEventType,
   type CampaignState,
   type DirectoryCommand,
+  emptyExclusionList,
+  exclusionsReply,
   findNumber,
+  leaveMessageOn,
   seedPhoneNumber,
   seedSettings,
   stageName,
@@ -25,24 +28,31 @@ export const campaignReply = (
   state: CampaignState,
   revision: bigint,
   region: string,
-): CampaignCommandReply => {
+  /** The decision's now: a command that wrote nothing is answered from the state as it saw it. */
+  now: string = new Date(0).toISOString(),
+): CampaignCommandReply | ExclusionsReply => {
   const id = command.campaignId;
   const ignored = find(events, "InvalidPhoneNumbersIgnored")?.data.ignored ?? [];
   const added = find(events, "PhoneNumbersAdded")?.data;
+  const excluded = (find(events, "ExcludedPhoneNumbersSkipped")?.data.excluded ?? []).map(({ index, number, list }) => ({ index, number, list }));
+  const ifExcluded = excluded.length > 0 ? { excluded } : {};
   return match(command)
     .with({ type: "CreateCampaign" }, (): CommandReplyOf<"create-campaign"> => ({
       ...seedSettings(id, createdSettings(events, state)),
       phoneNumbers: (added?.numbers ?? []).map(seedPhoneNumber),
       ...(added && added.duplicates.length > 0 ? { duplicates: added.duplicates } : {}),
       ...(ignored.length > 0 ? { ignoredPhoneNumbers: ignored } : {}),
+      ...ifExcluded,
     }))
     .with({ type: "AddPhoneNumbers" }, (): CommandReplyOf<"add-phone-numbers"> => ({
       id,
       added: added?.numbers.length ?? 0,
       duplicates: added?.duplicates ?? [],
       ignoredPhoneNumbers: ignored,
+      ...ifExcluded,
     }))
-    .with({ type: "UpdateCampaign" }, { type: "DeleteCampaign" }, { type: "PauseCampaign" }, { type: "ResumeCampaign" }, (): CommandReplyOf<"update-campaign"> => ({
+    .with({ type: "UpdateCampaign" }, (): CommandReplyOf<"update-campaign"> => ({ id, revision: Number(revision), ...ifExcluded }))
+    .with({ type: "DeleteCampaign" }, { type: "PauseCampaign" }, { type: "ResumeCampaign" }, (): CommandReplyOf<"update-campaign"> => ({
       id,
       revision: Number(revision),
     }))
@@ -56,7 +66,38 @@ export const campaignReply = (
       const reached = find(events, "StageReached")?.data;
       return { id, number: data.number, e164: reached?.e164 ?? numberIn(state, data.number, region), attemptNumber: data.attemptNumber, stage: data.stage, stageName: reached?.stageName ?? stageName(data.stage) };
     })
+    .with({ type: "ClaimDueAttempts" }, (): CommandReplyOf<"claim-due-attempts"> => ({ id, claims: claimsIn(events, state) }))
+    .with({ type: "ReleaseClaims" }, (): CommandReplyOf<"release-claims"> => ({ id, released: find(events, "ClaimsReleased")?.data.numbers.length ?? 0 }))
+    .with({ type: "AddCampaignExclusions" }, { type: "RemoveCampaignExclusions" }, (c) =>
+      exclusionsReply(
+        { type: c.type === "AddCampaignExclusions" ? "AddExclusions" : "RemoveExclusions", data: c.data },
+        events,
+        state.status === "absent" ? emptyExclusionList() : state.exclusions,
+        { now, defaultRegion: region },
+      ),
+    )
     .exhaustive();
+};
+
+type ExclusionsReply = CommandReplyOf<"add-exclusions" | "remove-exclusions">;
+
+/** The claims an AttemptsClaimed handed out, with what the dialler needs to place each call. */
+const claimsIn = (events: readonly CampaignEvent[], state: CampaignState): CommandReplyOf<"claim-due-attempts">["claims"] => {
+  const claimed = find(events, "AttemptsClaimed")?.data;
+  if (!claimed || state.status === "absent") return [];
+  return claimed.claims.map(({ e164, attemptNumber, dueAt }) => {
+    const entry = state.numbers.get(e164)?.entry;
+    return {
+      number: entry?.number ?? e164,
+      e164,
+      attemptNumber,
+      dueAt,
+      leaveMessage: leaveMessageOn(state.settings, attemptNumber),
+      ...(entry?.name === undefined ? {} : { name: entry.name }),
+      ...(entry?.parameters === undefined ? {} : { parameters: entry.parameters }),
+      claimedUntil: claimed.claimedUntil,
+    };
+  });
 };
 
 /** The reply to a directory command: the id it registered. */

@@ -2,6 +2,8 @@ import type { z } from "zod";
 import {
   AddPhoneNumbersBody,
   CampaignIdBody,
+  ClaimDueAttemptsBody,
+  ReleaseClaimsBody,
   type CampaignCommand,
   CreateCampaignBody,
   RecordAttemptOutcomeBody,
@@ -9,6 +11,7 @@ import {
   UpdateCampaignBody,
 } from "../domain/campaign/commands.js";
 import { type DirectoryCommand, RegisterCallFlowBody, RegisterCliBody } from "../domain/client-directory/commands.js";
+import { AddExclusionsBody, type ClientExclusionsCommand, RemoveExclusionsBody } from "../domain/exclusions/commands.js";
 
 /**
  * The contract's command names (`campaigns.<client>.cmd.<name>`), each with
@@ -23,6 +26,8 @@ export const campaignCommands = {
   "add-phone-numbers": { type: "AddPhoneNumbers", schema: AddPhoneNumbersBody },
   "record-attempt-outcome": { type: "RecordAttemptOutcome", schema: RecordAttemptOutcomeBody },
   "record-stage-reached": { type: "RecordStageReached", schema: RecordStageReachedBody },
+  "claim-due-attempts": { type: "ClaimDueAttempts", schema: ClaimDueAttemptsBody },
+  "release-claims": { type: "ReleaseClaims", schema: ReleaseClaimsBody },
 } as const satisfies Record<string, { type: CampaignCommand["type"]; schema: z.ZodType }>;
 
 export const directoryCommands = {
@@ -30,12 +35,24 @@ export const directoryCommands = {
   "register-cli": { type: "RegisterCli", schema: RegisterCliBody },
 } as const satisfies Record<string, { type: DirectoryCommand["type"]; schema: z.ZodType }>;
 
+/**
+ * Exclusion list commands: with a `campaignId`, that campaign's list (a
+ * campaign command on its stream); without, the client's list (stream
+ * `exclusions-<clientId>`).
+ */
+export const exclusionCommands = {
+  "add-exclusions": { campaign: "AddCampaignExclusions", client: "AddExclusions", schema: AddExclusionsBody },
+  "remove-exclusions": { campaign: "RemoveCampaignExclusions", client: "RemoveExclusions", schema: RemoveExclusionsBody },
+} as const satisfies Record<string, { campaign: CampaignCommand["type"]; client: ClientExclusionsCommand["type"]; schema: z.ZodType }>;
+
 export type CampaignCommandName = keyof typeof campaignCommands;
+export type ExclusionCommandName = keyof typeof exclusionCommands;
 export type DirectoryCommandName = keyof typeof directoryCommands;
-export type CommandName = CampaignCommandName | DirectoryCommandName;
-export const commandNames = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands)] as CommandName[];
+export type CommandName = CampaignCommandName | DirectoryCommandName | ExclusionCommandName;
+export const commandNames = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands), ...Object.keys(exclusionCommands)] as CommandName[];
 
 export const isCampaignCommandName = (name: string): name is CampaignCommandName => Object.hasOwn(campaignCommands, name);
+export const isExclusionCommandName = (name: string): name is ExclusionCommandName => Object.hasOwn(exclusionCommands, name);
 export const isDirectoryCommandName = (name: string): name is DirectoryCommandName => Object.hasOwn(directoryCommands, name);
 
 // Limits and parts the client tools need to build commands (the CLI's import chunks by both).

@@ -5,7 +5,7 @@
  * src/projections build these shapes; field meanings are documented there.
  */
 import { z } from "zod";
-import { Attempt, CallPolicy, NextStep, PhoneParameter, RunoverDay, numberResults, type NumberResult } from "../domain/index.js";
+import { Attempt, CallPolicy, NextStep, PhoneParameter, RetryRule, RunoverDay, numberResults, type NumberResult } from "../domain/index.js";
 
 export const CampaignStatus = z.enum(["active", "paused"]);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
@@ -28,6 +28,9 @@ export const CampaignSummary = z.object({
   smsOnBusy: CallPolicy,
   phoneNumberCount: z.number().int().nonnegative(),
   timeZone: z.string(),
+  /** Holidays and retry rules, when the campaign has them. */
+  excludedDates: z.array(z.string()).optional(),
+  retryRules: z.array(RetryRule).optional(),
   status: CampaignStatus,
   position: LogPositionString,
 });
@@ -56,6 +59,8 @@ export const NumberProgressView = z.object({
   optedOut: z.boolean(),
   /** The last recorded attempt's outcome; null before any. */
   lastOutcome: LastOutcome.nullable(),
+  /** While a dialler holds the next attempt (claim-due-attempts): until when. */
+  claimedUntil: z.string().optional(),
 });
 export type NumberProgressView = z.infer<typeof NumberProgressView>;
 
@@ -64,6 +69,8 @@ export const DetailPhoneNumber = z.object({
   name: z.string().optional(),
   parameters: z.array(PhoneParameter).optional(),
   e164: z.string(),
+  /** The number's clock when it is not the campaign's (its own, or its country's only zone). */
+  timeZone: z.string().optional(),
   progress: NumberProgressView,
 });
 export type DetailPhoneNumber = z.infer<typeof DetailPhoneNumber>;
@@ -101,6 +108,11 @@ export const CampaignStatistics = z.object({
   attemptsRecorded: Count,
   smsRequested: Count,
   ignoredInvalidNumbers: Count,
+  /** Attempts handed out by claim-due-attempts, and claims released before an outcome. */
+  claimsMade: Count,
+  claimsReleased: Count,
+  /** Numbers not admitted to the campaign because an exclusion in force covered them. */
+  excludedNumbersSkipped: Count,
   numbersAttempted: Count,
   numbersAnswered: Count,
   answerRate: Rate,

@@ -4,7 +4,7 @@
  * and the typed client's return types are inferred from them.
  */
 import { z } from "zod";
-import { CampaignSettings, DuplicateNumber, IgnoredNumber, NumberEntry, campaignEventTypes } from "../domain/index.js";
+import { CampaignSettings, DuplicateNumber, ExclusionListName, IgnoredNumber, NumberEntry, PhoneParameter, campaignEventTypes } from "../domain/index.js";
 import type { CampaignCommandName, CommandName } from "./commands.js";
 import type { QueryName } from "./queries.js";
 import { CampaignDetail, CampaignStatistics, CampaignSummary, NumberNextStep } from "./read-models.js";
@@ -14,21 +14,25 @@ import { CampaignExportPage, CampaignTimeline } from "./reporting.js";
 // Commands (CONTRACT.md "Commands").
 export const RegisterCallFlowReply = z.object({ callFlowId: z.number().int() });
 export const RegisterCliReply = z.object({ cliId: z.number().int() });
-/** The seed's 201 body with its id; duplicates and ignored numbers only when there were any. */
+/** A number an exclusion in force kept out of the campaign, and which list. */
+export const ExcludedPhoneNumber = z.object({ index: z.number().int(), number: z.string(), list: ExclusionListName });
+/** The seed's 201 body with its id; duplicates, ignored and excluded numbers only when there were any. */
 export const CreateCampaignReply = z.object({
   id: z.string(),
   ...CampaignSettings.shape,
   phoneNumbers: z.array(NumberEntry),
   duplicates: z.array(DuplicateNumber).optional(),
   ignoredPhoneNumbers: z.array(IgnoredNumber).optional(),
+  excluded: z.array(ExcludedPhoneNumber).optional(),
 });
-/** Update, delete, pause and resume: the stream revision after the command. */
-export const RevisedReply = z.object({ id: z.string(), revision: z.number().int() });
+/** Update, delete, pause and resume: the stream revision after the command (an update lists numbers kept out by exclusions). */
+export const RevisedReply = z.object({ id: z.string(), revision: z.number().int(), excluded: z.array(ExcludedPhoneNumber).optional() });
 export const AddPhoneNumbersReply = z.object({
   id: z.string(),
   added: z.number().int(),
   duplicates: z.array(DuplicateNumber),
   ignoredPhoneNumbers: z.array(IgnoredNumber),
+  excluded: z.array(ExcludedPhoneNumber).optional(),
 });
 /**
  * `next` is the step the outcome set (a retry or the final result); a repeat
@@ -50,6 +54,21 @@ export const RecordStageReachedReply = z.object({
   stage: z.number().int(),
   stageName: z.string(),
 });
+/** One attempt handed out: what the dialler needs to place the call, and how long it holds it. */
+export const Claim = z.object({
+  number: z.string(),
+  e164: z.string(),
+  attemptNumber: z.number().int().positive(),
+  dueAt: z.string(),
+  leaveMessage: z.boolean(),
+  name: z.string().optional(),
+  parameters: z.array(PhoneParameter).optional(),
+  claimedUntil: z.string(),
+});
+export const ClaimDueAttemptsReply = z.object({ id: z.string(), claims: z.array(Claim) });
+export const ReleaseClaimsReply = z.object({ id: z.string(), released: z.number().int().nonnegative() });
+export const AddExclusionsReply = z.object({ added: z.number().int().nonnegative(), alreadyExcluded: z.number().int().nonnegative(), invalid: z.array(IgnoredNumber) });
+export const RemoveExclusionsReply = z.object({ removed: z.number().int().nonnegative() });
 
 export const commandReplies = {
   "register-call-flow": RegisterCallFlowReply,
@@ -62,6 +81,10 @@ export const commandReplies = {
   "add-phone-numbers": AddPhoneNumbersReply,
   "record-attempt-outcome": RecordAttemptOutcomeReply,
   "record-stage-reached": RecordStageReachedReply,
+  "claim-due-attempts": ClaimDueAttemptsReply,
+  "release-claims": ReleaseClaimsReply,
+  "add-exclusions": AddExclusionsReply,
+  "remove-exclusions": RemoveExclusionsReply,
 } as const satisfies Record<CommandName, z.ZodType>;
 export type CommandReplyOf<N extends CommandName> = z.output<(typeof commandReplies)[N]>;
 export type CampaignCommandReply = CommandReplyOf<CampaignCommandName>;
@@ -81,6 +104,28 @@ export const HistoryEntry = z.object({
   recordedAt: z.string(),
 });
 export const CampaignHistory = z.object({ events: z.array(HistoryEntry), nextRevision: z.number().int().nonnegative().nullable() });
+
+export const ExclusionView = z.object({
+  number: z.string(),
+  e164: z.string(),
+  reason: z.string().optional(),
+  expiresAt: z.string().optional(),
+  addedAt: z.string(),
+});
+/** A page of a list in E.164 order; `next` (when more follow) is the `after` of the next page. */
+export const ListExclusionsReply = z.object({ numbers: z.array(ExclusionView), next: z.string().optional() });
+/** The campaign's numbers by where they stand in the dial queue now (the counts partition them). */
+export const DialQueueReply = z.object({
+  id: z.string(),
+  status: z.enum(["active", "paused"]),
+  dueNow: z.number().int().nonnegative(),
+  claimed: z.number().int().nonnegative(),
+  waitingForWindow: z.number().int().nonnegative(),
+  waitingForRetry: z.number().int().nonnegative(),
+  excluded: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  nextDueAt: z.string().nullable(),
+});
 
 export const queryReplies = {
   "list-campaigns": z.array(CampaignSummary),

@@ -22,11 +22,21 @@ const reasons: Record<string, string> = {
 export type NumberCheck = "valid" | "possible";
 
 export const normalisePhoneNumber = (input: string, defaultRegion: string, check: NumberCheck = "valid"): NormalisedNumber => {
+  const normalised = normaliseWithCountry(input, defaultRegion, check);
+  return normalised.ok ? { ok: true, e164: normalised.e164 } : normalised;
+};
+
+/** As normalisePhoneNumber, with the number's country when it has one (for its clock). */
+export const normaliseWithCountry = (
+  input: string,
+  defaultRegion: string,
+  check: NumberCheck = "valid",
+): { readonly ok: true; readonly e164: string; readonly country?: string } | { readonly ok: false; readonly reason: string } => {
   try {
     const parsed = parsePhoneNumberWithError(input, defaultRegion as CountryCode);
     const accepted = check === "valid" ? parsed.isValid() : parsed.isPossible();
     if (!accepted) return { ok: false, reason: `not a ${check} number for its region` };
-    return { ok: true, e164: parsed.number };
+    return { ok: true, e164: parsed.number, ...(parsed.country === undefined ? {} : { country: parsed.country }) };
   } catch (error) {
     if (error instanceof ParseError) return { ok: false, reason: reasons[error.message] ?? error.message.toLowerCase() };
     return { ok: false, reason: "not a phone number" };

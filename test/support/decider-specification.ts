@@ -10,9 +10,9 @@
  * schema, so a schema violation arrives at `when` as the 400 the service replies.
  */
 import { expect } from "vitest";
-import { type CampaignCommand, type CampaignContext, type CampaignEvent, type CallPolicy, type Decider, type DirectoryCommand, type DirectoryContext, type DirectoryEvent, type DomainError, type ErrorCode, type ErrorDetail, campaignDecider, directoryDecider, fold, isDomainError, parseWith } from "../../src/domain/index.js";
+import { type CampaignCommand, type CampaignContext, type CampaignEvent, type CallPolicy, type Decider, type DirectoryCommand, type DirectoryContext, type DirectoryEvent, type DomainError, type ErrorCode, type ErrorDetail, campaignDecider, directoryDecider, fold, isDomainError, parseWith, emptyClientExclusions } from "../../src/domain/index.js";
 import { seedPostBody } from "./seed.js";
-import { type CampaignCommandName, type DirectoryCommandName, campaignCommands, directoryCommands } from "../../src/contract/commands.js";
+import { type CampaignCommandName, type DirectoryCommandName, type ExclusionCommandName, campaignCommands, directoryCommands, exclusionCommands, isExclusionCommandName } from "../../src/contract/commands.js";
 
 export type Outcome<Event> = {
   /** The decided events, compared in full and in order. */
@@ -87,12 +87,20 @@ export const campaignContext: CampaignContext = {
   defaultTimeZone: "Europe/London",
   callFlowIds: new Set([1]),
   cliIds: new Set([1]),
+  clientExclusions: emptyClientExclusions(),
 };
 
 export const spec = DeciderSpecification.for(campaignDecider, campaignContext);
 
 /** A campaign command as it arrives on `campaigns.<client>.cmd.<name>`: parsed by its schema (a failure is the 400). */
-export const command = (name: CampaignCommandName, body: object = {}, clientId = CLIENT): CampaignCommand | DomainError => {
+export const command = (name: CampaignCommandName | ExclusionCommandName, body: object = {}, clientId = CLIENT): CampaignCommand | DomainError => {
+  if (isExclusionCommandName(name)) {
+    // With a campaignId, add-exclusions and remove-exclusions are that campaign's commands.
+    const entry = exclusionCommands[name];
+    const data = parseWith(entry.schema, { campaignId: CAMPAIGN, ...body });
+    if (isDomainError(data)) return data;
+    return { type: entry.campaign, clientId, campaignId: data.campaignId ?? CAMPAIGN, data } as CampaignCommand;
+  }
   const entry = campaignCommands[name];
   const data = parseWith(entry.schema, { id: CAMPAIGN, ...body });
   if (isDomainError(data)) return data;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Identifier, Instant, PositiveInt } from "../schema-parts.js";
 import { MAX_STAGE } from "../stages.js";
 import { campaignSettingsShape, PhoneNumberList } from "./definition.js";
+import { AddExclusionsBody, RemoveExclusionsBody } from "../exclusions/commands.js";
 
 /**
  * Campaign commands as they arrive on `campaigns.<client>.cmd.<name>` (CONTRACT.md).
@@ -35,6 +36,19 @@ export const RecordStageReachedBody = z.strictObject({
   occurredAt: Instant,
 });
 
+/** Hands out attempts due now, each held by the caller until `claimSeconds` from now. */
+export const ClaimDueAttemptsBody = z.strictObject({
+  id: Identifier,
+  limit: z.number().int().min(1, "limit is 1 to 1000").max(1000, "limit is 1 to 1000"),
+  claimSeconds: z.number().int().min(30, "claimSeconds is 30 to 3600").max(3600, "claimSeconds is 30 to 3600").default(600),
+});
+export const ReleaseClaimsBody = z.strictObject({
+  id: Identifier,
+  numbers: z.array(z.string().min(1).max(64)).min(1, "send one or more numbers").max(1000),
+});
+export type ClaimDueAttemptsBody = z.infer<typeof ClaimDueAttemptsBody>;
+export type ReleaseClaimsBody = z.infer<typeof ReleaseClaimsBody>;
+
 export type CreateCampaignBody = z.infer<typeof CreateCampaignBody>;
 export type UpdateCampaignBody = z.infer<typeof UpdateCampaignBody>;
 export type AddPhoneNumbersBody = z.infer<typeof AddPhoneNumbersBody>;
@@ -52,4 +66,9 @@ export type CampaignCommand =
   | Addressed<"ResumeCampaign", { id: string }>
   | Addressed<"AddPhoneNumbers", AddPhoneNumbersBody>
   | Addressed<"RecordAttemptOutcome", RecordAttemptOutcomeBody>
-  | Addressed<"RecordStageReached", RecordStageReachedBody>;
+  | Addressed<"RecordStageReached", RecordStageReachedBody>
+  | Addressed<"ClaimDueAttempts", ClaimDueAttemptsBody>
+  | Addressed<"ReleaseClaims", ReleaseClaimsBody>
+  /** add-exclusions / remove-exclusions with a `campaignId`: that campaign's own list. */
+  | Addressed<"AddCampaignExclusions", AddExclusionsBody>
+  | Addressed<"RemoveCampaignExclusions", RemoveExclusionsBody>;

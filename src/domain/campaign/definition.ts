@@ -10,6 +10,8 @@ export const SubmittedPhoneNumber = z.strictObject({
   number: z.string().min(1).max(64),
   name: z.string().max(200).optional(),
   parameters: z.array(PhoneParameter).max(9).optional(),
+  /** The number's own clock (IANA): its calling windows are read in it. */
+  timeZone: z.string().min(1).max(64).optional(),
 });
 export type SubmittedPhoneNumber = z.infer<typeof SubmittedPhoneNumber>;
 
@@ -18,6 +20,14 @@ export const PhoneNumberList = z.array(SubmittedPhoneNumber).max(MAX_NUMBERS_PER
 
 export const RunoverDay = z.strictObject({ date: IsoDate, startTime: WallClockTime, finishTime: WallClockTime });
 export const Attempt = z.strictObject({ attemptNumber: PositiveInt, interval: PositiveInt });
+
+const RetriedOutcome = z.number().int().min(1, "outcome codes are 1 to 13").max(13, "outcome codes are 1 to 13");
+/** Per outcome: the wait before the next attempt (minutes, instead of the attempt's interval), or no further attempt. */
+export const RetryRule = z.union([
+  z.strictObject({ outcome: RetriedOutcome, interval: PositiveInt }),
+  z.strictObject({ outcome: RetriedOutcome, retry: z.literal(false) }),
+]);
+export type RetryRule = z.infer<typeof RetryRule>;
 
 /** The campaign's settings, seed 000/001 field names, without its phone numbers. */
 export const campaignSettingsShape = {
@@ -32,6 +42,9 @@ export const campaignSettingsShape = {
   answerMachineDetected: CallPolicy.default(0),
   smsOnBusy: CallPolicy.default(0),
   timeZone: z.string().min(1).max(64).optional(),
+  /** Local dates (on each number's clock) on which no attempt falls due: holidays. */
+  excludedDates: z.array(IsoDate).max(366).optional(),
+  retryRules: z.array(RetryRule).max(13).optional(),
 };
 
 /** Settings as stored in events: attempts sorted, time zone resolved. */

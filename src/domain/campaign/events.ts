@@ -2,6 +2,8 @@ import { z } from "zod";
 import { CallPolicy } from "../schema-parts.js";
 import { numberResults } from "../outcomes.js";
 import { CampaignSettings, PhoneParameter } from "./definition.js";
+import { ExclusionsAdded, ExclusionsRemoved } from "../exclusions/events.js";
+import { ExclusionListName } from "../exclusions/list.js";
 
 /** Campaign events, stored in stream `campaign-<id>`. Past tense, domain words. */
 export const NumberEntry = z.object({
@@ -10,6 +12,8 @@ export const NumberEntry = z.object({
   e164: z.string(),
   name: z.string().optional(),
   parameters: z.array(PhoneParameter).optional(),
+  /** The number's clock when it is not the campaign's (its own, or its country's only zone). */
+  timeZone: z.string().optional(),
 });
 export type NumberEntry = z.infer<typeof NumberEntry>;
 
@@ -91,6 +95,21 @@ export const NumberOptedOut = event(
   z.object({ e164: z.string(), attemptNumber: z.number().int().positive(), occurredAt: z.string() }),
 );
 
+/** Numbers not admitted because an exclusion in force covers them (kept for audit and for a repeat's reply). */
+export const ExcludedNumber = z.object({ index: z.number().int(), number: z.string(), e164: z.string(), list: ExclusionListName });
+export type ExcludedNumber = z.infer<typeof ExcludedNumber>;
+export const ExcludedPhoneNumbersSkipped = event("ExcludedPhoneNumbersSkipped", z.object({ excluded: z.array(ExcludedNumber) }));
+/** Numbers of the campaign completed with result `excluded`: never claimed again. */
+export const NumbersExcluded = event("NumbersExcluded", z.object({ list: ExclusionListName, numbers: z.array(z.string()) }));
+/** The campaign has applied the client's exclusion list up to this version (see ClientExclusions). */
+export const ClientExclusionsApplied = event("ClientExclusionsApplied", z.object({ version: z.number().int().nonnegative() }));
+export const ClaimedAttempt = z.object({ e164: z.string(), attemptNumber: z.number().int().positive(), dueAt: z.string() });
+export const AttemptsClaimed = event(
+  "AttemptsClaimed",
+  z.object({ claimedAt: z.string(), claimedUntil: z.string(), claims: z.array(ClaimedAttempt) }),
+);
+export const ClaimsReleased = event("ClaimsReleased", z.object({ numbers: z.array(z.string()) }));
+
 export const CampaignEvent = z.discriminatedUnion("type", [
   CampaignCreated,
   CampaignUpdated,
@@ -103,6 +122,13 @@ export const CampaignEvent = z.discriminatedUnion("type", [
   SmsRequested,
   StageReached,
   NumberOptedOut,
+  ExclusionsAdded,
+  ExclusionsRemoved,
+  ExcludedPhoneNumbersSkipped,
+  NumbersExcluded,
+  ClientExclusionsApplied,
+  AttemptsClaimed,
+  ClaimsReleased,
 ]);
 export type CampaignEvent = z.infer<typeof CampaignEvent>;
 export type CampaignEventType = CampaignEvent["type"];

@@ -1,7 +1,9 @@
 import { Map as ImmutableMap } from "immutable";
 import type { CampaignEvent, CampaignEventOf, CampaignEventType, NumberEntry } from "./events.js";
 import type { CampaignSettings } from "./definition.js";
-import { type Campaign, type CampaignState, type NumberProgress, callingWindowsOf, firstAttempt, replanAfterUpdate } from "./state.js";
+import { emptyExclusionList, withAdded, withRemoved } from "../exclusions/list.js";
+import { type Campaign, type CampaignState, type NumberProgress, type ZoneWindows, firstAttempt, replanAfterUpdate } from "./state.js";
+import { buildQueue, enqueueAll, requeue, windowsOf, withZonesOf, zoneWindows } from "./queue.js";
 
 const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({ entry, next: firstAttempt(settings) });
 
@@ -9,13 +11,22 @@ const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress =
 const onCampaign = (state: CampaignState, change: (campaign: Campaign) => Campaign): CampaignState =>
   state.status === "absent" ? state : change(state);
 
+/** Changes one number, and moves it in the dial queue when its next callable moment changed. */
 const updateNumber = (campaign: Campaign, e164: string, change: (progress: NumberProgress) => NumberProgress): Campaign => {
   const progress = campaign.numbers.get(e164);
   if (!progress) return campaign;
-  const numbers = campaign.numbers.set(e164, change(progress));
+  const changed = change(progress);
+  const numbers = campaign.numbers.set(e164, changed);
   // A transient map (during replay) is changed in place: no new campaign object needed.
-  return numbers === campaign.numbers ? campaign : { ...campaign, numbers };
+  return requeue(numbers === campaign.numbers ? campaign : { ...campaign, numbers }, progress, changed);
 };
+
+const updateNumbers = (campaign: Campaign, e164s: readonly string[], change: (progress: NumberProgress) => NumberProgress): Campaign =>
+  e164s.reduce((current, e164) => updateNumber(current, e164, change), campaign);
+
+const unclaimed = ({ claimedUntil: _claim, ...progress }: NumberProgress): NumberProgress => progress;
+
+const campaignZone = (settings: CampaignSettings): ReadonlyMap<string, ZoneWindows> => new Map([[settings.timeZone, zoneWindows(settings, settings.timeZone)]]);
 
 type Evolvers = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
 
@@ -25,38 +36,57 @@ type Evolvers = { [Type in CampaignEventType]: (state: CampaignState, data: Camp
  * an entry) and a single lookup, which replay at over 1M events/s needs.
  */
 const evolvers: Evolvers = {
-  CampaignCreated: (_state, data) => ({
-    status: "active",
-    campaignId: data.campaignId,
-    clientId: data.clientId,
-    settings: data.settings,
-    windows: callingWindowsOf(data.settings),
-    numbers: ImmutableMap<string, NumberProgress>(),
-  }),
+  CampaignCreated: (_state, data) => {
+    const zones = campaignZone(data.settings);
+    return {
+      status: "active",
+      campaignId: data.campaignId,
+      clientId: data.clientId,
+      settings: data.settings,
+      windows: zones.get(data.settings.timeZone)!.windows,
+      numbers: ImmutableMap<string, NumberProgress>(),
+      zones,
+      queue: new Map(),
+      exclusions: emptyExclusionList(),
+      clientExclusionsVersion: 0,
+    };
+  },
   PhoneNumbersAdded: (state, data) =>
-    onCampaign(state, (campaign) => ({
-      ...campaign,
-      numbers: campaign.numbers.withMutations((numbers) => {
-        for (const entry of data.numbers) numbers.set(entry.e164, fresh(entry, campaign.settings));
-      }),
-    })),
+    onCampaign(state, (campaign) => {
+      const added: NumberProgress[] = [];
+      const numbers = campaign.numbers.withMutations((numbers) => {
+        for (const entry of data.numbers) {
+          const progress = fresh(entry, campaign.settings);
+          numbers.set(entry.e164, progress);
+          added.push(progress);
+        }
+      });
+      const withNumbers: Campaign = { ...campaign, numbers, zones: withZonesOf(campaign.zones, campaign.settings, data.numbers) };
+      return enqueueAll(withNumbers, added);
+    }),
   CampaignUpdated: (state, data) =>
     onCampaign(state, (campaign) => {
-      const windows = callingWindowsOf(data.settings);
-      return {
-        ...campaign,
-        settings: data.settings,
-        windows,
-        // A full replacement: numbers kept by E.164 keep their progress, re-planned under the new settings; the rest start afresh.
-        numbers: ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
-          for (const entry of data.numbers) {
-            const kept = campaign.numbers.get(entry.e164);
-            numbers.set(entry.e164, kept ? { ...kept, entry, next: replanAfterUpdate(kept.next, kept.last?.occurredAt, data.settings, windows) } : fresh(entry, data.settings));
+      const zones = withZonesOf(campaignZone(data.settings), data.settings, data.numbers);
+      const windows = zones.get(data.settings.timeZone)!.windows;
+      const replanned = { ...campaign, settings: data.settings, windows, zones };
+      // A full replacement: numbers kept by E.164 keep their progress (and a claim on an attempt still to make), re-planned under the new settings; the rest start afresh.
+      const numbers = ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
+        for (const entry of data.numbers) {
+          const kept = campaign.numbers.get(entry.e164);
+          if (!kept) {
+            numbers.set(entry.e164, fresh(entry, data.settings));
+            continue;
           }
-        }),
-      };
+          const next = replanAfterUpdate(kept.next, kept.last?.occurredAt, data.settings, windowsOf(replanned, entry), kept.last?.outcome);
+          const progress = { ...kept, entry, next };
+          numbers.set(entry.e164, next.status === "completed" ? unclaimed(progress) : progress);
+        }
+      });
+      const updated = { ...replanned, numbers };
+      return { ...updated, queue: campaign.queue === undefined ? undefined : buildQueue(updated) };
     }),
   InvalidPhoneNumbersIgnored: (state) => state,
+  ExcludedPhoneNumbersSkipped: (state) => state,
   SmsRequested: (state) => state,
   StageReached: (state) => state,
   CampaignPaused: (state) => onCampaign(state, (c) => ({ ...c, status: "paused" })),
@@ -64,33 +94,51 @@ const evolvers: Evolvers = {
   CampaignDeleted: (state) => onCampaign(state, (c) => ({ ...c, status: "deleted" })),
   AttemptOutcomeRecorded: (state, data) =>
     onCampaign(state, (campaign) =>
-      updateNumber(campaign, data.e164, (progress) => ({
-        ...progress,
-        last: { attemptNumber: data.attemptNumber, outcome: data.outcome, occurredAt: data.occurredAt },
-        next: data.next,
-      })),
+      // An outcome ends the attempt's claim, whoever held it.
+      updateNumber(campaign, data.e164, (progress) =>
+        unclaimed({ ...progress, last: { attemptNumber: data.attemptNumber, outcome: data.outcome, occurredAt: data.occurredAt }, next: data.next }),
+      ),
     ),
   NumberOptedOut: (state, data) =>
     onCampaign(state, (campaign) =>
-      updateNumber(campaign, data.e164, (progress) => ({ ...progress, next: { status: "completed", result: "opted_out" }, optedOutOn: data.attemptNumber })),
+      updateNumber(campaign, data.e164, (progress) => unclaimed({ ...progress, next: { status: "completed", result: "opted_out" }, optedOutOn: data.attemptNumber })),
     ),
+  ExclusionsAdded: (state, data) => onCampaign(state, (campaign) => ({ ...campaign, exclusions: withAdded(campaign.exclusions, data) })),
+  ExclusionsRemoved: (state, data) => onCampaign(state, (campaign) => ({ ...campaign, exclusions: withRemoved(campaign.exclusions, data.numbers) })),
+  NumbersExcluded: (state, data) =>
+    onCampaign(state, (campaign) => updateNumbers(campaign, data.numbers, (progress) => unclaimed({ ...progress, next: { status: "completed", result: "excluded" } }))),
+  ClientExclusionsApplied: (state, data) => onCampaign(state, (campaign) => ({ ...campaign, clientExclusionsVersion: data.version })),
+  AttemptsClaimed: (state, data) =>
+    onCampaign(state, (campaign) => {
+      const until = Date.parse(data.claimedUntil);
+      return data.claims.reduce((current, claim) => updateNumber(current, claim.e164, (progress) => ({ ...progress, claimedUntil: until })), campaign);
+    }),
+  ClaimsReleased: (state, data) => onCampaign(state, (campaign) => updateNumbers(campaign, data.numbers, unclaimed)),
 };
 
 export const evolveCampaign = (state: CampaignState, event: CampaignEvent): CampaignState =>
   (evolvers[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
 
+/** Past this many events a replay rebuilds the dial queue once at its end instead of moving each number in it. */
+const REBUILD_QUEUE_AFTER = 256;
+
 /**
  * Folds a run of events (a replay, or a cache catching up). The number map is
  * made transient for the run, so each event updates it in place instead of
  * copying a path of the persistent tree; `state` itself is never changed.
+ * A long run leaves the dial queue aside and builds it once at the end.
  */
 export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEvent>): CampaignState => {
-  let current: CampaignState = state.status === "absent" ? state : { ...state, numbers: state.numbers.asMutable() };
-  for (const event of events) {
+  const run = Array.isArray(events) ? (events as readonly CampaignEvent[]) : [...events];
+  const rebuild = run.length > REBUILD_QUEUE_AFTER;
+  const transient = (s: CampaignState): CampaignState =>
+    s.status === "absent" ? s : { ...s, numbers: s.numbers.asMutable(), ...(rebuild ? { queue: undefined } : {}) };
+  let current: CampaignState = transient(state);
+  for (const event of run) {
     current = evolveCampaign(current, event);
-    if (event.type === "CampaignCreated" || event.type === "CampaignUpdated") {
-      if (current.status !== "absent") current = { ...current, numbers: current.numbers.asMutable() };
-    }
+    if (event.type === "CampaignCreated" || event.type === "CampaignUpdated") current = transient(current);
   }
-  return current.status === "absent" ? current : { ...current, numbers: current.numbers.asImmutable() };
+  if (current.status === "absent") return current;
+  const settled = { ...current, numbers: current.numbers.asImmutable() };
+  return settled.queue === undefined ? { ...settled, queue: buildQueue(settled) } : settled;
 };

@@ -6,6 +6,7 @@ import type { CampaignContext } from "./context.js";
 import type { CampaignEvent, NextStep } from "./events.js";
 import { type Campaign, type NumberProgress, leaveMessageOn, maxAttempts, retryDueAt } from "./state.js";
 import { findNumber } from "./find-number.js";
+import { windowsOf } from "./queue.js";
 
 export const recordAttemptOutcome = (
   command: RecordAttemptOutcomeBody,
@@ -43,7 +44,7 @@ export const recordAttemptOutcome = (
     ]);
 
   const rule = outcomeRule(outcome);
-  const next: NextStep = inOptOutCall ? { status: "completed", result: "opted_out" } : nextStep(campaign, attemptNumber, rule.after, occurredAt);
+  const next: NextStep = inOptOutCall ? { status: "completed", result: "opted_out" } : nextStep(campaign, progress, attemptNumber, outcome, rule.after, occurredAt);
   const events: CampaignEvent[] = [
     { type: "AttemptOutcomeRecorded", data: { e164, attemptNumber, outcome, outcomeName: rule.name, occurredAt, next } },
   ];
@@ -52,11 +53,21 @@ export const recordAttemptOutcome = (
   return events;
 };
 
-/** A retry is due `interval` minutes after the attempt, moved into the next calling window. */
-const nextStep = (campaign: Campaign, attemptNumber: number, after: ReturnType<typeof outcomeRule>["after"], occurredAt: string): NextStep => {
+/**
+ * A retry is due `interval` minutes (or the outcome's retry rule's) after the
+ * attempt, moved into the next calling window on the number's own clock.
+ */
+const nextStep = (
+  campaign: Campaign,
+  progress: NumberProgress,
+  attemptNumber: number,
+  outcome: number,
+  after: ReturnType<typeof outcomeRule>["after"],
+  occurredAt: string,
+): NextStep => {
   if (after !== "retry") return { status: "completed", result: after };
   if (attemptNumber >= maxAttempts(campaign.settings)) return { status: "completed", result: "exhausted" };
-  const dueAt = retryDueAt(campaign.settings, campaign.windows, attemptNumber, occurredAt);
+  const dueAt = retryDueAt(campaign.settings, windowsOf(campaign, progress.entry), attemptNumber, occurredAt, outcome);
   if (dueAt === undefined) return { status: "completed", result: "exhausted" };
   const retry = attemptNumber + 1;
   return { status: "retry", attemptNumber: retry, dueAt, leaveMessage: leaveMessageOn(campaign.settings, retry) };

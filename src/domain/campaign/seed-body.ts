@@ -15,6 +15,8 @@ export const seedSettings = (id: string, settings: CampaignSettings) => ({
   answerMachineDetected: settings.answerMachineDetected,
   smsOnBusy: settings.smsOnBusy,
   timeZone: settings.timeZone,
+  ...(settings.excludedDates === undefined ? {} : { excludedDates: settings.excludedDates }),
+  ...(settings.retryRules === undefined ? {} : { retryRules: settings.retryRules }),
 });
 
 /** A phone number as the seed shows it (number as submitted), plus its E.164 form. */
@@ -23,4 +25,5 @@ export const seedPhoneNumber = (entry: NumberEntry) => ({
   ...(entry.name === undefined ? {} : { name: entry.name }),
   ...(entry.parameters === undefined ? {} : { parameters: entry.parameters }),
   e164: entry.e164,
+  ...(entry.timeZone === undefined ? {} : { timeZone: entry.timeZone }),
 });

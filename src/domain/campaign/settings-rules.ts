@@ -1,5 +1,6 @@
 import { isValidTimeZone } from "../calling-window.js";
 import { type DomainError, type ErrorDetail, domainError } from "../errors.js";
+import { outcomeRule } from "../outcomes.js";
 import type { CreateCampaignBody } from "./commands.js";
 import type { CampaignSettings } from "./definition.js";
 import type { CampaignContext } from "./context.js";
@@ -31,6 +32,14 @@ export const checkSettings = (body: CreateCampaignBody, context: CampaignContext
       details.push({ field: "attempts", reason: `attempt numbers must be exactly 1..${attempts.length}` });
   });
 
+  const ruled = new Set<number>();
+  (body.retryRules ?? []).forEach((rule, i) => {
+    if (ruled.has(rule.outcome)) details.push({ field: `retryRules.${i}.outcome`, reason: `outcome ${rule.outcome} has more than one rule` });
+    ruled.add(rule.outcome);
+    if (outcomeRule(rule.outcome).after !== "retry")
+      details.push({ field: `retryRules.${i}.outcome`, reason: `outcome ${rule.outcome} completes the number; only retried outcomes take a rule` });
+  });
+
   if (!context.callFlowIds.has(body.callflow_Id))
     details.push({ field: "callflow_Id", reason: `call flow ${body.callflow_Id} is not registered for this client` });
   if (!context.cliIds.has(body.cli_Id))
@@ -49,6 +58,9 @@ export const checkSettings = (body: CreateCampaignBody, context: CampaignContext
     answerMachineDetected: body.answerMachineDetected,
     smsOnBusy: body.smsOnBusy,
     timeZone,
+    // Stored only when given, so campaigns without them keep their events' shape.
+    ...(body.excludedDates?.length ? { excludedDates: [...new Set(body.excludedDates)].sort() } : {}),
+    ...(body.retryRules?.length ? { retryRules: [...body.retryRules].sort((a, b) => a.outcome - b.outcome) } : {}),
   };
 };
 

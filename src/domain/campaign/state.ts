@@ -2,6 +2,8 @@ import { Map as ImmutableMap } from "immutable";
 import { type CallingWindow, callingWindows, nextCallingTime } from "../calling-window.js";
 import type { CampaignSettings } from "./definition.js";
 import type { NextStep, NumberEntry } from "./events.js";
+import type { DueIndex } from "../due-index.js";
+import type { ExclusionList } from "../exclusions/list.js";
 
 /** The first attempt of a number, before any outcome: due as soon as a window is open. */
 export type FirstAttempt = { readonly status: "pending"; readonly attemptNumber: 1; readonly leaveMessage: boolean };
@@ -15,7 +17,12 @@ export type NumberProgress = {
   readonly next: NumberStep;
   /** The attempt during which the callee opted out: its outcome and stages may still arrive. */
   readonly optedOutOn?: number;
+  /** Epoch ms until which a caller holds the number's next attempt (claim-due-attempts). */
+  readonly claimedUntil?: number;
 };
+
+/** A zone's calling windows, and when the first one opens (a first attempt's due time). */
+export type ZoneWindows = { readonly windows: readonly CallingWindow[]; readonly firstOpensAt: number | undefined };
 
 export type Campaign = {
   readonly status: "active" | "paused" | "deleted";
@@ -26,6 +33,18 @@ export type Campaign = {
   readonly windows: readonly CallingWindow[];
   /** Keyed by E.164. A persistent map: each event shares all untouched numbers with the state before it. */
   readonly numbers: ImmutableMap<string, NumberProgress>;
+  /** Calling windows per zone: the campaign's, and those of numbers on another clock. */
+  readonly zones: ReadonlyMap<string, ZoneWindows>;
+  /**
+   * The dial queue: per zone, every number not completed, by the moment it is
+   * next callable (its claim's end while claimed). Undefined only inside a
+   * long replay, which rebuilds it once at its end (see queue.ts).
+   */
+  readonly queue: ReadonlyMap<string, DueIndex> | undefined;
+  /** The campaign's own exclusion list. */
+  readonly exclusions: ExclusionList;
+  /** The client's exclusion list has been applied to the numbers up to this version. */
+  readonly clientExclusionsVersion: number;
 };
 
 export type CampaignState = { readonly status: "absent" } | Campaign;
@@ -44,17 +63,43 @@ export const leaveMessageOn = (settings: CampaignSettings, attemptNumber: number
   (settings.answerMachineDetected === 1 && attemptNumber === 1) ||
   (settings.answerMachineDetected === 2 && attemptNumber === maxAttempts(settings));
 
-/** The campaign's calling windows: its start day and each runover day, in its time zone. */
-export const callingWindowsOf = (settings: CampaignSettings): CallingWindow[] =>
-  callingWindows([{ date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime }, ...settings.runoverDays], settings.timeZone);
+/**
+ * The calling windows on one clock (the campaign's zone by default): its
+ * start day and each runover day, less the excluded dates (holidays), which
+ * are local dates on that same clock.
+ */
+export const callingWindowsOf = (settings: CampaignSettings, timeZone: string = settings.timeZone): CallingWindow[] => {
+  const holidays = new Set(settings.excludedDates ?? []);
+  const days = [{ date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime }, ...settings.runoverDays];
+  return callingWindows(days.filter((day) => !holidays.has(day.date)), timeZone);
+};
 
 /**
- * When the retry after attempt `attemptNumber` (made at `occurredAt`) falls
- * due: `interval` minutes later, moved into the next calling window; undefined
- * when no window is left.
+ * Minutes to wait after attempt `attemptNumber` that ended with `outcome`: the
+ * outcome's retry rule when it has one, else the attempt's interval; undefined
+ * when the rule says no further attempt.
  */
-export const retryDueAt = (settings: CampaignSettings, windows: readonly CallingWindow[], attemptNumber: number, occurredAt: string): string | undefined => {
-  const due = nextCallingTime(windows, Date.parse(occurredAt) + intervalAfter(settings, attemptNumber) * 60_000);
+export const retryInterval = (settings: CampaignSettings, attemptNumber: number, outcome: number | undefined): number | undefined => {
+  const rule = outcome === undefined ? undefined : settings.retryRules?.find((r) => r.outcome === outcome);
+  if (rule === undefined) return intervalAfter(settings, attemptNumber);
+  return "interval" in rule ? rule.interval : undefined;
+};
+
+/**
+ * When the retry after attempt `attemptNumber` (made at `occurredAt`, ended
+ * with `outcome`) falls due: the wait later, moved into the next calling
+ * window; undefined when no window is left or the rules allow no retry.
+ */
+export const retryDueAt = (
+  settings: CampaignSettings,
+  windows: readonly CallingWindow[],
+  attemptNumber: number,
+  occurredAt: string,
+  outcome?: number,
+): string | undefined => {
+  const interval = retryInterval(settings, attemptNumber, outcome);
+  if (interval === undefined) return undefined;
+  const due = nextCallingTime(windows, Date.parse(occurredAt) + interval * 60_000);
   return due === undefined ? undefined : new Date(due).toISOString();
 };
 
@@ -79,7 +124,7 @@ const EXHAUSTED = { status: "completed", result: "exhausted" } as const;
  * a number not yet completed is planned again under the new settings, as if
  * they had always held. An attempt beyond the new maximum is never made (the
  * number is exhausted); a retry falls due afresh from its previous attempt
- * (`lastAttemptAt`) with the new interval, in the new calling windows, and is
+ * (`lastAttemptAt`) with the new interval (or `lastOutcome`'s retry rule), in the number's new calling windows, and is
  * exhausted when none is left; the AnswerPhoneMessage policy is applied anew.
  * Returns `next` itself when nothing changes. Shared by the domain's evolve
  * and the read models' evolvers, so that they keep mirroring it.
@@ -89,12 +134,13 @@ export const replanAfterUpdate = <Step extends PlannedStep>(
   lastAttemptAt: string | undefined,
   settings: CampaignSettings,
   windows: readonly CallingWindow[],
+  lastOutcome?: number,
 ): Step | typeof EXHAUSTED => {
   if (next.status === "completed") return next;
   if (next.attemptNumber > maxAttempts(settings)) return EXHAUSTED;
   const leaveMessage = leaveMessageOn(settings, next.attemptNumber);
   if (next.status === "retry" && lastAttemptAt !== undefined) {
-    const dueAt = retryDueAt(settings, windows, next.attemptNumber - 1, lastAttemptAt);
+    const dueAt = retryDueAt(settings, windows, next.attemptNumber - 1, lastAttemptAt, lastOutcome);
     if (dueAt === undefined) return EXHAUSTED;
     return dueAt === next.dueAt && leaveMessage === next.leaveMessage ? next : { ...next, dueAt, leaveMessage };
   }

@@ -46,7 +46,9 @@ const reasonCode: ColumnCodec = {
   decode: (value) => reasonTexts[value as string] ?? value,
 };
 
-export const numberColumns: TableSchema = { number: asIs, e164: e164Digits, name: asIs, parameters: parameterPairs };
+export const numberColumns: TableSchema = { number: asIs, e164: e164Digits, name: asIs, parameters: parameterPairs, timeZone: asIs };
+const exclusionColumns: TableSchema = { number: asIs, e164: e164Digits, reason: asIs, expiresAt: asIs };
+const excludedColumns: TableSchema = { index: asIs, number: asIs, e164: e164Digits, list: asIs };
 const duplicateColumns: TableSchema = { index: asIs, number: asIs, e164: e164Digits };
 const ignoredColumns: TableSchema = { index: asIs, number: asIs, reason: reasonCode };
 
@@ -64,6 +66,15 @@ const codecs: Readonly<Record<string, { encode: (data: Data) => Data; decode: (d
   CampaignUpdated: {
     encode: ({ numbers, duplicates, ...rest }) => ({ ...rest, ...numbersTables(numbers as NumberEntry[], duplicates as DuplicateNumber[]) }),
     decode: ({ numbers, duplicates, ...rest }) => ({ ...rest, ...numbersLists(numbers, duplicates) }),
+  },
+  // Also the events of a client's exclusion list (stream exclusions-<client>).
+  ExclusionsAdded: {
+    encode: ({ entries, invalid, ...rest }) => ({ ...rest, entries: toTable(exclusionColumns, entries as object[]), invalid: toTable(ignoredColumns, invalid as IgnoredNumber[]) }),
+    decode: ({ entries, invalid, ...rest }) => ({ ...rest, entries: readList(exclusionColumns, entries), invalid: readList<IgnoredNumber>(ignoredColumns, invalid) }),
+  },
+  ExcludedPhoneNumbersSkipped: {
+    encode: ({ excluded, ...rest }) => ({ ...rest, excluded: toTable(excludedColumns, excluded as object[]) }),
+    decode: ({ excluded, ...rest }) => ({ ...rest, excluded: readList(excludedColumns, excluded) }),
   },
   InvalidPhoneNumbersIgnored: {
     encode: ({ ignored, ...rest }) => ({ ...rest, ignored: toTable(ignoredColumns, ignored as IgnoredNumber[]) }),

@@ -112,7 +112,21 @@ export const evolveAttempts = (model: AttemptsModel | undefined, event: Campaign
     .with({ type: "StageReached" }, ({ data }) =>
       on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, stages: withStage(entry.stages, data.stageName) }))),
     )
-    .with({ type: "SmsRequested" }, { type: "NumberOptedOut" }, { type: "InvalidPhoneNumbersIgnored" }, { type: "CampaignPaused" }, { type: "CampaignResumed" }, () => on())
+    .with(
+      { type: "SmsRequested" },
+      { type: "NumberOptedOut" },
+      { type: "InvalidPhoneNumbersIgnored" },
+      { type: "CampaignPaused" },
+      { type: "CampaignResumed" },
+      { type: "AttemptsClaimed" },
+      { type: "ClaimsReleased" },
+      { type: "NumbersExcluded" },
+      { type: "ExclusionsAdded" },
+      { type: "ExclusionsRemoved" },
+      { type: "ExcludedPhoneNumbersSkipped" },
+      { type: "ClientExclusionsApplied" },
+      () => on(),
+    )
     .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
     .with({ type: "CampaignCreated" }, () => created(position))
     .with({ type: "CampaignUpdated" }, ({ data }) => on((current) => replaceNumbers(current, data.numbers)))

@@ -95,13 +95,26 @@ const addNumbers = (model: DetailModel, entries: readonly NumberEntry[], setting
 
 /** Progress kept through an update, its next step re-planned under the new settings (replanAfterUpdate, as the domain's evolve). */
 const keptProgress = (progress: NumberProgressView, settings: CampaignSettings, windows: readonly CallingWindow[]): NumberProgressView => {
-  const next = replanAfterUpdate(progress.next, progress.lastOutcome?.occurredAt, settings, windows);
-  return next === progress.next ? progress : { ...progress, next };
+  const next = replanAfterUpdate(progress.next, progress.lastOutcome?.occurredAt, settings, windows, progress.lastOutcome?.outcome);
+  if (next === progress.next) return progress;
+  return next.status === "completed" ? withoutClaim({ ...progress, next }) : { ...progress, next };
+};
+
+const withoutClaim = ({ claimedUntil: _claim, ...progress }: NumberProgressView): NumberProgressView => progress;
+
+/** Calling windows per zone, each worked out once per update. */
+const windowsByZone = (settings: CampaignSettings) => {
+  const zones = new Map<string, readonly CallingWindow[]>();
+  return (timeZone: string = settings.timeZone): readonly CallingWindow[] => {
+    let windows = zones.get(timeZone);
+    if (!windows) zones.set(timeZone, (windows = callingWindowsOf(settings, timeZone)));
+    return windows;
+  };
 };
 
 /** A full replacement, as the domain's evolve: numbers kept by E.164 keep their progress (re-planned), the rest start afresh. */
 const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings): DetailModel => {
-  const windows = callingWindowsOf(settings);
+  const windows = windowsByZone(settings);
   const index = ImmutableMap<string, number>().asMutable();
   const numbers = List<DetailPhoneNumber>().withMutations((list) => {
     for (const entry of entries) {
@@ -109,7 +122,7 @@ const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], set
       const keptAt = model.index.get(entry.e164);
       const kept = keptAt === undefined ? undefined : model.numbers.get(keptAt);
       index.set(entry.e164, list.size);
-      list.push(kept ? { ...seedPhoneNumber(entry), progress: keptProgress(kept.progress, settings, windows) } : freshNumber(entry, settings));
+      list.push(kept ? { ...seedPhoneNumber(entry), progress: keptProgress(kept.progress, settings, windows(entry.timeZone)) } : freshNumber(entry, settings));
     }
   });
   return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };
@@ -131,7 +144,7 @@ export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogE
       changeNumber(current, data.e164, (phone) => ({
         ...phone,
         progress: {
-          ...phone.progress,
+          ...withoutClaim(phone.progress),
           attemptsMade: phone.progress.attemptsMade + 1,
           next: data.next,
           lastOutcome: { attemptNumber: data.attemptNumber, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt },
@@ -144,12 +157,28 @@ export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogE
       { type: "CampaignPaused" },
       { type: "CampaignResumed" },
       { type: "InvalidPhoneNumbersIgnored" },
+      { type: "ExclusionsAdded" },
+      { type: "ExclusionsRemoved" },
+      { type: "ExcludedPhoneNumbersSkipped" },
+      { type: "ClientExclusionsApplied" },
       () => current,
+    )
+    .with({ type: "AttemptsClaimed" }, ({ data }) =>
+      data.claims.reduce((model, claim) => changeNumber(model, claim.e164, (phone) => ({ ...phone, progress: { ...phone.progress, claimedUntil: data.claimedUntil } })), current),
+    )
+    .with({ type: "ClaimsReleased" }, ({ data }) =>
+      data.numbers.reduce((model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: withoutClaim(phone.progress) })), current),
+    )
+    .with({ type: "NumbersExcluded" }, ({ data }) =>
+      data.numbers.reduce(
+        (model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: { ...withoutClaim(phone.progress), next: { status: "completed", result: "excluded" } } })),
+        current,
+      ),
     )
     .with({ type: "NumberOptedOut" }, ({ data }) =>
       changeNumber(current, data.e164, (phone) => ({
         ...phone,
-        progress: { ...phone.progress, optedOut: true, next: { status: "completed", result: "opted_out" } },
+        progress: { ...withoutClaim(phone.progress), optedOut: true, next: { status: "completed", result: "opted_out" } },
       })),
     )
     .with({ type: "PhoneNumbersAdded" }, ({ data }) => addNumbers(current, data.numbers, settings()))
@@ -174,6 +203,8 @@ const settingsOf = (summary: CampaignSummary): CampaignSettings => ({
   answerMachineDetected: summary.answerMachineDetected,
   smsOnBusy: summary.smsOnBusy,
   timeZone: summary.timeZone,
+  ...(summary.excludedDates === undefined ? {} : { excludedDates: summary.excludedDates }),
+  ...(summary.retryRules === undefined ? {} : { retryRules: summary.retryRules }),
 });
 
 /** The model once its dirty pages are written. */

@@ -70,7 +70,6 @@ const pendingAttempt = (attemptNumber: number): number => PENDING | (attemptNumb
 const FIRST_ATTEMPT = pendingAttempt(1);
 /** The code's state and pending attempt after a next step (its flags are the caller's). */
 const stepCode = (next: NextStep): number => (next.status === "retry" ? pendingAttempt(next.attemptNumber) : stateOfResult(next.result));
-const OPTED_OUT = stateOfResult("opted_out");
 
 /**
  * A kept number's code re-planned by replanAfterUpdate, as the domain's evolve
@@ -102,6 +101,9 @@ export type StatisticsModel = {
   readonly attemptsRecorded: number;
   readonly smsRequested: number;
   readonly ignoredInvalidNumbers: number;
+  readonly claimsMade: number;
+  readonly claimsReleased: number;
+  readonly excludedNumbersSkipped: number;
   /** E.164 -> state (low bits) | ATTEMPTED | ANSWERED | pending attempt << NEXT_SHIFT. */
   readonly numbers: ImmutableMap<string, number>;
   /** E.164 -> when its last attempt was made, for the numbers awaiting a retry (an update re-plans from it). */
@@ -157,6 +159,9 @@ const created = (id: string, attempts: number, position: string): StatisticsMode
   attemptsRecorded: 0,
   smsRequested: 0,
   ignoredInvalidNumbers: 0,
+  claimsMade: 0,
+  claimsReleased: 0,
+  excludedNumbersSkipped: 0,
   numbers: ImmutableMap<string, number>(),
   retryAfter: ImmutableMap<string, string>(),
   numberStates: zeros(STATE_COUNT),
@@ -177,13 +182,18 @@ const addNumbers = (model: StatisticsModel, entries: readonly NumberEntry[]): St
 };
 
 const replaceNumbers = (model: StatisticsModel, entries: readonly NumberEntry[], settings: CampaignSettings): StatisticsModel => {
-  const windows = callingWindowsOf(settings);
+  const zones = new Map<string, readonly CallingWindow[]>();
+  const windowsOf = (timeZone: string = settings.timeZone): readonly CallingWindow[] => {
+    let windows = zones.get(timeZone);
+    if (!windows) zones.set(timeZone, (windows = callingWindowsOf(settings, timeZone)));
+    return windows;
+  };
   const retryAfter = ImmutableMap<string, string>().asMutable();
   const numbers = ImmutableMap<string, number>().withMutations((map) => {
     for (const entry of entries) {
       const kept = model.numbers.get(entry.e164);
       const lastAttemptAt = model.retryAfter.get(entry.e164);
-      const code = kept === undefined ? FIRST_ATTEMPT : replanned(kept, lastAttemptAt, settings, windows);
+      const code = kept === undefined ? FIRST_ATTEMPT : replanned(kept, lastAttemptAt, settings, windowsOf(entry.timeZone));
       map.set(entry.e164, code);
       if (lastAttemptAt !== undefined && (code & STATE_MASK) === PENDING) retryAfter.set(entry.e164, lastAttemptAt);
     }
@@ -216,8 +226,8 @@ const recordAttempt = (model: StatisticsModel, data: Extract<CampaignLogEvent, {
 const withRetry = (retryAfter: ImmutableMap<string, string>, e164: string, lastAttemptAt: string | undefined): ImmutableMap<string, string> =>
   lastAttemptAt === undefined ? (retryAfter.has(e164) ? retryAfter.delete(e164) : retryAfter) : retryAfter.set(e164, lastAttemptAt);
 
-const optOut = (model: StatisticsModel, e164: string): StatisticsModel => {
-  const changed = changeNumber(model, e164, (code) => (code & FLAGS) | OPTED_OUT);
+const completeAs = (result: NumberResult) => (model: StatisticsModel, e164: string): StatisticsModel => {
+  const changed = changeNumber(model, e164, (code) => (code & FLAGS) | stateOfResult(result));
   return { ...changed, retryAfter: withRetry(changed.retryAfter, e164, undefined) };
 };
 
@@ -235,7 +245,14 @@ export const evolveStatistics = (model: StatisticsModel | undefined, event: Camp
     .with({ type: "AttemptOutcomeRecorded" }, ({ data }) => on((current) => recordAttempt(current, data)))
     .with({ type: "StageReached" }, ({ data }) => on((current) => ({ ...current, stageCounts: increment(current.stageCounts, data.stage) })))
     .with({ type: "SmsRequested" }, () => on((current) => ({ ...current, smsRequested: current.smsRequested + 1 })))
-    .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => optOut(current, data.e164)))
+    .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => completeAs("opted_out")(current, data.e164)))
+    .with({ type: "NumbersExcluded" }, ({ data }) => on((current) => data.numbers.reduce(completeAs("excluded"), current)))
+    .with({ type: "AttemptsClaimed" }, ({ data }) => on((current) => ({ ...current, claimsMade: current.claimsMade + data.claims.length })))
+    .with({ type: "ClaimsReleased" }, ({ data }) => on((current) => ({ ...current, claimsReleased: current.claimsReleased + data.numbers.length })))
+    .with({ type: "ExcludedPhoneNumbersSkipped" }, ({ data }) =>
+      on((current) => ({ ...current, excludedNumbersSkipped: current.excludedNumbersSkipped + data.excluded.length })),
+    )
+    .with({ type: "ExclusionsAdded" }, { type: "ExclusionsRemoved" }, { type: "ClientExclusionsApplied" }, () => on())
     .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
     .with({ type: "InvalidPhoneNumbersIgnored" }, ({ data }) =>
       on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + data.ignored.length })),
@@ -279,6 +296,9 @@ export const statisticsView = (model: StatisticsModel): CampaignStatistics => {
     attemptsRecorded: model.attemptsRecorded,
     smsRequested: model.smsRequested,
     ignoredInvalidNumbers: model.ignoredInvalidNumbers,
+    claimsMade: model.claimsMade,
+    claimsReleased: model.claimsReleased,
+    excludedNumbersSkipped: model.excludedNumbersSkipped,
     numbersAttempted: model.numbersAttempted,
     numbersAnswered: model.numbersAnswered,
     answerRate: ratio(model.outcomeCounts[OUTCOME_ANSWERED - 1] ?? 0, model.attemptsRecorded),

@@ -33,6 +33,13 @@ export const evolveSummary = (model: CampaignSummary | undefined, event: Campaig
       { type: "SmsRequested" },
       { type: "NumberOptedOut" },
       { type: "InvalidPhoneNumbersIgnored" },
+      { type: "AttemptsClaimed" },
+      { type: "ClaimsReleased" },
+      { type: "NumbersExcluded" },
+      { type: "ExclusionsAdded" },
+      { type: "ExclusionsRemoved" },
+      { type: "ExcludedPhoneNumbersSkipped" },
+      { type: "ClientExclusionsApplied" },
       () => touch(),
     )
     .with({ type: "PhoneNumbersAdded" }, ({ data }) =>

@@ -116,7 +116,21 @@ export const evolveTimeline = (model: TimelineModel | undefined, event: Campaign
     )
     .with({ type: "StageReached" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, stages: plus(hour.stages, data.stageName) }))))
     .with({ type: "SmsRequested" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, smsRequested: hour.smsRequested + 1 }))))
-    .with({ type: "NumberOptedOut" }, { type: "PhoneNumbersAdded" }, { type: "InvalidPhoneNumbersIgnored" }, { type: "CampaignPaused" }, { type: "CampaignResumed" }, () => on())
+    .with(
+      { type: "NumberOptedOut" },
+      { type: "PhoneNumbersAdded" },
+      { type: "InvalidPhoneNumbersIgnored" },
+      { type: "CampaignPaused" },
+      { type: "CampaignResumed" },
+      { type: "AttemptsClaimed" },
+      { type: "ClaimsReleased" },
+      { type: "NumbersExcluded" },
+      { type: "ExclusionsAdded" },
+      { type: "ExclusionsRemoved" },
+      { type: "ExcludedPhoneNumbersSkipped" },
+      { type: "ClientExclusionsApplied" },
+      () => on(),
+    )
     .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, data.settings.timeZone, position))
     .with({ type: "CampaignUpdated" }, ({ data }) => on((current) => ({ ...current, timeZone: data.settings.timeZone })))
     .with({ type: "CampaignDeleted" }, () => undefined)

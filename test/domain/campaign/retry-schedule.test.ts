@@ -65,9 +65,10 @@ describe("record-attempt-outcome: when the retry is due", () => {
       dueAfter(skipped, report(1, "2030-03-30T11:55:00.000Z"), 2, "2030-04-01T08:00:00.000Z");
     });
 
-    it("follows the campaign's own zone", () => {
-      const newYork = created(seedWith({ timeZone: "America/New_York" }));
-      dueAfter(newYork, report(1, "2030-10-01T15:55:00.000Z"), 2, "2030-10-02T13:00:00.000Z");
+    it("follows the campaign's own zone for a number whose country has several (a GB number keeps London's: test/domain/campaign/local-time.test.ts)", () => {
+      const US = "+12125550123";
+      const newYork = created(seedWith({ timeZone: "America/New_York", phoneNumbers: [{ number: US }] }));
+      dueAfter(newYork, { ...report(1, "2030-10-01T15:55:00.000Z"), number: US }, 2, "2030-10-02T13:00:00.000Z");
     });
   });
 

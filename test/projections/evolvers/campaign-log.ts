@@ -4,7 +4,7 @@
  * against the state folded so far, then given log positions as the store
  * would (other campaigns' events interleave, so positions step by 3).
  */
-import { type CampaignContext, type CampaignState, campaignDecider, isDomainError, parseWith } from "../../../src/domain/index.js";
+import { type CampaignContext, type CampaignState, campaignDecider, isDomainError, parseWith, emptyClientExclusions } from "../../../src/domain/index.js";
 import type { CampaignLogEvent } from "../../../src/projections/evolvers/index.js";
 import { type CampaignCommandName, campaignCommands } from "../../../src/contract/commands.js";
 
@@ -17,6 +17,7 @@ export const context = (now: string, overrides: Partial<CampaignContext> = {}): 
   defaultTimeZone: "Europe/London",
   callFlowIds: new Set([1]),
   cliIds: new Set([1]),
+  clientExclusions: emptyClientExclusions(),
   ...overrides,
 });
 

@@ -1,0 +1,92 @@
+import { Map as ImmutableMap } from "immutable";
+import { z } from "zod";
+import { normalisePhoneNumber } from "../phone-number.js";
+import { ExclusionsAdded } from "./events.js";
+
+/**
+ * An exclusion list: numbers not to be called, each with an optional reason
+ * and expiry. The client's list covers all its campaigns; a campaign's only
+ * that campaign. An entry is in force until its `expiresAt` (if any).
+ */
+export type ExclusionEntry = {
+  readonly number: string;
+  readonly e164: string;
+  readonly reason?: string;
+  readonly expiresAt?: string;
+  readonly addedAt: string;
+};
+export type ExclusionList = ImmutableMap<string, ExclusionEntry>;
+export const emptyExclusionList = (): ExclusionList => ImmutableMap<string, ExclusionEntry>();
+
+/** Which list keeps a number out: the client's or the campaign's. */
+export const ExclusionListName = z.enum(["client", "campaign"]);
+export type ExclusionListName = z.infer<typeof ExclusionListName>;
+
+/** ISO-8601 instants from `Instant` all have one shape, so they compare as strings. */
+export const inForce = (entry: ExclusionEntry | undefined, now: string): entry is ExclusionEntry =>
+  entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now);
+
+export const MAX_EXCLUSIONS_PER_COMMAND = 10_000;
+export const SubmittedExclusion = z.strictObject({
+  number: z.string().min(1).max(64),
+  reason: z.string().max(200).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
+});
+export type SubmittedExclusion = z.infer<typeof SubmittedExclusion>;
+
+type AddedData = z.infer<typeof ExclusionsAdded>["data"];
+
+/**
+ * Sorts submitted numbers into new entries, numbers already excluded (an entry
+ * in force, or earlier in the same list) and invalid ones (not a phone number,
+ * or expiring before now). Lists take any possible number: an opt-out list may
+ * hold numbers no campaign has yet.
+ */
+export const admitExclusions = (submitted: readonly SubmittedExclusion[], list: ExclusionList, now: string, region: string): AddedData => {
+  const entries: AddedData["entries"] = [];
+  const invalid: AddedData["invalid"] = [];
+  const seen = new Set<string>();
+  let alreadyExcluded = 0;
+  submitted.forEach((item, index) => {
+    const normalised = normalisePhoneNumber(item.number, region, "possible");
+    if (!normalised.ok) return void invalid.push({ index, number: item.number, reason: normalised.reason });
+    if (item.expiresAt !== undefined && item.expiresAt <= now) return void invalid.push({ index, number: item.number, reason: "expiresAt is not in the future" });
+    const { e164 } = normalised;
+    if (seen.has(e164) || inForce(list.get(e164), now)) return void alreadyExcluded++;
+    seen.add(e164);
+    entries.push({
+      number: item.number,
+      e164,
+      ...(item.reason === undefined ? {} : { reason: item.reason }),
+      ...(item.expiresAt === undefined ? {} : { expiresAt: item.expiresAt }),
+    });
+  });
+  return { addedAt: now, entries, alreadyExcluded, invalid };
+};
+
+/** The E.164 forms of the listed numbers that are on the list (in force or not). */
+export const onTheList = (numbers: readonly string[], list: ExclusionList, region: string): string[] => {
+  const found = new Set<string>();
+  for (const number of numbers) {
+    const normalised = normalisePhoneNumber(number, region, "possible");
+    if (normalised.ok && list.has(normalised.e164)) found.add(normalised.e164);
+  }
+  return [...found];
+};
+
+export const withAdded = (list: ExclusionList, data: AddedData): ExclusionList =>
+  list.withMutations((entries) => {
+    for (const entry of data.entries) entries.set(entry.e164, { ...entry, addedAt: data.addedAt });
+  });
+
+export const withRemoved = (list: ExclusionList, numbers: readonly string[]): ExclusionList =>
+  list.withMutations((entries) => {
+    for (const e164 of numbers) entries.delete(e164);
+  });
+
+/** A page of a list in E.164 order, after `after` (an E.164), for list-exclusions. */
+export const exclusionPage = (list: ExclusionList, after: string | undefined, limit: number) => {
+  const sorted = [...list.values()].filter((entry) => after === undefined || entry.e164 > after).sort((a, b) => (a.e164 < b.e164 ? -1 : 1));
+  const page = sorted.slice(0, limit);
+  return { numbers: page, ...(sorted.length > limit ? { next: page.at(-1)!.e164 } : {}) };
+};
