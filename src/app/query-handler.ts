@@ -1,7 +1,7 @@
 import { match } from "ts-pattern";
 import type { z } from "zod";
 import type { EventStore, RecordedEvent } from "../ports/event-store.js";
-import { campaignStreamId, domainError, type DomainError, isDomainError, notFound, parseWith } from "../domain/index.js";
+import { type DialQueueCounts, type ExclusionList, campaignStreamId, domainError, type DomainError, exclusionPage, isDomainError, normalisePhoneNumber, notFound, parseWith } from "../domain/index.js";
 import { campaignDetailAt, readCampaignDetail } from "../projections/campaign-projections.js";
 import { isQueryName, queries, type QueryName } from "../contract/queries.js";
 import { bigintReplacer } from "../contract/wire.js";
@@ -16,12 +16,24 @@ export type QueryResult = { ok: true; reply: unknown } | { ok: false; error: Dom
 
 const MIN_POSITION_WAIT_MS = 5000;
 
-/** Queries: read models for the GET bodies and statistics, the event store for audit replay. */
+/**
+ * What the dial queue's queries read: the command side's decided state (claims
+ * and "due now" must be exact at the moment of asking, not as a projection
+ * last saw them). The CommandHandler provides it.
+ */
+export type DiallingState = {
+  dialQueue(clientId: string, id: string): Promise<DialQueueCounts | DomainError>;
+  exclusionList(clientId: string, campaignId: string | undefined): Promise<ExclusionList | DomainError>;
+};
+
+/** Queries: read models for the GET bodies and statistics, the event store for audit replay, the decided state for the dial queue. */
 export class QueryHandler {
   constructor(
     private readonly store: EventStore,
     private readonly readModels: ReadModelStore,
     private readonly projections: ProjectionProgress,
+    private readonly dialling?: DiallingState,
+    private readonly defaultRegion = "GB",
   ) {}
 
   async handle(envelope: QueryEnvelope): Promise<QueryResult> {
@@ -52,7 +64,19 @@ export class QueryHandler {
       })
       .with({ name: "get-campaign-timeline" }, ({ body }) => readCampaignTimeline(this.readModels, clientId, body, maxReplyBytes))
       .with({ name: "get-campaign-export" }, ({ body }) => readExportPage(this.readModels, clientId, body, maxReplyBytes))
+      .with({ name: "get-dial-queue" }, ({ body }) => this.diallingState().dialQueue(clientId, body.id))
+      .with({ name: "list-exclusions" }, async ({ body }) => {
+        const list = await this.diallingState().exclusionList(clientId, body.campaignId);
+        if (isDomainError(list)) return list;
+        const after = body.after === undefined ? undefined : normalisePhoneNumber(body.after, this.defaultRegion, "possible");
+        return exclusionPage(list, after?.ok ? after.e164 : body.after, body.limit);
+      })
       .exhaustive();
+  }
+
+  private diallingState(): DiallingState {
+    if (!this.dialling) throw new Error("the dial queue's queries need the command side's state (QueryHandler's `dialling`)");
+    return this.dialling;
   }
 
   private async list(clientId: string): Promise<unknown[]> {

@@ -11,12 +11,12 @@ import type { ErrorCode, ErrorDetail } from "../contract/errors.js";
 import type { queries } from "../contract/queries.js";
 import { commandSubject, querySubject } from "../contract/subjects.js";
 import { toJson } from "../contract/wire.js";
-import { type CommandName, type campaignCommands, type directoryCommands } from "../contract/commands.js";
+import { type CommandName, type campaignCommands, type directoryCommands, type exclusionCommands } from "../contract/commands.js";
 import type { CommandReplyOf, QueryReplyOf } from "../contract/replies.js";
 import type { CampaignDetail } from "../contract/read-models.js";
 import { type ExportKind, exportPages } from "../contract/reporting.js";
 
-type Commands = typeof campaignCommands & typeof directoryCommands;
+type Commands = typeof campaignCommands & typeof directoryCommands & typeof exclusionCommands;
 export type CommandInput<N extends keyof Commands> = z.input<Commands[N]["schema"]>;
 export type QueryInput<N extends keyof typeof queries> = Omit<z.input<(typeof queries)[N]>, "minPosition"> & { minPosition?: bigint | number | string };
 type QueryName = keyof typeof queries;
@@ -91,6 +91,14 @@ export class CampaignsClient {
   addPhoneNumbers = (body: CommandInput<"add-phone-numbers">, o?: RequestOptions) => this.command("add-phone-numbers", body, o);
   recordAttemptOutcome = (body: CommandInput<"record-attempt-outcome">, o?: RequestOptions) => this.command("record-attempt-outcome", body, o);
   recordStageReached = (body: CommandInput<"record-stage-reached">, o?: RequestOptions) => this.command("record-stage-reached", body, o);
+  /** Attempts due now, oldest first, each held for `claimSeconds`; pass the same Command-Id to retry and get the same claims back. */
+  claimDueAttempts = (body: CommandInput<"claim-due-attempts">, o?: RequestOptions) => this.command("claim-due-attempts", body, o);
+  releaseClaims = (body: CommandInput<"release-claims">, o?: RequestOptions) => this.command("release-claims", body, o);
+  /** Without `campaignId` the client's list; with it, that campaign's. */
+  addExclusions = (body: CommandInput<"add-exclusions">, o?: RequestOptions) => this.command("add-exclusions", body, o);
+  removeExclusions = (body: CommandInput<"remove-exclusions">, o?: RequestOptions) => this.command("remove-exclusions", body, o);
+  listExclusions = (body: QueryInput<"list-exclusions"> = {}, o?: RequestOptions) => this.query("list-exclusions", body, o);
+  getDialQueue = (body: QueryInput<"get-dial-queue">, o?: RequestOptions) => this.query("get-dial-queue", body, o);
 
   listCampaigns = (body: QueryInput<"list-campaigns"> = {}, o?: RequestOptions) => this.query("list-campaigns", body, o);
   /** The seed's GET body; a campaign too big for one reply comes a page at a time (see `phoneNumbersPage`, or use getWholeCampaign). */

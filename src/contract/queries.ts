@@ -28,6 +28,16 @@ export const GetCampaignStateAtQuery = z
 export const GetCampaignTimelineQuery = z.strictObject({ ...timelineQueryShape, ...waitable });
 export const GetCampaignExportQuery = z.strictObject({ ...exportQueryShape, ...waitable });
 
+/** A page of an exclusion list (the client's, or with `campaignId` that campaign's), in E.164 order after `after`. */
+export const ListExclusionsQuery = z.strictObject({
+  campaignId: Identifier.optional(),
+  after: z.string().min(1).max(64).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  ...waitable,
+});
+/** Counted on the campaign's decided state, at the moment of asking (not from a read model: "due now" moves with the clock). */
+export const GetDialQueueQuery = z.strictObject({ id: Identifier, ...waitable });
+
 export const queries = {
   "list-campaigns": ListCampaignsQuery,
   "get-campaign": GetCampaignQuery,
@@ -36,6 +46,8 @@ export const queries = {
   "get-campaign-state-at": GetCampaignStateAtQuery,
   "get-campaign-timeline": GetCampaignTimelineQuery,
   "get-campaign-export": GetCampaignExportQuery,
+  "list-exclusions": ListExclusionsQuery,
+  "get-dial-queue": GetDialQueueQuery,
 } as const;
 export type QueryName = keyof typeof queries;
 export const queryNames = Object.keys(queries) as QueryName[];

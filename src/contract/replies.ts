@@ -133,6 +133,8 @@ export const queryReplies = {
   "get-campaign-statistics": CampaignStatistics,
   "get-campaign-history": CampaignHistory,
   "get-campaign-state-at": PagedCampaignDetail,
+  "list-exclusions": ListExclusionsReply,
+  "get-dial-queue": DialQueueReply,
   "get-campaign-timeline": CampaignTimeline,
   "get-campaign-export": CampaignExportPage,
 } as const satisfies Record<QueryName, z.ZodType>;

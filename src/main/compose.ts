@@ -84,7 +84,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     new FollowedCheckpoint(infra.checkpoints, logger.child({ component: "followed-checkpoint" })),
   );
   await projections.start((onChange) => Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, onChange, logger.child({ component: "lease" })));
-  const queries = new QueryHandler(store, readModels, projections);
+  const queries = new QueryHandler(store, readModels, projections, commands, config.DEFAULT_REGION);
 
   const handlers: CampaignHandlers = {
     queryNames,

@@ -10,6 +10,7 @@ import type { QueryName } from "../../contract/queries.js";
 import { type CommandName } from "../../contract/commands.js";
 import { commandReplies, queryReplies } from "../../contract/replies.js";
 import { reportingOperations } from "./reporting-operations.js";
+import { diallingOperations } from "./dialling-operations.js";
 
 export type RequestParts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
 
@@ -227,6 +228,7 @@ export const operations: readonly Operation[] = [
     ],
   },
   ...reportingOperations,
+  ...diallingOperations,
 ];
 
 /** The success body's schema: the contract's reply to the operation's command or query (none for a 204). */
