@@ -5,6 +5,7 @@
 import { cpus, totalmem } from "node:os";
 import { benchCommandHandling } from "./command-handling.js";
 import { benchDomain } from "./domain.js";
+import { benchDialQueue } from "./dial-queue.js";
 import { benchEventStore } from "./event-store.js";
 import { benchEventStoreDbDouble } from "./eventstoredb.js";
 import { benchNats } from "./nats.js";
@@ -14,6 +15,7 @@ import type { Row } from "./fixtures.js";
 const only = process.argv[2];
 const suites: [string, () => Row[] | Promise<Row[]>][] = [
   ["domain", benchDomain],
+  ["dial-queue", benchDialQueue],
   ["event-store", benchEventStore],
   ["command-handling", benchCommandHandling],
   ["nats", benchNats],
