@@ -17,6 +17,7 @@ import { TENANT } from "../contract/subjects.js";
 import { toJson } from "../contract/wire.js";
 import { historyCommand, stateCommand } from "./history.js";
 import { formatSummary, ImportFailed, importNumbers } from "./import.js";
+import { formatExclusionsSummary, importExclusions } from "./import-exclusions.js";
 import type { Output } from "./progress.js";
 import { rebuildCommand } from "./rebuild.js";
 import { exportCommand } from "./export.js";
@@ -33,6 +34,9 @@ export const USAGE = `usage: campaigns <command> [options]
                                                       rebuild read models from the start of the log
   import <file.csv> --client <c> --campaign <id> [--json]
                                                       add the CSV's numbers (header: number,name,parameter1..parameter9)
+  exclusions import <file.csv> --client <c> [--campaign <id>] [--json]
+                                                      add the CSV's numbers (header: number,reason,expiresAt) to the
+                                                      client's exclusion list, or the campaign's
   export <id> --client <c> --kind results|attempts [-o <file>]
                                                       the campaign's results (a row per number) or attempts (a row per
                                                       attempt) as CSV, to the file or stdout, progress on stderr
@@ -76,6 +80,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const campaign = values.campaign;
         const summary = await withClient(io, clientOf(values.client), (client) => importNumbers(client, file, campaign, io.stderr));
         io.stdout.write(values.json ? `${toJson(summary)}\n` : formatSummary(summary));
+        return 0;
+      }
+      case "exclusions": {
+        const [sub, ...rest] = args;
+        if (sub !== "import") throw new UsageError("exclusions takes one subcommand: import <file.csv> --client <c> [--campaign <id>]");
+        const { id: file, values } = withId(rest, { client: { type: "string" }, campaign: { type: "string" }, json: { type: "boolean", default: false } }, "file.csv");
+        const summary = await withClient(io, clientOf(values.client), (client) => importExclusions(client, file, values.campaign, io.stderr));
+        io.stdout.write(values.json ? `${toJson(summary)}
+` : formatExclusionsSummary(summary));
         return 0;
       }
       case "export": {
