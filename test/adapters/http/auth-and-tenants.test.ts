@@ -20,6 +20,10 @@ const bodyFor = (operationId: string): unknown =>
     addPhoneNumbers: { phoneNumbers: [{ number: "07712555000" }] },
     recordAttemptOutcome: { number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: now() },
     recordStageReached: { number: "07722123456", attemptNumber: 1, stage: 1, occurredAt: now() },
+    claimDueAttempts: { limit: 1 },
+    releaseClaims: { numbers: ["07722123456"] },
+    addExclusionsOfCampaign: { numbers: [{ number: "07722123456" }] },
+    removeExclusionsOfCampaign: { numbers: ["07722123456"] },
   })[operationId];
 
 const queries: Record<string, string> = { getCampaignStateAt: "?revision=0", getCampaignTimeline: "?bucket=day" };
