@@ -88,7 +88,8 @@ describe("campaigns state", () => {
 
 describe("campaigns rebuild", () => {
   it("rebuilds a lost read model from the log, with a progress bar and the rate", { timeout: 60_000 }, async () => {
-    const created = await acme.createCampaign({ ...seedPostBody(), id: "rebuilt" });
+    // Numbers of its own: an opted-out number elsewhere in this file is on acme's exclusion list.
+    const created = await acme.createCampaign({ ...seedPostBody(), id: "rebuilt", phoneNumbers: [{ number: "07722900011" }, { number: "07722900012" }] });
     await acme.listCampaigns({ minPosition: created.position });
     const nc = await connect({ servers: gw.nats.url });
     try {
