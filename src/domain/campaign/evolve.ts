@@ -1,7 +1,11 @@
 import { Map as ImmutableMap } from "immutable";
 import type { CampaignEvent, CampaignEventOf, CampaignEventType, NumberEntry } from "./events.js";
 import type { CampaignSettings } from "./definition.js";
-import { type Campaign, type CampaignState, type NumberProgress, callingWindowsOf, firstAttempt, replanAfterUpdate } from "./state.js";
+import { type Campaign, type CampaignState, type NumberProgress, callingWindowsOf, firstAttempt } from "./state.js";
+import { type LegacyCampaignUpdated, isLegacyCampaignUpdated, upcastCampaignUpdated } from "./replan.js";
+
+/** A decoded event as read from the store: the current shapes, or an older one that replay upcasts. */
+export type CampaignEventAsRead = CampaignEvent | LegacyCampaignUpdated;
 
 const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({ entry, next: firstAttempt(settings) });
 
@@ -42,16 +46,16 @@ const evolvers: Evolvers = {
     })),
   CampaignUpdated: (state, data) =>
     onCampaign(state, (campaign) => {
-      const windows = callingWindowsOf(data.settings);
+      const replanned = new Map(data.replanned.map(({ e164, next }) => [e164, next]));
       return {
         ...campaign,
         settings: data.settings,
-        windows,
-        // A full replacement: numbers kept by E.164 keep their progress, re-planned under the new settings; the rest start afresh.
+        windows: callingWindowsOf(data.settings),
+        // A full replacement: numbers kept by E.164 keep their progress, with the next step the update re-planned; the rest start afresh.
         numbers: ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
           for (const entry of data.numbers) {
             const kept = campaign.numbers.get(entry.e164);
-            numbers.set(entry.e164, kept ? { ...kept, entry, next: replanAfterUpdate(kept.next, kept.last?.occurredAt, data.settings, windows) } : fresh(entry, data.settings));
+            numbers.set(entry.e164, kept ? { ...kept, entry, next: replanned.get(entry.e164) ?? kept.next } : fresh(entry, data.settings));
           }
         }),
       };
@@ -83,10 +87,13 @@ export const evolveCampaign = (state: CampaignState, event: CampaignEvent): Camp
  * Folds a run of events (a replay, or a cache catching up). The number map is
  * made transient for the run, so each event updates it in place instead of
  * copying a path of the persistent tree; `state` itself is never changed.
+ * Events may be stored ones of an older shape: they are upcast here.
  */
-export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEvent>): CampaignState => {
+export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEventAsRead>): CampaignState => {
   let current: CampaignState = state.status === "absent" ? state : { ...state, numbers: state.numbers.asMutable() };
-  for (const event of events) {
+  for (const stored of events) {
+    // Where stored events are read: an update written before it carried its re-plan is upcast on the state before it.
+    const event = isLegacyCampaignUpdated(stored) ? upcastCampaignUpdated(current, stored) : stored;
     current = evolveCampaign(current, event);
     if (event.type === "CampaignCreated" || event.type === "CampaignUpdated") {
       if (current.status !== "absent") current = { ...current, numbers: current.numbers.asMutable() };
