@@ -7,8 +7,6 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `postinstall: patch-package` needs the patches before `npm ci`.
-COPY patches ./patches
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -19,7 +17,6 @@ FROM node:20-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY patches ./patches
 # better-sqlite3 is native: build it if no prebuilt binary can be fetched, then
 # drop the toolchain in the same layer so the image does not keep it.
 RUN apt-get update \

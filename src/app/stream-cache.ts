@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Backoff, backoffDelay } from "../lib/retry.js";
 import { LRUCache } from "lru-cache";
-import { type AppendResult, AppendTooLargeError, ConcurrencyError, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
+import { type AppendResult, AppendTooLargeError, type CommandClaim, CommandIdReusedError, ConcurrencyError, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
 import { type DomainError, domainError, isDomainError } from "../domain/index.js";
-import { type CommandIdentity, type CommandOrigin, commandKey, eventIdOf } from "./command-origin.js";
+import { type CommandIdentity, type CommandOrigin, claimOf, commandKey, eventIdOf } from "./command-origin.js";
 import { type CommandRecord, commandIdReused, indexCommand } from "./command-index.js";
 import { type StreamVersion, Lane } from "./lane.js";
 
@@ -113,7 +113,7 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
     const decision = decide(on.state);
     if (isDomainError(decision) || decision.length === 0) return { kind: "decided", decision, on };
     const events: NewEvent[] = decision.map((event, i) => ({ eventId: eventIdOf(origin.identity, i), ...this.options.encode(event), metadata: origin.metadata }));
-    const append = this.send(lane, on, events);
+    const append = this.send(lane, on, events, origin.identity && claimOf(origin.identity));
     const after = lane.applyPending(on, this.options.replay(on.state, decision), events, append, origin.identity);
     return { kind: "appending", events: decision, append, after };
   }
@@ -123,10 +123,11 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
    * expected revision gets it at once, conditional on the last event being the
    * one `on` was built on; any other store gets it once `on` is durable.
    */
-  private send(lane: Lane<State>, on: StreamVersion<State>, events: NewEvent[]): Promise<AppendResult> {
-    if (on.revision === undefined) return this.store.append(lane.streamId, events, "no_stream");
-    if (this.store.checksLastEventId && on.lastEventId !== undefined) return this.store.append(lane.streamId, events, on.revision, { lastEventId: on.lastEventId });
-    return on.settled.then((ok) => (ok ? this.store.append(lane.streamId, events, on.revision!) : Promise.reject(new EarlierAppendFailed())));
+  private send(lane: Lane<State>, on: StreamVersion<State>, events: NewEvent[], claim: CommandClaim | undefined): Promise<AppendResult> {
+    const withClaim = claim === undefined ? {} : { claim };
+    if (on.revision === undefined) return this.store.append(lane.streamId, events, "no_stream", withClaim);
+    if (this.store.checksLastEventId && on.lastEventId !== undefined) return this.store.append(lane.streamId, events, on.revision, { lastEventId: on.lastEventId, ...withClaim });
+    return on.settled.then((ok) => (ok ? this.store.append(lane.streamId, events, on.revision!, withClaim) : Promise.reject(new EarlierAppendFailed())));
   }
 
   /** Outside the turn: wait for the store, and for the state decided on to be durable. */
@@ -139,6 +140,8 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
         // The domain keeps appends under the limit; should one still be refused for size, say so as the rule it is.
         if (error instanceof AppendTooLargeError)
           return { kind: "refused", error: domainError("rule_violated", "the command's events are too large for one append; send fewer numbers per command", [{ field: "phoneNumbers", reason: error.message }]) };
+        // The Command-Id is another command's, on this client's other stream (or another instance's on this one): nothing was written.
+        if (error instanceof CommandIdReusedError) return { kind: "refused", error: commandIdReused(error.claim, { command: error.first.command, streamId: error.first.streamId }) };
         if (error instanceof ConcurrencyError || error instanceof EarlierAppendFailed) return { kind: "retry", conflict: error };
         throw error;
       }

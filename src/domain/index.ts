@@ -16,6 +16,8 @@ export * from "./campaign/decide.js";
 export * from "./campaign/evolve.js";
 export * from "./campaign/decider.js";
 export * from "./campaign/find-number.js";
+export * from "./campaign/replan.js";
+export * from "./campaign/upcast.js";
 export * from "./campaign/seed-body.js";
 export * from "./client-directory/commands.js";
 export * from "./client-directory/events.js";

@@ -78,7 +78,21 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
  * append still in flight: should that one fail, this one fails too, even if
  * another writer's events have taken the same revisions.
  */
-export type AppendCondition = { lastEventId: string };
+export type AppendCondition = {
+  lastEventId?: string;
+  /** Claimed atomically with the append's events; a claim of another command under the id refuses the append. */
+  claim?: CommandClaim;
+};
+
+/**
+ * A `Command-Id` taken for good by the command whose events an append writes:
+ * one command of one client, across all its streams, restarts included
+ * (CONTRACT: Command-Id). The same command again (same fingerprint of name
+ * and body) may append; another one under the id gets `CommandIdReusedError`.
+ */
+export type CommandClaim = { clientId: string; commandId: string; command: string; fingerprint: string };
+/** What a claim was first made for. */
+export type ClaimedFor = { command: string; fingerprint: string; streamId: string };
 
 export interface EventStore {
   /**
@@ -86,7 +100,10 @@ export interface EventStore {
    * `expected` (or, where the adapter checks it, `condition`) does not hold.
    */
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult>;
-  /** Whether `append` checks an AppendCondition; an adapter that cannot (EventStoreDB) ignores it and says false. */
+  /**
+   * Whether `append` checks an AppendCondition's `lastEventId`; an adapter that cannot (EventStoreDB) ignores it
+   * and says false. Every adapter honours its `claim`.
+   */
   readonly checksLastEventId: boolean;
   /** Reads one stream; a stream that does not exist reads as empty. */
   read(streamId: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
@@ -104,6 +121,17 @@ export class ConcurrencyError extends Error {
     readonly actual: bigint | "no_stream",
   ) {
     super(`stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
+  }
+}
+
+/** The append's `claim` names a Command-Id already taken by another command of the client: nothing was written. */
+export class CommandIdReusedError extends Error {
+  override readonly name = "CommandIdReusedError";
+  constructor(
+    readonly claim: CommandClaim,
+    readonly first: ClaimedFor,
+  ) {
+    super(`Command-Id ${claim.commandId} of client ${claim.clientId} was first used for ${first.command} on ${first.streamId}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from "../ports/event-store.js";
 import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary } from "../contract/read-models.js";
+import { upcastCampaignStream } from "../domain/index.js";
 import {
   assembleDetail,
   type DetailModel,
@@ -76,7 +77,7 @@ export async function readCampaignDetail(store: ReadModelStore, clientId: string
 /** The GET single body as of the end of `events` (a prefix of the campaign's stream): audit replay. */
 export function campaignDetailAt(clientId: string, campaignId: string, events: readonly RecordedEvent[]): CampaignDetail | undefined {
   let model: DetailModel | undefined;
-  for (const event of events) {
+  for (const event of upcastCampaignStream(events)) {
     model = detailProjection.evolve(model, { type: event.type, data: event.data, position: event.position, revision: event.revision, recordedAt: event.recordedAt.toISOString(), clientId, campaignId });
   }
   return model === undefined ? undefined : detailBody(model);

@@ -6,6 +6,7 @@ import { campaignProjections } from "./campaign-projections.js";
 import { checkpointsIn } from "./checkpoints.js";
 import { LogConsumer, type LogHandler } from "./log-consumer.js";
 import type { CampaignProjection, ProjectedEvent } from "./projection.js";
+import { upcastStored } from "./upcast-stored.js";
 
 /** What the projector holds per campaign: each projection's model now and as last written. */
 type Tracked = {
@@ -58,7 +59,7 @@ export class Projector implements LogHandler {
     if (tracked && event.revision <= tracked.revision) return; // already applied: a replay changes nothing
     if (!tracked || event.revision > tracked.revision + 1n) tracked = await this.rebuild(campaignId, event, tracked);
     if (!tracked) return;
-    this.evolve(tracked, campaignId, event);
+    this.evolve(tracked, campaignId, await upcastStored(this.store, event));
     this.campaigns.set(campaignId, tracked); // now the most recently used
     this.dirty.set(campaignId, tracked);
     this.eventsApplied++;
@@ -115,7 +116,7 @@ export class Projector implements LogHandler {
     const tracked: Tracked = known ?? { clientId, revision: -1n, models: this.projections.map(() => undefined), written: [] };
     if (event.revision > tracked.revision + 1n) {
       for await (const earlier of this.store.read(event.streamId, { from: tracked.revision + 1n, limit: Number(event.revision - tracked.revision - 1n) })) {
-        this.evolve(tracked, campaignId, earlier);
+        this.evolve(tracked, campaignId, await upcastStored(this.store, earlier));
       }
     }
     // What the read models hold already (written before the restart) equals the rebuilt models.

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventStoreDbEventStore } from "../../src/adapters/event-store/eventstoredb.js";
+import { type RunningDouble, start as startDouble } from "../support/eventstoredb-double.js";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory.js";
 import type { EventStore } from "../../src/ports/event-store.js";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite.js";
@@ -205,5 +208,75 @@ describe.each([
     expect(probe).toMatchObject({ ok: false, error: { code: "conflict" } });
     const pause = await handler.handle({ name: "pause-campaign", clientId: "globex", body: { id: "c-1" }, commandId: "create-1" });
     expect(pause).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+});
+
+describe.each([
+  ["memory", "memory"],
+  ["sqlite", "sqlite"],
+  ["eventstoredb (protocol double)", "eventstoredb"],
+] as const)("Command-Id for good, across a client's streams, on %s", (_label, kind) => {
+  let double: RunningDouble | undefined;
+  beforeAll(async () => {
+    if (kind === "eventstoredb") double = await startDouble();
+  });
+  afterAll(async () => {
+    await double?.stop();
+  });
+  /** A store, and how to get it back after a restart (memory keeps its instance: it has no restart). */
+  function opened(): { store: EventStore; reopen: () => Promise<EventStore> } {
+    if (kind === "memory") {
+      const store = new MemoryEventStore();
+      return { store, reopen: async () => store };
+    }
+    if (kind === "sqlite") {
+      const file = join(dir, `command-ids-${randomUUID()}.sqlite`);
+      const store = new SqliteEventStore(file);
+      return { store, reopen: async () => (await store.close(), new SqliteEventStore(file)) };
+    }
+    const store = new EventStoreDbEventStore(double!.connectionString);
+    return { store, reopen: async () => (await store.close(), new EventStoreDbEventStore(double!.connectionString)) };
+  }
+  const attempt = { name: "record-attempt-outcome", clientId: "acme", body: { id: "c-1", number: "07722123456", attemptNumber: 1, outcome: 6, occurredAt: "2030-10-01T07:51:00Z" }, commandId: "cmd-1" };
+
+  it("answers 409 command_id_reused naming the first use, on another campaign and on the directory, after a restart too, and writes nothing", async () => {
+    const { store, reopen } = opened();
+    const handler = handlerOn(store);
+    await registered(handler);
+    ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } }));
+    ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-2", ...seedBody() } }));
+    const first = ok(await handler.handle(attempt));
+
+    const restarted = handlerOn(await reopen());
+    const reused = await restarted.handle({ ...attempt, body: { ...attempt.body, id: "c-2" } });
+    expect(reused).toMatchObject({ ok: false, error: { code: "command_id_reused", details: [{ field: "Command-Id", reason: "first used for record-attempt-outcome on campaign c-1" }] } });
+    const directory = await restarted.handle({ name: "register-call-flow", clientId: "acme", body: { callFlowId: 7, name: "Other" }, commandId: "cmd-1" });
+    expect(directory).toMatchObject({ ok: false, error: { code: "command_id_reused" } });
+    const again = ok(await restarted.handle(attempt));
+    expect(again).toMatchObject({ repeated: true, position: first.position, reply: first.reply });
+    // Another client's cmd-1 is its own.
+    await registered(restarted, "globex");
+    ok(await restarted.handle({ name: "register-call-flow", clientId: "globex", body: { callFlowId: 7, name: "Other" }, commandId: "cmd-1" }));
+
+    const store2 = await reopen();
+    const types = async (streamId: string) => (await collect(store2.read(streamId))).map((e) => e.type);
+    expect(await types("campaign-c-2")).not.toContain("AttemptOutcomeRecorded");
+    expect(await types("campaign-c-1")).toEqual(expect.arrayContaining(["AttemptOutcomeRecorded"]));
+    expect((await types("campaign-c-1")).filter((t) => t === "AttemptOutcomeRecorded")).toHaveLength(1);
+    expect(await types("client-acme")).toHaveLength(2);
+    await store2.close();
+  });
+
+  it("treats the same body with its keys in another order as the same command", async () => {
+    const { store } = opened();
+    const handler = handlerOn(store);
+    const clientId = `acme-${randomUUID().slice(0, 8)}`; // its own client: the double outlives a test
+    await registered(handler, clientId);
+    const body = { ...attempt.body, id: `c-${clientId}` };
+    ok(await handler.handle({ name: "create-campaign", clientId, body: { id: body.id, ...seedBody() } }));
+    const first = ok(await handler.handle({ ...attempt, clientId, body }));
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    expect(ok(await handler.handle({ ...attempt, clientId, body: reordered }))).toMatchObject({ repeated: true, position: first.position });
+    await store.close();
   });
 });

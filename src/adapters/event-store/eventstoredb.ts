@@ -16,7 +16,7 @@
  * Tested against an in-process protocol double (test/support/eventstoredb-double.ts)
  * and, when `EVENTSTORE_CONNECTION_STRING` is set, against a real server.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { backoffDelay, pause } from "../../lib/retry.js";
 import {
   ANY,
@@ -40,6 +40,9 @@ import {
 } from "@eventstore/db-client";
 import {
   AppendTooLargeError,
+  type AppendCondition,
+  type ClaimedFor,
+  type CommandClaim,
   ConcurrencyError,
   MAX_APPEND_BYTES,
   START,
@@ -54,7 +57,11 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { appendBytes, checkAppendSize } from "./pull-subscription.js";
+import { appendBytes, checkAppendSize, checkClaim } from "./pull-subscription.js";
+
+/** The reservation stream of one client's Command-Id (hashed: a Command-Id may hold any printable character). */
+const commandIdStream = (claim: CommandClaim): string =>
+  `command-id-${createHash("sha256").update(claim.clientId).update("\u0000").update(claim.commandId).digest("hex").slice(0, 40)}`;
 
 const U64 = (1n << 64n) - 1n;
 
@@ -146,9 +153,11 @@ export class EventStoreDbEventStore implements EventStore {
     this.client = EventStoreDBClient.connectionString(connectionString);
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     // The same measure as the embedded adapters, so one batch is accepted or refused alike everywhere.
     checkAppendSize(streamId, events, MAX_APPEND_BYTES);
+    // No transaction spans two streams: the Command-Id is reserved first (see reserve), then the events appended.
+    if (condition?.claim) await this.reserve(condition.claim, streamId);
     const proposed: EventData[] = events.map((e) => ({
       id: e.eventId || randomUUID(),
       contentType: "application/json",
@@ -234,6 +243,29 @@ export class EventStoreDbEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.client.dispose();
+  }
+
+  /**
+   * Reserves a Command-Id before its command's events are appended: one
+   * stream per (client, Command-Id), created once (expected no stream) with
+   * the command's name, fingerprint and target stream. The reservation is
+   * made before the events, so a crash between the two appends leaves a
+   * reservation without events, never events without a reservation: the same
+   * command retried finds its own reservation and appends (its events are
+   * not in the stream, or the stream's revision or the cache's command index
+   * would have answered it as a repeat); another command under the id is
+   * refused by the reservation, whether or not the first one's events landed.
+   */
+  private async reserve(claim: CommandClaim, streamId: string): Promise<void> {
+    const reservation = commandIdStream(claim);
+    const data = { clientId: claim.clientId, commandId: claim.commandId, command: claim.command, fingerprint: claim.fingerprint, streamId };
+    try {
+      await this.client.appendToStream(reservation, [{ id: randomUUID(), contentType: "application/json", type: "CommandIdReserved", data, metadata: { clientId: claim.clientId } }], { expectedRevision: NO_STREAM });
+      return;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    }
+    for await (const first of this.read(reservation, { limit: 1 })) checkClaim(claim, first.data as ClaimedFor);
   }
 
   /** Only for servers that acknowledge an append without its position. */

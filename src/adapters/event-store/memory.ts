@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type AppendCondition,
   type AppendResult,
+  type ClaimedFor,
   type EventStore,
   type ExpectedRevision,
   MAX_APPEND_BYTES,
@@ -14,7 +15,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { AppendSignal, checkAppendSize, checkExpected, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
+import { AppendSignal, checkAppendSize, checkClaim, checkExpected, claimKey, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
 
 const PAGE_SIZE = 1000;
 
@@ -23,6 +24,8 @@ export class MemoryEventStore implements EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly byEventId = new Map<string, RecordedEvent>();
+  /** (client, Command-Id) -> what it was claimed for. */
+  private readonly claims = new Map<string, ClaimedFor>();
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<Subscription>();
 
@@ -36,6 +39,8 @@ export class MemoryEventStore implements EventStore {
     if (prior !== undefined) return prior;
     const stream = this.streams.get(streamId) ?? [];
     checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => stream[Number(revision)]?.eventId);
+    const claim = condition?.claim;
+    checkClaim(claim, claim && this.claims.get(claimKey(claim)));
     // Event ids are unique, as the sqlite adapter's index makes them: refuse before writing anything.
     const ids = events.map((e) => e.eventId || randomUUID());
     if (new Set(ids).size < ids.length) throw new StoreRejectedError("conflict", `append to ${streamId} repeats an event id`);
@@ -59,6 +64,7 @@ export class MemoryEventStore implements EventStore {
       stream.push(recorded);
     }
     this.streams.set(streamId, stream);
+    if (claim && !this.claims.has(claimKey(claim))) this.claims.set(claimKey(claim), { command: claim.command, fingerprint: claim.fingerprint, streamId });
     this.signal.notify();
     return { nextRevision: revision - 1n, position: BigInt(this.log.length) };
   }

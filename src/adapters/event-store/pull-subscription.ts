@@ -6,6 +6,9 @@ import {
   type AppendCondition,
   type AppendResult,
   AppendTooLargeError,
+  type ClaimedFor,
+  type CommandClaim,
+  CommandIdReusedError,
   ConcurrencyError,
   type ExpectedRevision,
   type NewEvent,
@@ -25,9 +28,22 @@ export function checkExpected(
   const holds = expected === "any" || (expected === "no_stream" ? current === undefined : current === expected);
   if (!holds) throw new ConcurrencyError(streamId, expected, current ?? "no_stream");
   // The revision is right; is the event there the one the writer built on?
-  if (condition !== undefined && typeof expected === "bigint" && eventIdAt?.(expected) !== condition.lastEventId)
+  if (condition?.lastEventId !== undefined && typeof expected === "bigint" && eventIdAt?.(expected) !== condition.lastEventId)
     throw new ConcurrencyError(streamId, expected, expected);
 }
+
+/**
+ * The claim rule every adapter applies before writing: a Command-Id already
+ * claimed by another command (another fingerprint) refuses the append. The
+ * same command again passes (its events are not in the stream, or the
+ * expected revision would have refused it first).
+ */
+export function checkClaim(claim: CommandClaim | undefined, first: ClaimedFor | undefined): void {
+  if (claim !== undefined && first !== undefined && first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
+}
+
+/** The key of a claim in a store's index. */
+export const claimKey = (claim: Pick<CommandClaim, "clientId" | "commandId">): string => `${claim.clientId}\u0000${claim.commandId}`;
 
 /** The size an append is measured by: type, data and metadata, as JSON in UTF-8. */
 export function appendBytes(events: readonly NewEvent[]): number {

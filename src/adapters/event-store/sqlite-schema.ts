@@ -14,6 +14,15 @@ const SCHEMA = `
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
   CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
+  -- Each client's Command-Ids, for good: written in the transaction of the command's events.
+  CREATE TABLE IF NOT EXISTS command_ids (
+    client_id TEXT NOT NULL,
+    command_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    PRIMARY KEY (client_id, command_id)
+  ) WITHOUT ROWID;
 `;
 
 /**

@@ -6,16 +6,17 @@
  * revision and failing alone, and answers each only after that commit.
  */
 import type Database from "better-sqlite3";
-import { type AppendResult, ConcurrencyError, type ExpectedRevision, StoreRejectedError, type Position } from "../../ports/event-store.js";
-import { checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
+import { type AppendResult, type ClaimedFor, type CommandClaim, CommandIdReusedError, ConcurrencyError, type ExpectedRevision, StoreRejectedError, type Position } from "../../ports/event-store.js";
+import { checkClaim, checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
 
 /** An event as the main thread serialised it, once. */
 export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
-export type WireAppend = { id: number; streamId: string; expected: ExpectedRevision; lastEventId: string | undefined; events: SerialisedEvent[] };
+export type WireAppend = { id: number; streamId: string; expected: ExpectedRevision; lastEventId: string | undefined; claim: CommandClaim | undefined; events: SerialisedEvent[] };
 /** Errors cross the thread as data; the main thread turns them back into the port's error types. */
 export type WireError =
   | { kind: "concurrency"; streamId: string; expected: ExpectedRevision; actual: bigint | "no_stream" }
   | { kind: "rejected"; code: StoreRejectedError["code"]; message: string }
+  | { kind: "command_id_reused"; claim: CommandClaim; first: ClaimedFor }
   | { kind: "failed"; message: string };
 export type WireOutcome = { id: number; result: AppendResult } | { id: number; error: WireError };
 
@@ -37,6 +38,8 @@ export class SqliteWriter {
       setRevision: db.prepare("INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision"),
       insert: db.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)").safeIntegers(true),
       eventIdAt: db.prepare<[string, bigint], { event_id: string }>("SELECT event_id FROM events WHERE stream_id = ? AND revision = ?"),
+      claimed: db.prepare<[string, string], ClaimedFor>("SELECT command, fingerprint, stream_id AS streamId FROM command_ids WHERE client_id = ? AND command_id = ?"),
+      claim: db.prepare("INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id, command_id) DO NOTHING"),
       byEventId: db.prepare<[string], { stream_id: string; revision: bigint; position: bigint }>("SELECT stream_id, revision, position FROM events WHERE event_id = ?").safeIntegers(true),
     };
     // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls back alone.
@@ -74,12 +77,16 @@ export class SqliteWriter {
     }
   }
 
-  private write({ streamId, events, expected, lastEventId }: WireAppend): AppendResult {
+  private write({ streamId, events, expected, lastEventId, claim }: WireAppend): AppendResult {
     const prior = priorAppend(streamId, events, expected, (id) => this.storedAt(id));
     if (prior !== undefined) return prior;
     const current = this.statements.revision.get(streamId)?.revision;
     const condition = lastEventId === undefined ? undefined : { lastEventId };
     checkExpected(streamId, expected, current, condition, (revision) => this.statements.eventIdAt.get(streamId, revision)?.event_id);
+    if (claim) {
+      checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
+      this.statements.claim.run(claim.clientId, claim.commandId, claim.command, claim.fingerprint, streamId);
+    }
     const recordedAt = BigInt(Date.now());
     let revision = current === undefined ? 0n : current + 1n;
     let position: Position = 0n;
@@ -107,4 +114,6 @@ const toWireError = (error: unknown): WireError =>
     ? { kind: "concurrency", streamId: error.streamId, expected: error.expected, actual: error.actual }
     : error instanceof StoreRejectedError
       ? { kind: "rejected", code: error.code, message: error.message }
-      : { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+      : error instanceof CommandIdReusedError
+        ? { kind: "command_id_reused", claim: error.claim, first: error.first }
+        : { kind: "failed", message: error instanceof Error ? error.message : String(error) };

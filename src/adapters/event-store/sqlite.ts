@@ -5,6 +5,7 @@ import {
   type AppendCondition,
   type AppendResult,
   AppendTooLargeError,
+  CommandIdReusedError,
   ConcurrencyError,
   StoreRejectedError,
   type EventStore,
@@ -96,7 +97,7 @@ export class SqliteEventStore implements EventStore {
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject });
       // Appends made in one tick travel together; those made while the writer commits wait for its next group.
-      if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, events: serialised }) === 1) setImmediate(() => this.send());
+      if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, claim: condition?.claim, events: serialised }) === 1) setImmediate(() => this.send());
     });
   }
 
@@ -205,7 +206,9 @@ const fromWire = (error: WireError): Error =>
     ? new ConcurrencyError(error.streamId, error.expected, error.actual)
     : error.kind === "rejected"
       ? new StoreRejectedError(error.code, error.message)
-      : new Error(error.message);
+      : error.kind === "command_id_reused"
+        ? new CommandIdReusedError(error.claim, error.first)
+        : new Error(error.message);
 
 /**
  * Starts sqlite-writer-thread: the compiled .js as it is, the TypeScript

@@ -9,6 +9,7 @@ import type { CampaignContext } from "./context.js";
 import type { CampaignEvent } from "./events.js";
 import { recordAttemptOutcome } from "./record-attempt-outcome.js";
 import { recordStageReached } from "./record-stage-reached.js";
+import { replanKept } from "./replan.js";
 import { checkSettings } from "./settings-rules.js";
 import type { Campaign, CampaignState } from "./state.js";
 
@@ -70,7 +71,7 @@ const update = (body: CreateCampaignBody, campaign: Campaign, context: CampaignC
   return numbersEvents(body.phoneNumbers, () => false, context, body.ignoreInvalidPhoneNumbers, admissionTo(campaign, settings.timeZone, context), (admitted) =>
     admitted.entries.length === 0
       ? noNumberLeft(admitted)
-      : [{ type: "CampaignUpdated", data: { settings, numbers: admitted.entries, duplicates: admitted.duplicates } }],
+      : [{ type: "CampaignUpdated", data: { settings, numbers: admitted.entries, duplicates: admitted.duplicates, replanned: replanKept(campaign, admitted.entries, settings) } }],
   );
 };
 

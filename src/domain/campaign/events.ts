@@ -35,6 +35,12 @@ export const NextStep = z.discriminatedUnion("status", [
 ]);
 export type NextStep = z.infer<typeof NextStep>;
 
+/** A number's first attempt, before any outcome: due as soon as a calling window is open. */
+export const FirstAttemptStep = z.object({ status: z.literal("pending"), attemptNumber: z.literal(1), leaveMessage: z.boolean() });
+/** A kept number's next step, re-planned by an update: its first attempt, a retry, or exhausted. */
+export const ReplannedNumber = z.object({ e164: z.string(), next: z.discriminatedUnion("status", [FirstAttemptStep, ...NextStep.options]) });
+export type ReplannedNumber = z.infer<typeof ReplannedNumber>;
+
 const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
   z.object({ type: z.literal(type), data });
 
@@ -44,7 +50,18 @@ export const CampaignCreated = event(
 );
 export const CampaignUpdated = event(
   "CampaignUpdated",
-  z.object({ settings: CampaignSettings, numbers: z.array(NumberEntry), duplicates: z.array(DuplicateNumber) }),
+  z.object({
+    settings: CampaignSettings,
+    numbers: z.array(NumberEntry),
+    duplicates: z.array(DuplicateNumber),
+    /**
+     * The kept numbers (same E.164 before and after) whose next step the new
+     * settings change, decided once so that every evolver folds it rather
+     * than re-running the rule. Absent from updates stored before it was
+     * recorded: those are upcast when read (upcast.ts).
+     */
+    replanned: z.array(ReplannedNumber),
+  }),
 );
 export const PhoneNumbersAdded = event(
   "PhoneNumbersAdded",

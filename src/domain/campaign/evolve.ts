@@ -2,8 +2,12 @@ import { Map as ImmutableMap } from "immutable";
 import type { CampaignEvent, CampaignEventOf, CampaignEventType, NumberEntry } from "./events.js";
 import type { CampaignSettings } from "./definition.js";
 import { emptyExclusionList, withAdded, withRemoved } from "../exclusions/list.js";
-import { type Campaign, type CampaignState, type NumberProgress, type ZoneWindows, firstAttempt, replanAfterUpdate } from "./state.js";
-import { buildQueue, enqueueAll, requeue, windowsOf, withZonesOf, zoneWindows } from "./queue.js";
+import { type Campaign, type CampaignState, type NumberProgress, type ZoneWindows, firstAttempt } from "./state.js";
+import { buildQueue, enqueueAll, requeue, withZonesOf, zoneWindows } from "./queue.js";
+import { type LegacyCampaignUpdated, isLegacyCampaignUpdated, upcastCampaignUpdated } from "./replan.js";
+
+/** A decoded event as read from the store: the current shapes, or an older one that replay upcasts. */
+export type CampaignEventAsRead = CampaignEvent | LegacyCampaignUpdated;
 
 const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({ entry, next: firstAttempt(settings) });
 
@@ -69,7 +73,8 @@ const evolvers: Evolvers = {
       const zones = withZonesOf(campaignZone(data.settings), data.settings, data.numbers);
       const windows = zones.get(data.settings.timeZone)!.windows;
       const replanned = { ...campaign, settings: data.settings, windows, zones };
-      // A full replacement: numbers kept by E.164 keep their progress (and a claim on an attempt still to make), re-planned under the new settings; the rest start afresh.
+      // A full replacement: numbers kept by E.164 keep their progress (and a claim on an attempt still to make), with the next step the update re-planned; the rest start afresh.
+      const replannedNext = new Map(data.replanned.map(({ e164, next }) => [e164, next]));
       const numbers = ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
         for (const entry of data.numbers) {
           const kept = campaign.numbers.get(entry.e164);
@@ -77,7 +82,7 @@ const evolvers: Evolvers = {
             numbers.set(entry.e164, fresh(entry, data.settings));
             continue;
           }
-          const next = replanAfterUpdate(kept.next, kept.last?.occurredAt, data.settings, windowsOf(replanned, entry), kept.last?.outcome);
+          const next = replannedNext.get(entry.e164) ?? kept.next;
           const progress = { ...kept, entry, next };
           numbers.set(entry.e164, next.status === "completed" ? unclaimed(progress) : progress);
         }
@@ -127,14 +132,17 @@ const REBUILD_QUEUE_AFTER = 256;
  * made transient for the run, so each event updates it in place instead of
  * copying a path of the persistent tree; `state` itself is never changed.
  * A long run leaves the dial queue aside and builds it once at the end.
+ * Events may be stored ones of an older shape: they are upcast here.
  */
-export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEvent>): CampaignState => {
-  const run = Array.isArray(events) ? (events as readonly CampaignEvent[]) : [...events];
+export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEventAsRead>): CampaignState => {
+  const run = Array.isArray(events) ? (events as readonly CampaignEventAsRead[]) : [...events];
   const rebuild = run.length > REBUILD_QUEUE_AFTER;
   const transient = (s: CampaignState): CampaignState =>
     s.status === "absent" ? s : { ...s, numbers: s.numbers.asMutable(), ...(rebuild ? { queue: undefined } : {}) };
   let current: CampaignState = transient(state);
-  for (const event of run) {
+  for (const stored of run) {
+    // Where stored events are read: an update written before it carried its re-plan is upcast on the state before it.
+    const event = isLegacyCampaignUpdated(stored) ? upcastCampaignUpdated(current, stored) : stored;
     current = evolveCampaign(current, event);
     if (event.type === "CampaignCreated" || event.type === "CampaignUpdated") current = transient(current);
   }

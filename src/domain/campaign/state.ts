@@ -126,8 +126,8 @@ const EXHAUSTED = { status: "completed", result: "exhausted" } as const;
  * number is exhausted); a retry falls due afresh from its previous attempt
  * (`lastAttemptAt`) with the new interval (or `lastOutcome`'s retry rule), in the number's new calling windows, and is
  * exhausted when none is left; the AnswerPhoneMessage policy is applied anew.
- * Returns `next` itself when nothing changes. Shared by the domain's evolve
- * and the read models' evolvers, so that they keep mirroring it.
+ * Returns `next` itself when nothing changes. Run once, by decide (the
+ * update carries the result), and by the upcaster of updates stored before.
  */
 export const replanAfterUpdate = <Step extends PlannedStep>(
   next: Step,

@@ -18,12 +18,10 @@
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
 import { match } from "ts-pattern";
 import {
-  type CallingWindow,
   type CampaignSettings,
   type NumberEntry,
-  callingWindowsOf,
+  type ReplannedNumber,
   firstAttempt,
-  replanAfterUpdate,
   seedPhoneNumber,
 } from "../../domain/index.js";
 import { type CampaignLogEvent, alreadyApplied } from "./event.js";
@@ -93,36 +91,20 @@ const addNumbers = (model: DetailModel, entries: readonly NumberEntry[], setting
   return { ...model, numbers, index, dirtyPages };
 };
 
-/** Progress kept through an update, its next step re-planned under the new settings (replanAfterUpdate, as the domain's evolve). */
-const keptProgress = (progress: NumberProgressView, settings: CampaignSettings, windows: readonly CallingWindow[]): NumberProgressView => {
-  const next = replanAfterUpdate(progress.next, progress.lastOutcome?.occurredAt, settings, windows, progress.lastOutcome?.outcome);
-  if (next === progress.next) return progress;
-  return next.status === "completed" ? withoutClaim({ ...progress, next }) : { ...progress, next };
-};
-
 const withoutClaim = ({ claimedUntil: _claim, ...progress }: NumberProgressView): NumberProgressView => progress;
 
-/** Calling windows per zone, each worked out once per update. */
-const windowsByZone = (settings: CampaignSettings) => {
-  const zones = new Map<string, readonly CallingWindow[]>();
-  return (timeZone: string = settings.timeZone): readonly CallingWindow[] => {
-    let windows = zones.get(timeZone);
-    if (!windows) zones.set(timeZone, (windows = callingWindowsOf(settings, timeZone)));
-    return windows;
-  };
-};
-
-/** A full replacement, as the domain's evolve: numbers kept by E.164 keep their progress (re-planned), the rest start afresh. */
-const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings): DetailModel => {
-  const windows = windowsByZone(settings);
+/** A full replacement, as the domain's evolve: numbers kept by E.164 keep their progress, with the next step the update re-planned; the rest start afresh. */
+const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings, replanned: readonly ReplannedNumber[]): DetailModel => {
+  const replannedNext = new Map(replanned.map(({ e164, next }) => [e164, next]));
   const index = ImmutableMap<string, number>().asMutable();
   const numbers = List<DetailPhoneNumber>().withMutations((list) => {
     for (const entry of entries) {
       if (index.has(entry.e164)) continue;
       const keptAt = model.index.get(entry.e164);
       const kept = keptAt === undefined ? undefined : model.numbers.get(keptAt);
+      const next = replannedNext.get(entry.e164);
       index.set(entry.e164, list.size);
-      list.push(kept ? { ...seedPhoneNumber(entry), progress: keptProgress(kept.progress, settings, windows(entry.timeZone)) } : freshNumber(entry, settings));
+      list.push(kept ? { ...seedPhoneNumber(entry), progress: next === undefined ? kept.progress : next.status === "completed" ? { ...withoutClaim(kept.progress), next } : { ...kept.progress, next } } : freshNumber(entry, settings));
     }
   });
   return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };
@@ -183,7 +165,7 @@ export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogE
     )
     .with({ type: "PhoneNumbersAdded" }, ({ data }) => addNumbers(current, data.numbers, settings()))
     .with({ type: "CampaignCreated" }, () => current)
-    .with({ type: "CampaignUpdated" }, ({ data }) => replaceNumbers(current, data.numbers, data.settings))
+    .with({ type: "CampaignUpdated" }, ({ data }) => replaceNumbers(current, data.numbers, data.settings, data.replanned))
     .with({ type: "CampaignDeleted" }, () => undefined)
     .exhaustive();
   if (next === undefined || next.numbers.size === next.summary.phoneNumberCount) return next;

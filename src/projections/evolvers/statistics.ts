@@ -11,10 +11,10 @@
  *   `answerRate` = attempts with outcome Answered (1) / attempts recorded
  *   (null before any attempt).
  * - Number counts, over the campaign's current numbers (a CampaignUpdated
- *   replaces the list; numbers kept by E.164 keep their progress, re-planned
- *   under the new settings as the domain's evolve does: a pending attempt
- *   beyond the new maximum, or a retry with no calling window left under the
- *   new windows, makes the number exhausted). `numbers` is a
+ *   replaces the list; numbers kept by E.164 keep their progress, with the
+ *   next step the update re-planned and carries: a pending attempt beyond the
+ *   new maximum, or a retry with no calling window left under the new
+ *   windows, makes the number exhausted). `numbers` is a
  *   partition of `total`:
  *     pending   not completed: first attempt or a retry still to come
  *     completed completed with a final result other than exhausted or
@@ -36,18 +36,14 @@
 import { Map as ImmutableMap } from "immutable";
 import { match } from "ts-pattern";
 import {
-  type CampaignSettings,
-  type CallingWindow,
   type NextStep,
   type NumberEntry,
-  type PlannedStep,
-  callingWindowsOf,
   type NumberResult,
   OUTCOME_ANSWERED,
+  type ReplannedNumber,
   maxAttempts,
   numberResults,
   outcomes,
-  replanAfterUpdate,
   stages,
 } from "../../domain/index.js";
 import { type CampaignLogEvent, alreadyApplied } from "./event.js";
@@ -71,20 +67,8 @@ const FIRST_ATTEMPT = pendingAttempt(1);
 /** The code's state and pending attempt after a next step (its flags are the caller's). */
 const stepCode = (next: NextStep): number => (next.status === "retry" ? pendingAttempt(next.attemptNumber) : stateOfResult(next.result));
 
-/**
- * A kept number's code re-planned by replanAfterUpdate, as the domain's evolve
- * does (the statistics track neither leaveMessage nor the due time: only
- * whether the number is still pending).
- */
-const replanned = (code: number, lastAttemptAt: string | undefined, settings: CampaignSettings, windows: readonly CallingWindow[]): number => {
-  if ((code & STATE_MASK) !== PENDING) return code;
-  const attemptNumber = code >>> NEXT_SHIFT;
-  const step = attemptNumber === 1 || lastAttemptAt === undefined
-    ? ({ status: "pending", attemptNumber, leaveMessage: false } as const)
-    : ({ status: "retry", attemptNumber, leaveMessage: false, dueAt: "" } as const);
-  const next = replanAfterUpdate<PlannedStep>(step, lastAttemptAt, settings, windows);
-  return next.status === "completed" ? (code & FLAGS) | stateOfResult("exhausted") : code;
-};
+/** A kept number's code after an update re-planned its next step (to its first attempt, a retry or exhausted). */
+const replannedCode = (code: number, next: ReplannedNumber["next"]): number => (code & FLAGS) | (next.status === "pending" ? FIRST_ATTEMPT : stepCode(next));
 
 /** The evolver's model: not itself JSON (see statisticsView). */
 export type StatisticsModel = {
@@ -107,7 +91,6 @@ export type StatisticsModel = {
   /** E.164 -> state (low bits) | ATTEMPTED | ANSWERED | pending attempt << NEXT_SHIFT. */
   readonly numbers: ImmutableMap<string, number>;
   /** E.164 -> when its last attempt was made, for the numbers awaiting a retry (an update re-plans from it). */
-  readonly retryAfter: ImmutableMap<string, string>;
   /** Index: state. */
   readonly numberStates: readonly number[];
   readonly numbersAttempted: number;
@@ -163,7 +146,6 @@ const created = (id: string, attempts: number, position: string): StatisticsMode
   claimsReleased: 0,
   excludedNumbersSkipped: 0,
   numbers: ImmutableMap<string, number>(),
-  retryAfter: ImmutableMap<string, string>(),
   numberStates: zeros(STATE_COUNT),
   numbersAttempted: 0,
   numbersAnswered: 0,
@@ -181,24 +163,16 @@ const addNumbers = (model: StatisticsModel, entries: readonly NumberEntry[]): St
   return { ...model, ...tally, numbers };
 };
 
-const replaceNumbers = (model: StatisticsModel, entries: readonly NumberEntry[], settings: CampaignSettings): StatisticsModel => {
-  const zones = new Map<string, readonly CallingWindow[]>();
-  const windowsOf = (timeZone: string = settings.timeZone): readonly CallingWindow[] => {
-    let windows = zones.get(timeZone);
-    if (!windows) zones.set(timeZone, (windows = callingWindowsOf(settings, timeZone)));
-    return windows;
-  };
-  const retryAfter = ImmutableMap<string, string>().asMutable();
+const replaceNumbers = (model: StatisticsModel, entries: readonly NumberEntry[], replanned: readonly ReplannedNumber[]): StatisticsModel => {
+  const replannedNext = new Map(replanned.map(({ e164, next }) => [e164, next]));
   const numbers = ImmutableMap<string, number>().withMutations((map) => {
     for (const entry of entries) {
       const kept = model.numbers.get(entry.e164);
-      const lastAttemptAt = model.retryAfter.get(entry.e164);
-      const code = kept === undefined ? FIRST_ATTEMPT : replanned(kept, lastAttemptAt, settings, windowsOf(entry.timeZone));
-      map.set(entry.e164, code);
-      if (lastAttemptAt !== undefined && (code & STATE_MASK) === PENDING) retryAfter.set(entry.e164, lastAttemptAt);
+      const next = replannedNext.get(entry.e164);
+      map.set(entry.e164, kept === undefined ? FIRST_ATTEMPT : next === undefined ? kept : replannedCode(kept, next));
     }
   });
-  return { ...model, ...tallyOf(numbers), numbers, retryAfter: retryAfter.asImmutable() };
+  return { ...model, ...tallyOf(numbers), numbers };
 };
 
 const changeNumber = (model: StatisticsModel, e164: string, change: (code: number) => number): StatisticsModel => {
@@ -219,17 +193,11 @@ const recordAttempt = (model: StatisticsModel, data: Extract<CampaignLogEvent, {
     attemptsRecorded: model.attemptsRecorded + 1,
   };
   const flags = ATTEMPTED | (data.outcome === OUTCOME_ANSWERED ? ANSWERED : 0);
-  const changed = changeNumber(counted, data.e164, (code) => (code & FLAGS) | flags | stepCode(data.next));
-  return { ...changed, retryAfter: withRetry(changed.retryAfter, data.e164, data.next.status === "retry" ? data.occurredAt : undefined) };
+  return changeNumber(counted, data.e164, (code) => (code & FLAGS) | flags | stepCode(data.next));
 };
 
-const withRetry = (retryAfter: ImmutableMap<string, string>, e164: string, lastAttemptAt: string | undefined): ImmutableMap<string, string> =>
-  lastAttemptAt === undefined ? (retryAfter.has(e164) ? retryAfter.delete(e164) : retryAfter) : retryAfter.set(e164, lastAttemptAt);
-
-const completeAs = (result: NumberResult) => (model: StatisticsModel, e164: string): StatisticsModel => {
-  const changed = changeNumber(model, e164, (code) => (code & FLAGS) | stateOfResult(result));
-  return { ...changed, retryAfter: withRetry(changed.retryAfter, e164, undefined) };
-};
+const completeAs = (result: NumberResult) => (model: StatisticsModel, e164: string): StatisticsModel =>
+  changeNumber(model, e164, (code) => (code & FLAGS) | stateOfResult(result));
 
 /**
  * Applies one of the campaign's events. Undefined before creation and after
@@ -259,7 +227,7 @@ export const evolveStatistics = (model: StatisticsModel | undefined, event: Camp
     )
     .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, maxAttempts(data.settings), position))
     .with({ type: "CampaignUpdated" }, ({ data }) =>
-      on((current) => ({ ...replaceNumbers(current, data.numbers, data.settings), maxAttempts: maxAttempts(data.settings) })),
+      on((current) => ({ ...replaceNumbers(current, data.numbers, data.replanned), maxAttempts: maxAttempts(data.settings) })),
     )
     .with({ type: "CampaignPaused" }, { type: "CampaignResumed" }, () => on())
     .with({ type: "CampaignDeleted" }, () => undefined)

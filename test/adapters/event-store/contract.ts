@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppendTooLargeError, ConcurrencyError, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from "../../../src/ports/event-store.js";
+import { AppendTooLargeError, CommandIdReusedError, ConcurrencyError, type EventStore, type NewEvent, type RecordedEvent, type Subscription } from "../../../src/ports/event-store.js";
 
 export const newEvent = (type: string, data: unknown = {}, metadata: NewEvent["metadata"] = {}): NewEvent => ({ eventId: randomUUID(), type, data, metadata });
 
@@ -209,6 +209,24 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       const pending = iterator.next();
       await subscription.close();
       expect(await pending).toEqual({ done: true, value: undefined });
+    });
+
+    it("claims a Command-Id with the append's events: another command under it is refused on any stream, writing nothing", async () => {
+      const clientId = `client-${randomUUID()}`;
+      const claim = { clientId, commandId: "cmd-1", command: "record-attempt-outcome", fingerprint: "fp-attempt" };
+      const [a, b] = [stream("claim-a"), stream("claim-b")];
+      await store.append(a, [newEvent("A")], "no_stream", { claim });
+      const other = { ...claim, command: "pause-campaign", fingerprint: "fp-pause" };
+      const refused = await store.append(b, [newEvent("B")], "no_stream", { claim: other }).then(() => undefined, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(CommandIdReusedError);
+      expect(refused).toMatchObject({ first: { command: "record-attempt-outcome", streamId: a } });
+      expect(await collect(store.read(b))).toEqual([]);
+      await expect(store.append(a, [newEvent("C")], 0n, { claim: other })).rejects.toBeInstanceOf(CommandIdReusedError);
+      expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A"]);
+      // Another client's id of the same spelling is another id; the same command under its own id may append.
+      await store.append(b, [newEvent("B")], "no_stream", { claim: { ...other, clientId: `${clientId}-other` } });
+      await store.append(a, [newEvent("D")], 0n, { claim });
+      expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A", "D"]);
     });
 
     it("reports the head position of the global log", async () => {

@@ -1,3 +1,4 @@
+import { headers } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
@@ -91,6 +92,26 @@ describe("the seed's API over NATS", () => {
     expect(again.position).toBe(first.position);
     const history = await acme.getCampaignHistory({ id: "idem-1" });
     expect(history.events.filter((e) => e.type === "PhoneNumbersAdded")).toHaveLength(2);
+  });
+
+  it("reads `command-id` as `Command-Id`, and answers 409 command_id_reused for another command under a used id, writing nothing", async () => {
+    await acme.createCampaign({ id: "idem-2", ...seedPostBody() });
+    await acme.createCampaign({ id: "idem-3", ...seedPostBody() });
+    const body = { id: "idem-2", phoneNumbers: [{ number: "07722000222" }] };
+    const send = async (subject: string, payload: object, name: string) => {
+      const h = headers();
+      h.set(name, "lower-case-1");
+      const reply = await svc.nc.request(subject, new TextEncoder().encode(JSON.stringify(payload)), { headers: h, timeout: 5000 });
+      return { status: reply.headers?.get("Nats-Service-Error-Code"), body: JSON.parse(new TextDecoder().decode(reply.data)) };
+    };
+    const first = await send("campaigns.acme.cmd.add-phone-numbers", body, "Command-Id");
+    const again = await send("campaigns.acme.cmd.add-phone-numbers", body, "command-id");
+    expect(again).toEqual(first);
+    const reused = await send("campaigns.acme.cmd.pause-campaign", { id: "idem-3" }, "COMMAND-ID");
+    expect(reused).toMatchObject({ status: "409", body: { code: "command_id_reused", details: [{ field: "Command-Id", reason: "first used for add-phone-numbers on campaign idem-2" }] } });
+    const [two, three] = [await acme.getCampaignHistory({ id: "idem-2" }), await acme.getCampaignHistory({ id: "idem-3" })];
+    expect(two.events.filter((e) => e.type === "PhoneNumbersAdded")).toHaveLength(2);
+    expect(three.events.map((e) => e.type)).not.toContain("CampaignPaused");
   });
 
   it("answers the services framework's PING, INFO and STATS with projection lag", async () => {

@@ -27,6 +27,7 @@ describe("update-campaign", () => {
           settings: { ...settings, timeZone: "Europe/London" },
           numbers: [{ number: "+447722123456", e164: "+447722123456", name: "Ben" }, { number: "07722000001", e164: "+447722000001" }],
           duplicates: [],
+          replanned: [],
         },
       },
     ]);
@@ -142,6 +143,29 @@ describe("update-campaign", () => {
       const replayed = replayCampaign(campaignDecider.initialState(), log);
       if (replayed.status === "absent") throw new Error("expected a campaign");
       expect(Object.fromEntries([...replayed.numbers].map(([e164, progress]) => [e164, progress.next]))).toEqual(nextSteps(log));
+    });
+  });
+
+  describe("carries the re-plan in the event, so evolvers fold it", () => {
+    const longerWait = seedWith({ attempts: [{ attemptNumber: 1, interval: 60 }, { attemptNumber: 2, interval: 60 }] });
+
+    it("lists the kept numbers whose next step changes, with that step, and no others", () => {
+      const [updated] = spec.given(benTriedOnce).when(update(longerWait)).events();
+      expect(updated).toMatchObject({ type: "CampaignUpdated", data: { replanned: [{ e164: "+447722123456", next: { status: "retry", attemptNumber: 2, dueAt: "2030-10-01T09:30:00.000Z", leaveMessage: false } }] } });
+    });
+
+    it("upcasts an update stored before it carried its re-plan: replayed, it folds to the state the rule gives", () => {
+      const log = after(benTriedOnce, update(longerWait));
+      const oldShaped = log.map((event) => {
+        if (event.type !== "CampaignUpdated") return event;
+        const { replanned: _replanned, ...data } = event.data;
+        return { type: event.type, data };
+      });
+      expect(oldShaped.some((event) => event.type === "CampaignUpdated" && !("replanned" in event.data))).toBe(true);
+      const replayed = replayCampaign(campaignDecider.initialState(), oldShaped);
+      if (replayed.status === "absent") throw new Error("expected a campaign");
+      expect(Object.fromEntries([...replayed.numbers].map(([e164, progress]) => [e164, progress.next]))).toEqual(nextSteps(log));
+      expect(replayed.numbers.get("+447722123456")?.next).toMatchObject({ dueAt: "2030-10-01T09:30:00.000Z" });
     });
   });
 
