@@ -5,6 +5,7 @@
  */
 export {
   CampaignsClient,
+  CampaignRequestError,
   CampaignServiceError,
   tenantConnectionOptions,
   tenantInboxPrefix,

@@ -10,7 +10,7 @@ import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { CampaignsClient } from "../client/campaigns-client.js";
 import type { ExportKind } from "../contract/reporting.js";
-import { type Output, type Progress, progressBar } from "./progress.js";
+import { type Output, type Progress, progressBar } from "./progress-bar.js";
 
 export type ExportSummary = { rows: number; pages: number };
 

@@ -21,14 +21,15 @@ const updateNumber = (campaign: Campaign, e164: string, change: (progress: Numbe
   return numbers === campaign.numbers ? campaign : { ...campaign, numbers };
 };
 
-type Evolvers = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
+type Transitions = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
 
 /**
- * One evolver per event type. A mapped type rather than ts-pattern here:
+ * One state transition per event type (evolveCampaign dispatches; "evolver"
+ * names the read-model evolvers of src/projections). A mapped type rather than ts-pattern here:
  * it is just as exhaustive (a new event type is a compile error until it has
  * an entry) and a single lookup, which replay at over 1M events/s needs.
  */
-const evolvers: Evolvers = {
+const transitions: Transitions = {
   CampaignCreated: (_state, data) => ({
     status: "active",
     campaignId: data.campaignId,
@@ -81,7 +82,7 @@ const evolvers: Evolvers = {
 };
 
 export const evolveCampaign = (state: CampaignState, event: CampaignEvent): CampaignState =>
-  (evolvers[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
+  (transitions[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
 
 /**
  * Folds a run of events (a replay, or a cache catching up). The number map is

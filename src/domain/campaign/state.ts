@@ -64,8 +64,6 @@ export const firstAttempt = (settings: CampaignSettings): FirstAttempt => ({
   leaveMessage: leaveMessageOn(settings, 1),
 });
 
-export const isCompleted = (progress: NumberProgress): boolean => progress.next.status === "completed";
-
 /** What re-planning reads of a next step; anything else a step carries is kept as it is. */
 export type PlannedStep =
   | { readonly status: "completed" }
