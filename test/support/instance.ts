@@ -11,6 +11,7 @@ import { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { loadConfig } from "../../src/main/config.js";
 import { type RunningInstance, startInstance } from "../../src/main/compose.js";
 import { start as startDouble } from "./eventstoredb-double.js";
+import { startNatsServer } from "./nats-server.js";
 
 export type TestInstance = {
   instance: RunningInstance;
@@ -49,6 +50,22 @@ export async function startTestInstance(natsUrl: string, env: Record<string, str
       await instance.stop();
       await store.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A nats-server of its own and one instance on it; `stop` stops both. */
+export async function startTestInstanceWithNats(env: Record<string, string> = {}): Promise<TestInstance> {
+  const nats = await startNatsServer();
+  const instance = await startTestInstance(nats.url, env).catch(async (err: unknown) => {
+    await nats.stop();
+    throw err;
+  });
+  return {
+    ...instance,
+    async stop() {
+      await instance.stop();
+      await nats.stop();
     },
   };
 }

@@ -1,22 +1,18 @@
 /** Bad input of every kind gets a clear, typed error; nothing is written and the service keeps running. */
 import { headers, type Msg } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
 let svc: TestInstance;
 let created: bigint; // the create's log position: reads wait for the projections to reach it
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestInstance(nats.url);
+  svc = await startTestInstanceWithNats();
   await registerDefaults(svc.client("acme"));
   created = (await svc.client("acme").createCampaign({ id: "c-1", ...seedPostBody() })).position;
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 const decoder = new TextDecoder();

@@ -6,16 +6,13 @@ import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
 import { MemoryReadModels } from "../../support/memory-read-models.js";
 import { projectionsConsumer } from "../../../src/projections/projector.js";
 import { checkpointsIn } from "../../../src/projections/checkpoints.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 let head: bigint;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstanceWithNats();
   const acme = svc.client("acme");
   await registerDefaults(acme);
   const occurredAt = new Date().toISOString();
@@ -31,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 it("rebuilds from zero to exactly the live read models", async () => {

@@ -1,22 +1,18 @@
 import { headers } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignRequestError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
 let svc: TestInstance;
 let acme: CampaignsClient;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestInstance(nats.url);
+  svc = await startTestInstanceWithNats();
   acme = svc.client("acme");
   await registerDefaults(acme);
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 const now = () => new Date().toISOString();

@@ -1,23 +1,19 @@
 /** A client never sees or changes another client's campaigns: 404 for every command and query. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CampaignRequestError } from "../../../src/client/campaigns-client.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
 let svc: TestInstance;
 let position: bigint;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestInstance(nats.url);
+  svc = await startTestInstanceWithNats();
   await registerDefaults(svc.client("acme"));
   await registerDefaults(svc.client("globex"));
   position = (await svc.client("acme").createCampaign({ id: "acme-1", ...seedPostBody() })).position;
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 it("answers 404 to another client for every command and query on a campaign it does not own", async () => {
