@@ -36,6 +36,7 @@ export type CommandName = CampaignCommandName | DirectoryCommandName;
 export const commandNames = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands)] as CommandName[];
 
 export const isCampaignCommandName = (name: string): name is CampaignCommandName => Object.hasOwn(campaignCommands, name);
+export const isDirectoryCommandName = (name: string): name is DirectoryCommandName => Object.hasOwn(directoryCommands, name);
 
 // Limits and parts the client tools need to build commands (the CLI's import chunks by both).
 export { MAX_NUMBERS_PER_COMMAND, SubmittedPhoneNumber } from "../domain/index.js";
