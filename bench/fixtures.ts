@@ -1,4 +1,6 @@
 /** Inputs shared by the benchmarks: a seed-shaped campaign and UK mobile numbers. */
+import { seedPostBody } from "../test/support/seed.js";
+
 export const mobile = (i: number): string => `077${String(10_000_000 + i).padStart(8, "0")}`;
 
 export const phoneNumbers = (count: number, offset = 0) =>
@@ -9,24 +11,15 @@ export const phoneNumbers = (count: number, offset = 0) =>
     ...((offset + i) % 10 === 0 ? { parameters: [{ parameter: 1, value: `ref-${offset + i}` }] } : {}),
   }));
 
+/** The seed's campaign with a longer day (09:00-17:00, two runover days) and `numbers` numbers. */
 export const campaignBody = (numbers: number, offset = 0) => ({
+  ...seedPostBody(),
   name: "Benchmark campaign",
-  startDate: "2030-10-01",
-  startTime: "09:00",
   finishTime: "17:00",
   runoverDays: [
     { date: "2030-10-02", startTime: "09:00", finishTime: "17:00" },
     { date: "2030-10-03", startTime: "09:00", finishTime: "17:00" },
   ],
-  callflow_Id: 1,
-  cli_Id: 1,
-  attempts: [
-    { attemptNumber: 1, interval: 15 },
-    { attemptNumber: 2, interval: 60 },
-    { attemptNumber: 3, interval: 120 },
-  ],
-  answerMachineDetected: 0 as const,
-  smsOnBusy: 1 as const,
   phoneNumbers: phoneNumbers(numbers, offset),
 });
 

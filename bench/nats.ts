@@ -13,7 +13,7 @@ import { openEventStore } from "../src/main/open-event-store.js";
 import { CampaignsClient } from "../src/client/campaigns-client.js";
 import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
 import { loadConfig } from "../src/main/config.js";
-import { startService } from "../src/main/compose.js";
+import { startInstance } from "../src/main/compose.js";
 import { projectionsConsumer } from "../src/projections/projector.js";
 import { startNatsServer } from "../test/support/nats-server.js";
 import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
@@ -56,7 +56,7 @@ export async function benchNats(): Promise<Row[]> {
   const rows: Row[] = [];
   const nats = await startNatsServer();
   const dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), "bench-nats-"));
-  const running = await startService(loadConfig({ NATS_URL: nats.url, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent" }), silent);
+  const running = await startInstance(loadConfig({ NATS_URL: nats.url, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent" }), silent);
   const echoConnection = await connect({ servers: nats.url, noAsyncTraces: true });
   const echo = await echoService(echoConnection);
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });

@@ -11,7 +11,7 @@ import { connect } from "nats";
 import { pino } from "pino";
 import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
 import { CampaignsClient } from "../src/client/campaigns-client.js";
-import { startService } from "../src/main/compose.js";
+import { startInstance } from "../src/main/compose.js";
 import { loadConfig } from "../src/main/config.js";
 import { openEventStore } from "../src/main/open-event-store.js";
 import { campaignProjections } from "../src/projections/campaign-projections.js";
@@ -40,7 +40,7 @@ export async function benchReporting(): Promise<Row[]> {
 
 async function resultsCsv(natsUrl: string, dataDir: string): Promise<Row[]> {
   const port = await freePort();
-  const running = await startService(loadConfig({ NATS_URL: natsUrl, DATA_DIR: join(dataDir, "service"), EVENT_STORE: "sqlite", HTTP_PORT: String(port), API_KEYS: "bench-key:bench" }), silent);
+  const running = await startInstance(loadConfig({ NATS_URL: natsUrl, DATA_DIR: join(dataDir, "service"), EVENT_STORE: "sqlite", HTTP_PORT: String(port), API_KEYS: "bench-key:bench" }), silent);
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   try {
     const client = new CampaignsClient(nc, "bench", 60_000);

@@ -5,6 +5,7 @@
  */
 export {
   CampaignsClient,
+  CampaignRequestError,
   CampaignServiceError,
   tenantConnectionOptions,
   tenantInboxPrefix,
@@ -59,4 +60,21 @@ export { errorStatus, numberResults, outcomes, stages, type ErrorCode, type Erro
 // Queries and read models (CONTRACT.md "Queries"; JetStream KV buckets).
 export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./contract/queries.js";
 export { readModelBuckets } from "./ports/read-model-store.js";
+
+// Replies (CONTRACT.md "Commands" and "Queries"), the schemas the client's return types come from.
+export {
+  AddPhoneNumbersReply,
+  CampaignHistory,
+  CreateCampaignReply,
+  PagedCampaignDetail,
+  RecordAttemptOutcomeReply,
+  RecordStageReachedReply,
+  RegisterCallFlowReply,
+  RegisterCliReply,
+  RevisedReply,
+  commandReplies,
+  queryReplies,
+  type CommandReplyOf,
+  type QueryReplyOf,
+} from "./contract/replies.js";
 export { CampaignDetail, CampaignStatistics, CampaignSummary } from "./contract/read-models.js";

@@ -16,6 +16,7 @@ export type CommandRequest = {
 export type CommandOutcome =
   | { ok: true; reply: unknown; position: bigint }
   | { ok: false; error: DomainError };
+/** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
 export type QueryRequest = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
 export type QueryOutcome = { ok: true; reply: unknown } | { ok: false; error: DomainError };
 

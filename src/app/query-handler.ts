@@ -9,10 +9,8 @@ import { modelKey, type ReadModelStore } from "../ports/read-model-store.js";
 import type { ProjectionProgress } from "../projections/progress.js";
 import { readCampaignTimeline } from "../projections/timeline-projection.js";
 import { readExportPage } from "../projections/export-pages.js";
+import type { QueryOutcome, QueryRequest } from "./handlers.js";
 
-/** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
-export type QueryEnvelope = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
-export type QueryResult = { ok: true; reply: unknown } | { ok: false; error: DomainError };
 
 const MIN_POSITION_WAIT_MS = 5000;
 
@@ -36,7 +34,7 @@ export class QueryHandler {
     private readonly defaultRegion = "GB",
   ) {}
 
-  async handle(envelope: QueryEnvelope): Promise<QueryResult> {
+  async handle(envelope: QueryRequest): Promise<QueryOutcome> {
     if (!isQueryName(envelope.name)) return refused(domainError("invalid_request", `unknown query ${envelope.name}`, [{ field: "subject", reason: "not a query" }]));
     const body = parseWith(queries[envelope.name], envelope.body);
     if (isDomainError(body)) return refused(body);
@@ -146,4 +144,4 @@ const fitReply = <D extends Detail>(detail: D, maxReplyBytes: number) =>
   maxReplyBytes === Infinity || Buffer.byteLength(JSON.stringify(detail)) <= maxReplyBytes ? detail : pageOf(sliceNumbers(detail, 0), 0);
 
 type QueryCase = { [N in QueryName]: { name: N; body: z.output<(typeof queries)[N]> } }[QueryName];
-const refused = (error: DomainError): QueryResult => ({ ok: false, error });
+const refused = (error: DomainError): QueryOutcome => ({ ok: false, error });

@@ -10,7 +10,7 @@ import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { CampaignsClient } from "../client/campaigns-client.js";
 import type { ExportKind } from "../contract/reporting.js";
-import { type Output, type Progress, progressBar } from "./progress.js";
+import { type Output, type ProgressBar, progressBar } from "./progress-bar.js";
 
 export type ExportSummary = { rows: number; pages: number };
 
@@ -20,7 +20,7 @@ async function write(out: Writable | Output, text: string): Promise<void> {
 
 export async function exportCommand(client: CampaignsClient, id: string, kind: ExportKind, file: string | undefined, stdout: Output, stderr: Output): Promise<ExportSummary> {
   const out: Writable | Output = file === undefined ? stdout : createWriteStream(file);
-  let progress: Progress | undefined;
+  let progress: ProgressBar | undefined;
   let rows = 0;
   let pages = 0;
   try {

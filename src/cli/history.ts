@@ -5,7 +5,7 @@
  */
 import type { CampaignsClient } from "../client/campaigns-client.js";
 import { toJson } from "../contract/wire.js";
-import type { Output } from "./progress.js";
+import type { Output } from "./progress-bar.js";
 
 type HistoryEvent = Awaited<ReturnType<CampaignsClient["getCampaignHistory"]>>["events"][number];
 

@@ -13,7 +13,7 @@ import { parse } from "csv-parse/sync";
 import { v5 as uuidv5 } from "uuid";
 import { CampaignServiceError, type CampaignsClient } from "../client/campaigns-client.js";
 import { retry } from "../lib/retry.js";
-import { type Output, progressBar } from "./progress.js";
+import { type Output, progressBar } from "./progress-bar.js";
 import { UsageError } from "./usage.js";
 
 const NAMESPACE = "0d6f3c1e-8a4b-4f6e-9b1d-2c7e5a9f4b30";

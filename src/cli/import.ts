@@ -9,10 +9,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { v5 as uuidv5 } from "uuid";
-import { CampaignServiceError, type CampaignsClient } from "../client/campaigns-client.js";
+import { CampaignRequestError, type CampaignsClient } from "../client/campaigns-client.js";
 import { retry } from "../lib/retry.js";
 import { type Chunk, chunkRows, readRows } from "./csv-rows.js";
-import { type Output, progressBar } from "./progress.js";
+import { type Output, progressBar } from "./progress-bar.js";
 
 /** Namespace of import Command-Ids (uuid v5). */
 const IMPORT_NAMESPACE = "b7e0c1de-3f43-4c5e-9d0a-5a0c6f2b8e71";
@@ -40,7 +40,7 @@ export class ImportFailed extends Error {
 }
 
 const describeFailure = (failure: unknown): string =>
-  failure instanceof CampaignServiceError ? `${failure.status} ${failure.code}: ${failure.message}` : failure instanceof Error ? failure.message : String(failure);
+  failure instanceof CampaignRequestError ? `${failure.status} ${failure.code}: ${failure.message}` : failure instanceof Error ? failure.message : String(failure);
 
 export const chunkCommandId = (clientId: string, campaignId: string, sha256: string, chunk: Chunk) =>
   uuidv5(`import:${clientId}:${campaignId}:${sha256}:${chunk.index}:${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}`, IMPORT_NAMESPACE);
@@ -91,7 +91,7 @@ async function withRetries<T>(send: () => Promise<T>): Promise<T> {
     initialMs: 500,
     maxMs: 8_000,
     retries: RETRIES - 1,
-    shouldRetry: (error) => (error instanceof CampaignServiceError ? error.status === 503 : isNatsTransient(error)),
+    shouldRetry: (error) => (error instanceof CampaignRequestError ? error.status === 503 : isNatsTransient(error)),
   });
 }
 

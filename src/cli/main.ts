@@ -11,14 +11,14 @@ import { connect } from "nats";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "../main/config.js";
 import { serve } from "../main/serve.js";
-import { CampaignServiceError, CampaignsClient, tenantConnectionOptions } from "../client/campaigns-client.js";
+import { CampaignRequestError, CampaignsClient, tenantConnectionOptions } from "../client/campaigns-client.js";
 import { authRefusal, isNatsAuthFailure, natsSettings } from "../main/nats-connection.js";
 import { TENANT } from "../contract/subjects.js";
 import { toJson } from "../contract/wire.js";
 import { historyCommand, stateCommand } from "./history.js";
 import { formatSummary, ImportFailed, importNumbers } from "./import.js";
 import { formatExclusionsSummary, importExclusions } from "./import-exclusions.js";
-import type { Output } from "./progress.js";
+import type { Output } from "./progress-bar.js";
 import { rebuildCommand } from "./rebuild.js";
 import { exportCommand } from "./export.js";
 import { ExportKind } from "../contract/reporting.js";
@@ -160,7 +160,7 @@ function report(error: unknown, io: CliIo): number {
     line("rerun the same command to finish: chunks already written are recognised by their Command-Id and add nothing twice");
     return 1;
   }
-  if (error instanceof CampaignServiceError) {
+  if (error instanceof CampaignRequestError) {
     line(`campaigns: ${error.status} ${error.code}: ${error.message}`);
     describeServiceError(error, line);
     return 1;
@@ -170,7 +170,7 @@ function report(error: unknown, io: CliIo): number {
 }
 
 function describeServiceError(error: unknown, line: (text: string) => void): void {
-  if (!(error instanceof CampaignServiceError)) return;
+  if (!(error instanceof CampaignRequestError)) return;
   for (const d of error.details) line(`  ${[d.field, d.index === undefined ? undefined : `#${d.index}`, d.number].filter(Boolean).join(" ")}: ${d.reason}`);
 }
 

@@ -2,11 +2,11 @@
 import type { Logger } from "pino";
 import type { Config } from "../main/config.js";
 import { rebuildReadModels, type RebuildResult, UnknownProjection } from "../main/rebuild.js";
-import { type Output, type Progress, progressBar } from "./progress.js";
+import { type Output, type ProgressBar, progressBar } from "./progress-bar.js";
 import { UsageError } from "./usage.js";
 
 export async function rebuildCommand(config: Config, only: string | undefined, logger: Logger, err: Output): Promise<RebuildResult> {
-  let bar: Progress | undefined;
+  let bar: ProgressBar | undefined;
   try {
     return await rebuildReadModels(config, only, logger, {
       start: (total, names) => (bar = progressBar(err, `rebuild ${names.join(",")}`, total, "positions")),

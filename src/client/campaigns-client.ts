@@ -32,8 +32,9 @@ export type RequestOptions = {
 /** A reply with the log position of the command's events (the `Log-Position` header). */
 export type CommandReply<T> = { reply: T; position: bigint; commandId: string };
 
-export class CampaignServiceError extends Error {
-  override readonly name = "CampaignServiceError";
+/** A request the service refused: the contract's status, error code and details. */
+export class CampaignRequestError extends Error {
+  override readonly name = "CampaignRequestError";
   constructor(
     readonly status: number,
     readonly code: ErrorCode | string,
@@ -144,10 +145,15 @@ function parseReply<T>(msg: Msg): T {
   const text = decoder.decode(msg.data);
   if (status) {
     const body = (text ? JSON.parse(text) : {}) as { code?: string; message?: string; details?: ErrorDetail[] };
-    throw new CampaignServiceError(Number(status), body.code ?? "unknown", body.message ?? msg.headers?.get("Nats-Service-Error") ?? "error", body.details ?? []);
+    throw new CampaignRequestError(Number(status), body.code ?? "unknown", body.message ?? msg.headers?.get("Nats-Service-Error") ?? "error", body.details ?? []);
   }
   return JSON.parse(text) as T;
 }
+
+/** @deprecated the earlier name of CampaignRequestError ("service" now names only the NATS services-framework registration). */
+export const CampaignServiceError = CampaignRequestError;
+/** @deprecated use CampaignRequestError */
+export type CampaignServiceError = CampaignRequestError;
 
 // Earlier names of reply types, kept for the package's users; the shapes are the contract's.
 /** @deprecated use RevisedReply (src/contract/replies.ts) */

@@ -23,7 +23,6 @@ export const outcomes = [
   { code: 13, name: "InvalidNumber", after: "failed" },
 ] as const satisfies readonly OutcomeRule[];
 
-export type OutcomeCode = (typeof outcomes)[number]["code"];
 export const OUTCOME_BUSY = 3;
 export const OUTCOME_ANSWERED = 1;
 

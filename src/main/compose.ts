@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { openEventStore } from "./open-event-store.js";
 import type { EventStore } from "../ports/event-store.js";
 import type { CampaignHandlers } from "../app/handlers.js";
-import { startCampaignService } from "../adapters/nats/endpoints.js";
+import { startNatsEndpoints } from "../adapters/nats/endpoints.js";
 import { type RunningHttpGateway, startHttpGateway } from "../adapters/http/server.js";
 import { relayConsumer } from "../adapters/nats/event-relay.js";
 import { KvReadModels } from "../adapters/nats/kv-read-models.js";
@@ -25,15 +25,15 @@ import { QueryHandler } from "../app/query-handler.js";
 export const VERSION = "0.1.0";
 
 /** This instance's view of the projections: running here (it holds the lease) or followed from the checkpoint. */
-export type ServiceProjections = ProjectionProgress & { readonly running: boolean; relayPosition(): bigint | undefined };
+export type InstanceProjections = ProjectionProgress & { readonly running: boolean; relayPosition(): bigint | undefined };
 
 /** Events the read models and the relay are behind the store's head (for metrics); relay null where it does not run. */
 export type ConsumerLag = { projections: number; relay: number | null };
 
-export type RunningService = {
+export type RunningInstance = {
   handlers: CampaignHandlers;
   store: EventStore;
-  projections: ServiceProjections;
+  projections: InstanceProjections;
   /** How far behind the projections and the relay are (the relay's only on the lease holder). */
   lag(): Promise<ConsumerLag>;
   /** The REST gateway, when HTTP_PORT is set. */
@@ -69,7 +69,7 @@ export async function openInfrastructure(config: Config, logger: Logger, nats: {
 }
 
 /** Wires the store, command and query handling, projections, relay and the NATS endpoints. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startInstance(config: Config, logger: Logger): Promise<RunningInstance> {
   const infra = await openInfrastructure(config, logger, { startNats: true, name: "campaigns" });
   const { store, nc, readModels, localServer } = infra;
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
@@ -107,9 +107,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       };
     },
   };
-  const service = await startCampaignService(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION });
+  const endpoints = await startNatsEndpoints(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION });
   const stopCore = async () => {
-    await service.drain();
+    await endpoints.drain();
     await projections.stop(); // stops projections and relay at a checkpoint, and hands the lease on
     await nc.drain();
     await store.close();

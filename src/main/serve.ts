@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config.js";
-import { startService } from "./compose.js";
+import { startInstance } from "./compose.js";
 
 export async function serve(): Promise<void> {
   let config;
@@ -17,7 +17,7 @@ export async function serve(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "campaigns" } });
-  const running = await startService(config, logger).catch((err: unknown) => {
+  const running = await startInstance(config, logger).catch((err: unknown) => {
     // A refused credential is a configuration error: one plain line naming the variable, no secret.
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -12,7 +12,7 @@ import type { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { runCli, startCli } from "../support/cli.js";
 import { type Gateway, startGateway } from "../support/gateway.js";
 import { freePort, startNatsServer } from "../support/nats-server.js";
-import { registerDefaults, seedPostBody } from "../support/service.js";
+import { registerDefaults, seedPostBody } from "../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;

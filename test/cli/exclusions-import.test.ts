@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { startNatsServer, type RunningNatsServer } from "../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../support/service.js";
+import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../support/instance.js";
 
 let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 const dir = mkdtempSync(join(tmpdir(), "campaigns-exclusions-"));
 beforeAll(async () => {
   nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstance(nats.url);
   await registerDefaults(svc.client("acme"));
 }, 60_000);
 afterAll(async () => {

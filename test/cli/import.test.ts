@@ -12,7 +12,7 @@ import { readHistory } from "../../src/cli/history.js";
 import type { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { runCli, startCli, writeNumbersCsv } from "../support/cli.js";
 import { type Gateway, startGateway } from "../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../support/service.js";
+import { registerDefaults, seedPostBody } from "../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;

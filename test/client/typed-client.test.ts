@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CampaignRequestError,
   CampaignServiceError,
   CampaignsClient,
   CreateCampaignBody,
@@ -16,7 +17,7 @@ import {
   type CommandInput,
 } from "../../src/index.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../support/service.js";
+import { registerDefaults, seedPostBody } from "../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
@@ -30,10 +31,10 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const rejection = async (promise: Promise<unknown>): Promise<CampaignServiceError> => {
+const rejection = async (promise: Promise<unknown>): Promise<CampaignRequestError> => {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CampaignServiceError);
-  return error as CampaignServiceError;
+  expect(error).toBeInstanceOf(CampaignRequestError);
+  return error as CampaignRequestError;
 };
 
 describe("the package entry point", () => {
@@ -44,6 +45,8 @@ describe("the package entry point", () => {
     expect(queryNames).toEqual(expect.arrayContaining(["get-campaign", "get-campaign-history"]));
     expect(commandSubject("acme", "create-campaign")).toBe("campaigns.acme.cmd.create-campaign");
     expect(errorStatus.rule_violated).toBe(422);
+    // The error's earlier name stays exported for existing callers.
+    expect(CampaignServiceError).toBe(CampaignRequestError);
   });
 });
 
@@ -89,7 +92,7 @@ describe("CampaignsClient against the running service", () => {
     expect(other.commandId).not.toBe(first.commandId);
   });
 
-  it("throws CampaignServiceError with the contract's status, code and details", async () => {
+  it("throws CampaignRequestError with the contract's status, code and details", async () => {
     const missing = await rejection(acme.getCampaign({ id: "nope" }));
     expect(missing).toMatchObject({ status: 404, code: "not_found" });
     const invalid = await rejection(acme.createCampaign({ ...seedPostBody(), phoneNumbers: [{ number: "123" }] }));

@@ -2,18 +2,18 @@
  * The whole service with its REST gateway on a free port, against a real
  * nats-server, plus a fetch helper shaped like the seed's curl examples.
  */
-import { CampaignServiceError } from "../../src/client/campaigns-client.js";
+import { CampaignRequestError } from "../../src/client/campaigns-client.js";
 import { freePort, type RunningNatsServer, startNatsServer } from "./nats-server.js";
-import { startTestService, type TestService } from "./service.js";
+import { startTestInstance, type TestInstance } from "./instance.js";
 
-export type Gateway = { nats: RunningNatsServer; svc: TestService; base: string; stop(): Promise<void> };
+export type Gateway = { nats: RunningNatsServer; svc: TestInstance; base: string; stop(): Promise<void> };
 
 export const API_KEYS = { acme: "acme-key-1", globex: "globex-key-1" } as const;
 
 export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
   const nats = await startNatsServer();
   const port = await freePort();
-  const svc = await startTestService(nats.url, {
+  const svc = await startTestInstance(nats.url, {
     HTTP_PORT: String(port),
     API_KEYS: `${API_KEYS.acme}:acme,${API_KEYS.globex}:globex`,
     ...env,
@@ -32,17 +32,17 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
 
 /**
  * The service's endpoint subscriptions may reach the server a moment after
- * startService returns; a query answered proves the command endpoints (added
+ * startInstance returns; a query answered proves the command endpoints (added
  * before the queries) are subscribed too.
  */
-async function untilNatsEndpointsAnswer(svc: TestService): Promise<void> {
+async function untilNatsEndpointsAnswer(svc: TestInstance): Promise<void> {
   const client = svc.client("readiness");
   for (let i = 0; ; i++) {
     try {
       await client.listCampaigns({}, { timeoutMs: 1000 });
       return;
     } catch (error) {
-      if (error instanceof CampaignServiceError) return; // answered, if with an error
+      if (error instanceof CampaignRequestError) return; // answered, if with an error
       if (i >= 50) throw error;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -9,24 +9,23 @@ import { SUBJECT_ROOT, TENANT_TEXT, tenantOf } from "../../contract/subjects.js"
 import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
 import { commandNames } from "../../contract/commands.js";
 
-export type CampaignServiceOptions = { maxInFlight: number; logger: Logger; version: string };
+export type NatsEndpointsOptions = { maxInFlight: number; logger: Logger; version: string };
 
-export type RunningCampaignService = {
+export type NatsEndpoints = {
   service: Service;
   /** Stops taking requests and waits for those in flight to be answered. */
   drain(): Promise<void>;
-  inFlight(): number;
 };
 
 /**
  * Registers `campaigns` with the NATS services framework: one endpoint per
  * command and query, in the framework's queue group so instances share load.
  */
-export async function startCampaignService(
+export async function startNatsEndpoints(
   nc: NatsConnection,
   handlers: CampaignHandlers,
-  options: CampaignServiceOptions,
-): Promise<RunningCampaignService> {
+  options: NatsEndpointsOptions,
+): Promise<NatsEndpoints> {
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
@@ -133,7 +132,6 @@ export async function startCampaignService(
 
   return {
     service,
-    inFlight: () => inFlight,
     drain: async () => {
       await service.stop();
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));

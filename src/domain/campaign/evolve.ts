@@ -32,14 +32,15 @@ const unclaimed = ({ claimedUntil: _claim, ...progress }: NumberProgress): Numbe
 
 const campaignZone = (settings: CampaignSettings): ReadonlyMap<string, ZoneWindows> => new Map([[settings.timeZone, zoneWindows(settings, settings.timeZone)]]);
 
-type Evolvers = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
+type Transitions = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
 
 /**
- * One evolver per event type. A mapped type rather than ts-pattern here:
+ * One state transition per event type (evolveCampaign dispatches; "evolver"
+ * names the read-model evolvers of src/projections). A mapped type rather than ts-pattern here:
  * it is just as exhaustive (a new event type is a compile error until it has
  * an entry) and a single lookup, which replay at over 1M events/s needs.
  */
-const evolvers: Evolvers = {
+const transitions: Transitions = {
   CampaignCreated: (_state, data) => {
     const zones = campaignZone(data.settings);
     return {
@@ -122,7 +123,7 @@ const evolvers: Evolvers = {
 };
 
 export const evolveCampaign = (state: CampaignState, event: CampaignEvent): CampaignState =>
-  (evolvers[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
+  (transitions[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
 
 /** Past this many events a replay rebuilds the dial queue once at its end instead of moving each number in it. */
 const REBUILD_QUEUE_AFTER = 256;

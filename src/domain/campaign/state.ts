@@ -109,6 +109,7 @@ export const firstAttempt = (settings: CampaignSettings): FirstAttempt => ({
   leaveMessage: leaveMessageOn(settings, 1),
 });
 
+/** A number with no attempt left to make (any final result). */
 export const isCompleted = (progress: NumberProgress): boolean => progress.next.status === "completed";
 
 /** What re-planning reads of a next step; anything else a step carries is kept as it is. */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../../src/adapters/http/operations.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { registerDefaults, seedPostBody } from "../../support/instance.js";
 
 let gw: Gateway;
 const call = (method: string, path: string, options: Parameters<typeof http>[3] = {}) => http(gw.base, method, path, options);

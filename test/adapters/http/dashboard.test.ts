@@ -10,7 +10,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { registerDefaults, seedPostBody } from "../../support/instance.js";
 
 const artifacts = join(import.meta.dirname, "..", "..", "..", "test-artifacts");
 let gw: Gateway;

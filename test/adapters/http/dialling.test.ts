@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { registerDefaults, seedPostBody } from "../../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;

@@ -4,9 +4,9 @@
  * CONTRACT.md's REST table, problem+json errors with the NATS details.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
+import { CampaignRequestError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults } from "../../support/service.js";
+import { registerDefaults } from "../../support/instance.js";
 
 // Seed 000 "POST - Creates Campaign", the request body exactly as documented.
 const SEED_POST_BODY = `{
@@ -112,8 +112,8 @@ describe("seed 000: POST /api/campaigns/voice", () => {
     expectProblem(refused, 422, "rule_violated");
     // The same details as the NATS error for the same command.
     const overNats = await acme.createCampaign(body as any).then(() => undefined, (e: unknown) => e);
-    expect(overNats).toBeInstanceOf(CampaignServiceError);
-    expect(refused.json.details).toEqual((overNats as CampaignServiceError).details);
+    expect(overNats).toBeInstanceOf(CampaignRequestError);
+    expect(refused.json.details).toEqual((overNats as CampaignRequestError).details);
     expect(refused.json.details.map((d: any) => [d.index, d.number])).toEqual([[2, "12345"], [3, "not a number"]]);
 
     expectProblem(await call("POST", "/api/campaigns/voice/perhaps", { key: acmeKey, body }), 400, "invalid_request");
@@ -123,7 +123,7 @@ describe("seed 000: POST /api/campaigns/voice", () => {
     const body = { ...seedBody(), startTime: "9am", phoneNumbers: [] as unknown[] };
     const refused = await call("POST", "/api/campaigns/voice", { key: acmeKey, body });
     expectProblem(refused, 400, "invalid_request");
-    const overNats = (await acme.createCampaign(body as any).catch((e: unknown) => e)) as CampaignServiceError;
+    const overNats = (await acme.createCampaign(body as any).catch((e: unknown) => e)) as CampaignRequestError;
     expect(refused.json.details).toEqual(overNats.details);
     expect(refused.json.details.map((d: any) => d.field)).toEqual(expect.arrayContaining(["startTime", "phoneNumbers"]));
 

@@ -5,10 +5,10 @@
 import { connect } from "nats";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
-import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
+import { CampaignRequestError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { runCli } from "../../support/cli.js";
 import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { registerDefaults, seedPostBody } from "../../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
@@ -48,7 +48,7 @@ it("answers GET .../timeline?bucket=hour|day on the campaign's local clock", asy
 
 it("answers get-campaign-timeline over NATS with the typed client, and 404 for another client", async () => {
   expect(await acme.getCampaignTimeline({ id: "night", bucket: "hour", minPosition: position })).toEqual({ id: "night", timeZone: "Europe/London", bucket: "hour", buckets: expectedHours });
-  await expect(gw.svc.client("globex").getCampaignTimeline({ id: "night", bucket: "hour" })).rejects.toMatchObject({ status: 404, code: "not_found" } satisfies Partial<CampaignServiceError>);
+  await expect(gw.svc.client("globex").getCampaignTimeline({ id: "night", bucket: "hour" })).rejects.toMatchObject({ status: 404, code: "not_found" } satisfies Partial<CampaignRequestError>);
 });
 
 it("is refilled from the log by `campaigns rebuild timeline`", { timeout: 60_000 }, async () => {

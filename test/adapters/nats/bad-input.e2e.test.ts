@@ -1,22 +1,18 @@
 /** Bad input of every kind gets a clear, typed error; nothing is written and the service keeps running. */
 import { headers, type Msg } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 let created: bigint; // the create's log position: reads wait for the projections to reach it
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstanceWithNats();
   await registerDefaults(svc.client("acme"));
   created = (await svc.client("acme").createCampaign({ id: "c-1", ...seedPostBody() })).position;
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 const decoder = new TextDecoder();
@@ -26,7 +22,7 @@ const errorOf = (msg: Msg) => ({
   description: msg.headers?.get("Nats-Service-Error"),
   body: JSON.parse(decoder.decode(msg.data)) as { code: string; message: string; details: { field?: string; reason: string }[] },
 });
-const head = () => svc.service.store.headPosition(); // unchanged head of the log = nothing written
+const head = () => svc.instance.store.headPosition(); // unchanged head of the log = nothing written
 
 describe("bad input", () => {
   it.each([

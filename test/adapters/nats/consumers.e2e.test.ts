@@ -14,7 +14,7 @@ import { checkpointsIn } from "../../../src/projections/checkpoints.js";
 import { FollowedCheckpoint } from "../../../src/projections/progress.js";
 import { until } from "../../support/until.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { e2eStoreEnv, registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { e2eStoreEnv, registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
 
 let nats: RunningNatsServer;
 let nc: NatsConnection;
@@ -50,7 +50,7 @@ describe("a restarted service", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-consumers-"));
   let store: Awaited<ReturnType<typeof e2eStoreEnv>>;
   let env: Record<string, string>;
-  let b: TestService | undefined;
+  let b: TestInstance | undefined;
   beforeAll(async () => {
     store = await e2eStoreEnv(); // one store outlives both services
     env = { ...store.env, DATA_DIR: dataDir, PROJECTIONS_LEASE_MS: "1000" };
@@ -62,27 +62,27 @@ describe("a restarted service", () => {
   });
 
   it("resumes the projections and the relay from their checkpoints: nothing before them is written or published again", async () => {
-    const a = await startTestService(nats.url, env);
+    const a = await startTestInstance(nats.url, env);
     const acme = a.client("acme");
     await registerDefaults(acme);
     await acme.createCampaign({ ...seedPostBody(), id: "r-1" });
     await acme.createCampaign({ ...seedPostBody(), id: "r-2" });
     await until(async () => {
-      const lag = await a.service.lag();
+      const lag = await a.instance.lag();
       return lag.projections === 0 && lag.relay === 0;
     });
     const summaries = await nc.jetstream().views.kv("campaign-summaries");
     const untouched = (await summaries.get("acme.r-2"))!.revision;
-    const relayCheckpoint = a.service.projections.relayPosition()!;
+    const relayCheckpoint = a.instance.projections.relayPosition()!;
     await a.stop();
 
     const published: string[] = [];
     const relayed = nc.subscribe("campaigns.acme.events.>", { callback: (_err, msg) => void published.push(msg.subject) });
-    b = await startTestService(nats.url, env);
-    await until(() => b!.service.projections.running);
+    b = await startTestInstance(nats.url, env);
+    await until(() => b!.instance.projections.running);
     const { position } = await b.client("acme").recordAttemptOutcome({ id: "r-1", number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: new Date().toISOString() });
     expect(await b.client("acme").getCampaignStatistics({ id: "r-1", minPosition: position })).toMatchObject({ attemptsRecorded: 1 });
-    await until(async () => (await b!.service.lag()).relay === 0);
+    await until(async () => (await b!.instance.lag()).relay === 0);
     await nc.flush();
     relayed.unsubscribe();
 
@@ -91,6 +91,6 @@ describe("a restarted service", () => {
     expect(published).toEqual(newest); // the relay published only what came after its checkpoint
     expect(published.length).toBeGreaterThan(0);
     expect((await summaries.get("acme.r-2"))!.revision).toBe(untouched); // the projections rewrote nothing before theirs
-    expect(await b.service.lag()).toEqual({ projections: 0, relay: 0 });
+    expect(await b.instance.lag()).toEqual({ projections: 0, relay: 0 });
   });
 });

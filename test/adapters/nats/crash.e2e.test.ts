@@ -10,7 +10,7 @@ import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { e2eStoreEnv, registerDefaults, seedPostBody } from "../../support/service.js";
+import { e2eStoreEnv, registerDefaults, seedPostBody } from "../../support/instance.js";
 
 let nats: RunningNatsServer;
 let nc: NatsConnection;

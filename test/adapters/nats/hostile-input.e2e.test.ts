@@ -8,14 +8,14 @@ import { createConnection } from "node:net";
 import { headers, type Msg } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
 
 let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstance(nats.url);
   await registerDefaults(svc.client("acme"));
   await svc.client("acme").createCampaign({ id: "h-1", ...seedPostBody() });
 });
@@ -29,7 +29,7 @@ const errorOf = (msg: Msg) => ({
   status: Number(msg.headers?.get("Nats-Service-Error-Code") || 0),
   body: JSON.parse(decoder.decode(msg.data)) as { code: string; details: { field?: string; reason: string }[]; detailsOmitted?: number },
 });
-const head = () => svc.service.store.headPosition();
+const head = () => svc.instance.store.headPosition();
 
 /** A raw HPUB, so a header block can be anything a careless client might send. */
 function rawRequest(subject: string, headerBlock: string, body: string): Promise<{ status: number; body: string }> {

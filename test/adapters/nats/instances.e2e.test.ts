@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lease } from "../../../src/adapters/nats/leadership.js";
 import { until } from "../../support/until.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { e2eStoreEnv, registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { e2eStoreEnv, registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
 
 let nats: RunningNatsServer;
 beforeAll(async () => {
@@ -65,13 +65,13 @@ describe("the projections lease", () => {
 describe("two service instances on one store", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-instances-"));
   let store: Awaited<ReturnType<typeof e2eStoreEnv>>;
-  let a: TestService;
-  let b: TestService;
+  let a: TestInstance;
+  let b: TestInstance;
   beforeAll(async () => {
     store = await e2eStoreEnv();
     const env = { ...store.env, DATA_DIR: dataDir, PROJECTIONS_LEASE_MS: "1000" };
-    a = await startTestService(nats.url, env);
-    b = await startTestService(nats.url, env);
+    a = await startTestInstance(nats.url, env);
+    b = await startTestInstance(nats.url, env);
   });
   afterAll(async () => {
     await a?.stop().catch(() => undefined);
@@ -81,7 +81,7 @@ describe("two service instances on one store", () => {
   });
 
   it("runs the projections in one of them, answers minPosition on both, and hands over when that one stops", async () => {
-    expect([a.service.projections.running, b.service.projections.running]).toEqual([true, false]);
+    expect([a.instance.projections.running, b.instance.projections.running]).toEqual([true, false]);
     const acme = b.client("acme");
     await registerDefaults(acme);
     // Commands and queries go to either instance (one queue group): every read sees its write.
@@ -89,10 +89,10 @@ describe("two service instances on one store", () => {
       const { position } = await acme.createCampaign({ ...seedPostBody(), id: `shared-${i}` });
       expect(await acme.getCampaign({ id: `shared-${i}`, minPosition: position })).toMatchObject({ id: `shared-${i}` });
     }
-    expect(await b.service.projections.waitFor(await b.service.store.headPosition(), 5_000)).toBe(true); // the follower follows
+    expect(await b.instance.projections.waitFor(await b.instance.store.headPosition(), 5_000)).toBe(true); // the follower follows
 
     await a.stop();
-    await until(() => b.service.projections.running, 5_000);
+    await until(() => b.instance.projections.running, 5_000);
     const { position } = await acme.recordAttemptOutcome({ id: "shared-0", number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: new Date().toISOString() });
     const statistics = (await acme.getCampaignStatistics({ id: "shared-0", minPosition: position }, { timeoutMs: 8_000 })) as { attemptsRecorded: number };
     expect(statistics.attemptsRecorded).toBe(1);

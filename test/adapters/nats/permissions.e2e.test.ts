@@ -15,16 +15,16 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignsClient, tenantConnectionOptions } from "../../../src/client/campaigns-client.js";
 import { loadConfig } from "../../../src/main/config.js";
-import { type RunningService, startService } from "../../../src/main/compose.js";
+import { type RunningInstance, startInstance } from "../../../src/main/compose.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody } from "../../support/service.js";
+import { registerDefaults, seedPostBody } from "../../support/instance.js";
 import { runCli } from "../../support/cli.js";
 
 const CONFIG = resolve(__dirname, "../../../deploy/nats/nats-server.conf");
 const passwords = { CAMPAIGNS_SERVICE_PASSWORD: randomBytes(12).toString("hex"), ACME_PASSWORD: randomBytes(12).toString("hex"), GLOBEX_PASSWORD: randomBytes(12).toString("hex") };
 
 let nats: RunningNatsServer;
-let service: RunningService;
+let service: RunningInstance;
 let dataDir: string;
 let serviceNc: NatsConnection; // the service's own user, for looking into the stream
 const tenants: NatsConnection[] = [];
@@ -76,7 +76,7 @@ beforeAll(async () => {
   nats = await startNatsServer({ config: CONFIG, env: passwords, probe: { user: "acme", pass: passwords.ACME_PASSWORD } });
   dataDir = mkdtempSync(join(tmpdir(), "campaigns-permissions-"));
   const config = loadConfig({ NATS_URL: nats.url, NATS_USER: "campaigns-service", NATS_PASSWORD: passwords.CAMPAIGNS_SERVICE_PASSWORD, DATA_DIR: dataDir, EVENT_STORE: "sqlite" });
-  service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  service = await startInstance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   serviceNc = await connect({ servers: nats.url, user: "campaigns-service", pass: passwords.CAMPAIGNS_SERVICE_PASSWORD, inboxPrefix: "_INBOX_campaigns" });
 }, 60_000);
 afterAll(async () => {
@@ -170,7 +170,7 @@ describe("NATS credentials at start-up", () => {
 
   it("runs with the user and password given in NATS_URL", async () => {
     const config = loadConfig({ NATS_URL: nats.url.replace("nats://", `nats://campaigns-service:${passwords.CAMPAIGNS_SERVICE_PASSWORD}@`), DATA_DIR: join(dataDir, "url"), EVENT_STORE: "memory" });
-    const second = await startService(config, pino({ level: "silent" }));
+    const second = await startInstance(config, pino({ level: "silent" }));
     expect(second.handlers.queryNames.length).toBeGreaterThan(0);
     await second.stop();
   });

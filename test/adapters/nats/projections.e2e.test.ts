@@ -6,16 +6,13 @@ import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
 import { MemoryReadModels } from "../../support/memory-read-models.js";
 import { projectionsConsumer } from "../../../src/projections/projector.js";
 import { checkpointsIn } from "../../../src/projections/checkpoints.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 let head: bigint;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstanceWithNats();
   const acme = svc.client("acme");
   await registerDefaults(acme);
   const occurredAt = new Date().toISOString();
@@ -27,15 +24,14 @@ beforeAll(async () => {
   }
   await acme.updateCampaign({ id: "p-1", ...seedPostBody() });
   head = (await acme.deleteCampaign({ id: "p-2" })).position;
-  expect(await svc.service.projections.waitFor(head, 10_000)).toBe(true);
+  expect(await svc.instance.projections.waitFor(head, 10_000)).toBe(true);
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 it("rebuilds from zero to exactly the live read models", async () => {
-  const store = svc.service.store; // whichever store the suite runs on
+  const store = svc.instance.store; // whichever store the suite runs on
   const rebuilt = new MemoryReadModels();
   const runner = projectionsConsumer(store, rebuilt, pino({ level: "silent" })).consumer;
   await runner.start();
@@ -72,7 +68,7 @@ it("relays every campaign event to JetStream once, on its documented subject", a
   expect(created.json<{ type: string; campaignId: string; clientId: string }>()).toMatchObject({ type: "CampaignCreated", campaignId: "p-0", clientId: "acme" });
 
   // A relay that lost its checkpoint publishes everything again: the stream keeps one copy of each event (deduplicated by event id).
-  const again = relayConsumer(svc.nc, svc.service.store, checkpointsIn(new MemoryReadModels()), pino({ level: "silent" }));
+  const again = relayConsumer(svc.nc, svc.instance.store, checkpointsIn(new MemoryReadModels()), pino({ level: "silent" }));
   await again.start();
   const replayedUpTo = Date.now() + 10_000;
   while (again.checkpoint < head && Date.now() < replayedUpTo) await new Promise((r) => setTimeout(r, 50));

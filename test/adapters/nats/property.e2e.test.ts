@@ -11,14 +11,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { commandNames } from "../../../src/contract/commands.js";
 import { queryNames } from "../../../src/contract/queries.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
 
 let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstance(nats.url);
   await registerDefaults(svc.client("acme"));
   await svc.client("acme").createCampaign({ id: "p-1", ...seedPostBody() });
 });
@@ -78,11 +78,11 @@ it("answers every generated request with 2xx or its 4xx, writes nothing when ref
         h.set(name, "placeholder");
         (h as unknown as { headers: Map<string, string[]> }).headers.set(name, [value]); // values as a careless client sends them
       }
-      const before = await svc.service.store.headPosition();
+      const before = await svc.instance.store.headPosition();
       const msg: Msg = await svc.nc.request(`campaigns.acme.${target.kind}.${target.name}`, data, { timeout: 10_000, headers: h });
       const status = msg.headers?.get("Nats-Service-Error-Code") ?? "";
       expect(DETERMINISTIC, `${target.name} ${data.slice(0, 200)} -> ${status} ${new TextDecoder().decode(msg.data).slice(0, 300)}`).toContain(status);
-      if (status !== "") expect(await svc.service.store.headPosition()).toBe(before);
+      if (status !== "") expect(await svc.instance.store.headPosition()).toBe(before);
     }),
     { numRuns: 1500, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
   );

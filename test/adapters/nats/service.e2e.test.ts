@@ -1,28 +1,24 @@
 import { headers } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { CampaignRequestError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 let acme: CampaignsClient;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstanceWithNats();
   acme = svc.client("acme");
   await registerDefaults(acme);
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 const now = () => new Date().toISOString();
-const rejection = async (promise: Promise<unknown>): Promise<CampaignServiceError> => {
+const rejection = async (promise: Promise<unknown>): Promise<CampaignRequestError> => {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof CampaignServiceError)) throw new Error(`expected a CampaignServiceError, got ${String(error)}`);
+  if (!(error instanceof CampaignRequestError)) throw new Error(`expected a CampaignRequestError, got ${String(error)}`);
   return error;
 };
 

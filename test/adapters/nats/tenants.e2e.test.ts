@@ -1,23 +1,19 @@
 /** A client never sees or changes another client's campaigns: 404 for every command and query. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CampaignServiceError } from "../../../src/client/campaigns-client.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestService, type TestService } from "../../support/service.js";
+import { CampaignRequestError } from "../../../src/client/campaigns-client.js";
+import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let svc: TestService;
+let svc: TestInstance;
 let position: bigint;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestService(nats.url);
+  svc = await startTestInstanceWithNats();
   await registerDefaults(svc.client("acme"));
   await registerDefaults(svc.client("globex"));
   position = (await svc.client("acme").createCampaign({ id: "acme-1", ...seedPostBody() })).position;
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 it("answers 404 to another client for every command and query on a campaign it does not own", async () => {
@@ -39,12 +35,12 @@ it("answers 404 to another client for every command and query on a campaign it d
   ];
   for (const [name, attempt] of attempts) {
     const error = await attempt().then(() => undefined, (e: unknown) => e);
-    expect(error, name).toBeInstanceOf(CampaignServiceError);
-    expect((error as CampaignServiceError).status, name).toBe(404);
+    expect(error, name).toBeInstanceOf(CampaignRequestError);
+    expect((error as CampaignRequestError).status, name).toBe(404);
   }
   expect(await globex.listCampaigns({ minPosition: position })).toEqual([]);
   // A create with the same id is refused without saying whose it is, and acme's campaign is untouched.
   const taken = await globex.createCampaign({ id, ...seedPostBody() }).then(() => undefined, (e: unknown) => e);
-  expect((taken as CampaignServiceError).status).toBe(409);
+  expect((taken as CampaignRequestError).status).toBe(409);
   expect((await svc.client("acme").getCampaignHistory({ id })).events).toHaveLength(2);
 });

@@ -7,6 +7,7 @@
 import { type CampaignContext, type CampaignState, campaignDecider, isDomainError, parseWith, emptyClientExclusions } from "../../../src/domain/index.js";
 import type { CampaignLogEvent } from "../../../src/projections/evolvers/index.js";
 import { type CampaignCommandName, campaignCommands } from "../../../src/contract/commands.js";
+import { seedPostBody as supportSeedPostBody } from "../../support/seed.js";
 
 export const CLIENT = "client-a";
 export const CAMPAIGN = "camp-1";
@@ -77,47 +78,18 @@ export const project = <Model>(
   return current;
 };
 
-/** Seed 000's POST body, as received. */
+/** Seed 000's POST body, as received (dated 2025, as the seed is: these tests run on their own clock). */
 export const seedPostBody = () => ({
-  name: "Test Campaign",
+  ...supportSeedPostBody(),
   startDate: "2025-10-01",
-  startTime: "09:00",
-  finishTime: "12:00",
   runoverDays: [{ date: "2025-10-02", startTime: "09:00", finishTime: "12:00" }],
-  callflow_Id: 1,
-  cli_Id: 1,
-  attempts: [
-    { interval: 15, attemptNumber: 1 },
-    { interval: 60, attemptNumber: 2 },
-    { interval: 120, attemptNumber: 3 },
-  ],
-  answerMachineDetected: 0,
-  smsOnBusy: 1,
-  phoneNumbers: [
-    { number: "07722123456", name: "ben", parameters: [{ value: "testing", parameter: 1 }] },
-    { number: "07722734716", name: "Dave" },
-  ],
 });
 
 /** Seed 001's GET list item (its `"id": 1234578` is our string id; `phoneNumberCount` is the campaign's). */
-export const seedListItem = (id: string, phoneNumberCount: number) => ({
-  id,
-  name: "Test Campaign",
-  startDate: "2025-10-01",
-  startTime: "09:00",
-  finishTime: "12:00",
-  runoverDays: [{ date: "2025-10-02", startTime: "09:00", finishTime: "12:00" }],
-  callflow_Id: 1,
-  cli_Id: 1,
-  attempts: [
-    { interval: 15, attemptNumber: 1 },
-    { interval: 60, attemptNumber: 2 },
-    { interval: 120, attemptNumber: 3 },
-  ],
-  answerMachineDetected: 0,
-  smsOnBusy: 1,
-  phoneNumberCount,
-});
+export const seedListItem = (id: string, phoneNumberCount: number) => {
+  const { phoneNumbers: _numbers, ...settings } = seedPostBody();
+  return { id, ...settings, phoneNumberCount };
+};
 
 /** Seed 001's GET single body's phone numbers. */
 export const seedPhoneNumbers = () => [

@@ -22,6 +22,18 @@ const partitionFromDomain = (log: CampaignLog | CampaignState) => {
   };
 };
 
+/** Folds the log event by event, checking after each that the statistics' partition is the domain's; returns the model. */
+const expectDomainPartitionAfterEachEvent = (log: CampaignLog) => {
+  let model: ReturnType<typeof evolveStatistics> = undefined;
+  let state = campaignDecider.initialState();
+  for (const event of log.events) {
+    model = evolveStatistics(model, event);
+    state = campaignDecider.evolve(state, event);
+    expect(statisticsView(model!).numbers).toEqual(partitionFromDomain(state));
+  }
+  return model;
+};
+
 /** Eight numbers (A..H = mobile(1..8)) and one invalid number, ignored. */
 const scenario = () => {
   const log = new CampaignLog();
@@ -124,13 +136,7 @@ describe("campaign statistics", () => {
     log.run("update-campaign", { ...seedPostBody(), phoneNumbers: [{ number: mobile(2) }, { number: mobile(4) }, { number: mobile(8) }, { number: mobile(30) }] });
     log.outcome(mobile(8), 2, 1, at(40));
     log.run("add-phone-numbers", { phoneNumbers: [{ number: mobile(31) }] });
-    let model: ReturnType<typeof evolveStatistics> = undefined;
-    let state = campaignDecider.initialState();
-    for (const event of log.events) {
-      model = evolveStatistics(model, event);
-      state = campaignDecider.evolve(state, event);
-      expect(statisticsView(model!).numbers).toEqual(partitionFromDomain(state));
-    }
+    const model = expectDomainPartitionAfterEachEvent(log);
     expect(statisticsView(model!).numbers).toEqual({ total: 5, pending: 2, completed: 1, exhausted: 1, optedOut: 1 });
   });
 
@@ -166,13 +172,7 @@ describe("campaign statistics", () => {
     log.outcome(mobile(9), 1, 6, at(101));
     expect(statisticsOf(log).numbers).toEqual({ total: 9, pending: 1, completed: 4, exhausted: 3, optedOut: 1 });
 
-    let model: ReturnType<typeof evolveStatistics> = undefined;
-    let state = campaignDecider.initialState();
-    for (const event of log.events) {
-      model = evolveStatistics(model, event);
-      state = campaignDecider.evolve(state, event);
-      expect(statisticsView(model!).numbers).toEqual(partitionFromDomain(state));
-    }
+    expectDomainPartitionAfterEachEvent(log);
   });
 
   it("is gone once the campaign is deleted; pause and resume only move its position", () => {

@@ -5,7 +5,7 @@
  */
 export type Output = { write(text: string): unknown; isTTY?: boolean };
 
-export type Progress = {
+export type ProgressBar = {
   update(done: number, note?: string): void;
   finish(note?: string): void;
 };
@@ -13,7 +13,7 @@ export type Progress = {
 const BAR_WIDTH = 30;
 const format = (n: number) => Math.round(n).toLocaleString("en-GB");
 
-export function progressBar(out: Output, label: string, total: number, unit: string, minIntervalMs = 1000): Progress {
+export function progressBar(out: Output, label: string, total: number, unit: string, minIntervalMs = 1000): ProgressBar {
   const started = performance.now();
   let lastDrawn = -Infinity;
   let lastLine = "";

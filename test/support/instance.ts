@@ -1,5 +1,5 @@
 /**
- * The whole service in-process against a real nats-server (started by the
+ * One whole instance of the campaign service in-process against a real nats-server (started by the
  * caller with startNatsServer), with a real store, plus clients for tenants.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,11 +9,12 @@ import { connect, type NatsConnection } from "nats";
 import { pino } from "pino";
 import { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { loadConfig } from "../../src/main/config.js";
-import { type RunningService, startService } from "../../src/main/compose.js";
+import { type RunningInstance, startInstance } from "../../src/main/compose.js";
 import { start as startDouble } from "./eventstoredb-double.js";
+import { startNatsServer } from "./nats-server.js";
 
-export type TestService = {
-  service: RunningService;
+export type TestInstance = {
+  instance: RunningInstance;
   nc: NatsConnection;
   dataDir: string;
   client(clientId: string): CampaignsClient;
@@ -33,22 +34,38 @@ export async function e2eStoreEnv(): Promise<{ env: Record<string, string>; stop
   return { env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: double.connectionString }, stop: () => double.stop() };
 }
 
-export async function startTestService(natsUrl: string, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestInstance(natsUrl: string, env: Record<string, string> = {}): Promise<TestInstance> {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-service-"));
   const store = await e2eStoreEnv();
   const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, ...store.env, ...env });
-  const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const instance = await startInstance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const nc = await connect({ servers: natsUrl });
   return {
-    service,
+    instance,
     nc,
     dataDir,
     client: (clientId) => new CampaignsClient(nc, clientId),
     async stop() {
       await nc.close();
-      await service.stop();
+      await instance.stop();
       await store.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A nats-server of its own and one instance on it; `stop` stops both. */
+export async function startTestInstanceWithNats(env: Record<string, string> = {}): Promise<TestInstance> {
+  const nats = await startNatsServer();
+  const instance = await startTestInstance(nats.url, env).catch(async (err: unknown) => {
+    await nats.stop();
+    throw err;
+  });
+  return {
+    ...instance,
+    async stop() {
+      await instance.stop();
+      await nats.stop();
     },
   };
 }
