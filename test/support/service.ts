@@ -36,7 +36,8 @@ export async function e2eStoreEnv(): Promise<{ env: Record<string, string>; stop
 export async function startTestService(natsUrl: string, env: Record<string, string> = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-service-"));
   const store = await e2eStoreEnv();
-  const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, ...store.env, ...env });
+  // OPS_PORT off unless a test asks for it: many services run at once and would all want 9464.
+  const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, OPS_PORT: "", ...store.env, ...env });
   const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const nc = await connect({ servers: natsUrl });
   return {
