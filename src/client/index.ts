@@ -10,7 +10,6 @@ export {
   type CampaignBody,
   type CommandInput,
   type CommandReply,
-  type Paging,
   type PhoneNumber,
   type QueryInput,
   type RequestOptions,
