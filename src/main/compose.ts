@@ -26,6 +26,8 @@ import { createMetrics, type ServiceMetrics } from "./metrics.js";
 import { readinessProbe } from "./readiness.js";
 import { timedEventStore } from "./timed-event-store.js";
 import { installContextPropagation } from "./tracing.js";
+import { describeStore, refuseAnotherStore, storeMetadata } from "./store-guard.js";
+import { resolve } from "node:path";
 
 export const VERSION = "0.1.0";
 
@@ -88,6 +90,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     relayLag: async () => (await projections.lag()).relay,
   });
   const store = timedEventStore(infra.store, metrics.appendTimer);
+  // One store per deployment: refuse to join instances that use another one.
+  const identity = { id: await store.identity(), description: describeStore(config.EVENT_STORE, config.DATA_DIR, config.EVENTSTORE_CONNECTION_STRING, (p) => resolve(p)) };
+  await refuseAnotherStore(nc, identity).catch(async (error: unknown) => {
+    await nc.close();
+    localServer?.kill("SIGTERM");
+    await store.close();
+    throw error;
+  });
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
 
   // Projections and the relay run in one instance at a time (the lease holder); the others follow its checkpoint for minPosition.
@@ -119,7 +129,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       };
     },
   };
-  const service = await startCampaignService(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION, metrics });
+  const service = await startCampaignService(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION, metrics, metadata: storeMetadata(identity) });
   const probe = {
     readiness: readinessProbe({ nc, store, checkpoint: () => projections.checkpoint, maxLag: config.READY_MAX_LAG }),
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),

@@ -15,6 +15,7 @@ export function timedEventStore(store: EventStore, timer: () => () => void): Eve
     read: (streamId, options) => store.read(streamId, options),
     subscribe: (options) => store.subscribe(options),
     headPosition: () => store.headPosition(),
+    identity: () => store.identity(),
     close: () => store.close(),
   };
 }

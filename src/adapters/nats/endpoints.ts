@@ -12,7 +12,14 @@ import { SUBJECT_ROOT, TENANT_TEXT, tenantOf } from "../../contract/subjects.js"
 import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
 import { commandNames } from "../../contract/commands.js";
 
-export type CampaignServiceOptions = { maxInFlight: number; logger: Logger; version: string; metrics?: RequestMetrics };
+export type CampaignServiceOptions = {
+  maxInFlight: number;
+  logger: Logger;
+  version: string;
+  metrics?: RequestMetrics;
+  /** Service metadata in `$SRV.INFO` (the store this instance uses: one store per deployment). */
+  metadata?: Record<string, string>;
+};
 
 export type RunningCampaignService = {
   service: Service;
@@ -39,6 +46,7 @@ export async function startCampaignService(
     name: "campaigns",
     version: options.version,
     description: "Outbound voice campaigns: commands, read models and audit replay",
+    ...(options.metadata ? { metadata: options.metadata } : {}),
     statsHandler: async (endpoint) => {
       stats.report(endpoint);
       return { ...(await handlers.stats()), inFlight };
