@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { domainError, isDomainError } from "../../domain/index.js";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import type { KeyResolver } from "./auth.js";
-import { type Operation, operations } from "./operations.js";
+import { type Operation, operations, type RequestParts } from "./operations.js";
 import { answerToFailure, isRetryable } from "../../app/failure.js";
 import { readRequestHeaders } from "../../contract/request-headers.js";
 import { codeForStatus, fromDomainError, sendJson, sendProblem } from "./problem.js";
@@ -17,6 +17,12 @@ import { currentTraceId, currentTraceparent, inRequestSpan, markAnswer } from ".
 import { noRequestMetrics, type RequestMetrics } from "../../ports/request-metrics.js";
 
 export type RouteDeps = { handlers: CampaignHandlers; resolveClient: KeyResolver; logger: Logger; metrics?: RequestMetrics };
+
+const partsOf = (request: FastifyRequest): RequestParts => ({
+  body: request.body,
+  params: { ...(request.params as Record<string, string>) },
+  query: { ...(request.query as Record<string, unknown>) },
+});
 
 /** The trace id of each request's span, for the gateway's one log line per request (written after the span ends). */
 export const requestTraceIds = new WeakMap<FastifyRequest, string>();
@@ -56,7 +62,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const metrics = deps.metrics ?? noRequestMetrics;
   /** Each operation in its span (child of an incoming `traceparent`), counted and timed by its answer's code. */
-  const handle = (operation: Operation) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const handle = (routed: Operation) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const operation = routed.dispatch?.(partsOf(request)) ?? routed;
     const answered = metrics.started(operation.kind, operation.name, "http");
     const clientId = clients.get(request)!;
     const attributes = { "http.request.method": request.method, "http.route": request.routeOptions.url ?? "", "campaigns.client": clientId };
@@ -72,9 +79,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   };
 
   const run = async (operation: Operation, clientId: string, request: FastifyRequest, reply: FastifyReply) => {
-    const params = { ...(request.params as Record<string, string>) };
-    const query = { ...(request.query as Record<string, unknown>) };
-    const input = operation.input({ body: request.body, params, query });
+    const input = operation.input(partsOf(request));
     if (isDomainError(input)) return sendProblem(reply, fromDomainError(input));
 
     try {
