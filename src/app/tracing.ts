@@ -31,6 +31,21 @@ export function inChildSpan<T>(name: string, run: () => Promise<T> | T): Promise
   });
 }
 
+/** A synchronous step (decide) as a child span. */
+export function inChildSpanSync<T>(name: string, run: () => T): T {
+  return tracer().startActiveSpan(name, (span) => {
+    try {
+      return run();
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 /** Ends a request span with the answer's code: only "retry later" and internal failures are errors of the service. */
 export function markAnswer(span: Span, code: string): void {
   span.setAttribute("campaigns.code", code);

@@ -105,7 +105,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     store,
     {
       projections: () => projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
-      relay: () => relayConsumer(nc, store, infra.checkpoints, logger.child({ component: "relay" })),
+      relay: () => relayConsumer(nc, store, infra.checkpoints, logger.child({ component: "relay" }), { maxAgeSeconds: config.EVENTS_MAX_AGE, maxBytes: config.EVENTS_MAX_BYTES }),
     },
     new FollowedCheckpoint(infra.checkpoints, logger.child({ component: "followed-checkpoint" })),
   );
