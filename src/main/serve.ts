@@ -18,7 +18,7 @@ export async function serve(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const tracing = startTracing(process.env, VERSION);
+  const tracing = await startTracing(process.env, VERSION);
   if (tracing.enabled) logger.info("exporting traces over OTLP (OTEL_* variables)");
   const running = await startService(config, logger).catch((err: unknown) => {
     // A refused credential is a configuration error: one plain line naming the variable, no secret.

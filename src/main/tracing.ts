@@ -12,9 +12,6 @@
 import { context, propagation } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 
 let installed = false;
 
@@ -31,9 +28,12 @@ export const tracingRequested = (env: Record<string, string | undefined>): boole
   env.OTEL_SDK_DISABLED !== "true" &&
   env.OTEL_TRACES_EXPORTER !== "none";
 
-/** Starts the SDK when the environment asks for it; returns how to flush and stop it. */
-export function startTracing(env: Record<string, string | undefined>, version: string): { enabled: boolean; shutdown(): Promise<void> } {
+/** Starts the SDK when the environment asks for it (loaded only then: the CLI and a plain start stay light); returns how to flush and stop it. */
+export async function startTracing(env: Record<string, string | undefined>, version: string): Promise<{ enabled: boolean; shutdown(): Promise<void> }> {
   if (!tracingRequested(env)) return { enabled: false, shutdown: async () => undefined };
+  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
+  const { detectResources, envDetector, resourceFromAttributes } = await import("@opentelemetry/resources");
+  const { BatchSpanProcessor, NodeTracerProvider } = await import("@opentelemetry/sdk-trace-node");
   const provider = new NodeTracerProvider({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over these defaults.
     resource: resourceFromAttributes({ "service.name": "campaign-service", "service.version": version }).merge(detectResources({ detectors: [envDetector] })),
