@@ -56,7 +56,7 @@ export async function benchNats(): Promise<Row[]> {
   const rows: Row[] = [];
   const nats = await startNatsServer();
   const dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), "bench-nats-"));
-  const running = await startInstance(loadConfig({ NATS_URL: nats.url, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent" }), silent);
+  const running = await startInstance(loadConfig({ NATS_URL: nats.url, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent", OPS_PORT: "" }), silent);
   const echoConnection = await connect({ servers: nats.url, noAsyncTraces: true });
   const echo = await echoService(echoConnection);
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });

@@ -6,6 +6,7 @@ import { type DomainError, domainError, isDomainError } from "../domain/index.js
 import { type CommandIdentity, type CommandOrigin, claimOf, commandKey, eventIdOf } from "./command-origin.js";
 import { type CommandRecord, commandIdReused, indexCommand } from "./command-index.js";
 import { type StreamVersion, Lane } from "./lane.js";
+import { inChildSpan, inChildSpanSync } from "./tracing.js";
 
 /** What a command came to: the handler turns it into the reply. */
 export type Executed<State, Event> =
@@ -110,10 +111,10 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
     const on = lane.newest;
     const record = origin.identity && lane.commands.get(commandKey(origin.identity.clientId, origin.identity.commandId));
     if (record) return { kind: "known", record, on };
-    const decision = decide(on.state);
+    const decision = inChildSpanSync("decide", () => decide(on.state));
     if (isDomainError(decision) || decision.length === 0) return { kind: "decided", decision, on };
     const events: NewEvent[] = decision.map((event, i) => ({ eventId: eventIdOf(origin.identity, i), ...this.options.encode(event), metadata: origin.metadata }));
-    const append = this.send(lane, on, events, origin.identity && claimOf(origin.identity));
+    const append = inChildSpan("append", () => this.send(lane, on, events, origin.identity && claimOf(origin.identity)));
     const after = lane.applyPending(on, this.options.replay(on.state, decision), events, append, origin.identity);
     return { kind: "appending", events: decision, append, after };
   }

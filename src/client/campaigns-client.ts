@@ -135,7 +135,9 @@ export class CampaignsClient {
   }
 
   async query<N extends QueryName>(name: N, body: unknown, options: RequestOptions = {}): Promise<QueryReplyOf<N>> {
-    const msg = await this.request(querySubject(this.clientId, name), toJson(body), { timeout: options.timeoutMs ?? this.defaultTimeoutMs });
+    const h = natsHeaders();
+    if (options.traceparent) h.set("traceparent", options.traceparent); // the query's span joins the caller's trace
+    const msg = await this.request(querySubject(this.clientId, name), toJson(body), { timeout: options.timeoutMs ?? this.defaultTimeoutMs, headers: h });
     return parseReply<QueryReplyOf<N>>(msg);
   }
 }

@@ -21,8 +21,16 @@ import { CommandHandler } from "../app/command-handler.js";
 import { type Config, redactNatsUrl } from "./config.js";
 import { authRefusal, isNatsAuthFailure, natsSettings } from "./nats-connection.js";
 import { QueryHandler } from "../app/query-handler.js";
+import { type RunningOpsServer, startOpsServer } from "../adapters/http/ops.js";
+import { createMetrics, type ServiceMetrics } from "./metrics.js";
+import { readinessProbe } from "./readiness.js";
+import { timedEventStore } from "./timed-event-store.js";
+import { installContextPropagation } from "./tracing.js";
+import { describeStore, refuseAnotherStore, storeMetadata } from "./store-guard.js";
+import { resolve } from "node:path";
 
 export const VERSION = "0.1.0";
+
 
 /** This instance's view of the projections: running here (it holds the lease) or followed from the checkpoint. */
 export type InstanceProjections = ProjectionProgress & { readonly running: boolean; relayPosition(): bigint | undefined };
@@ -38,6 +46,9 @@ export type RunningInstance = {
   lag(): Promise<ConsumerLag>;
   /** The REST gateway, when HTTP_PORT is set. */
   http: RunningHttpGateway | undefined;
+  /** Health and metrics, when OPS_PORT is not empty. */
+  ops: RunningOpsServer | undefined;
+  metrics: ServiceMetrics;
   stop(): Promise<void>;
 };
 
@@ -70,8 +81,23 @@ export async function openInfrastructure(config: Config, logger: Logger, nats: {
 
 /** Wires the store, command and query handling, projections, relay and the NATS endpoints. */
 export async function startInstance(config: Config, logger: Logger): Promise<RunningInstance> {
+  installContextPropagation();
   const infra = await openInfrastructure(config, logger, { startNats: true, name: "campaigns" });
-  const { store, nc, readModels, localServer } = infra;
+  const { nc, readModels, localServer } = infra;
+  // The lag gauges read `projections`, assigned below: they are only read on a scrape.
+  const metrics = createMetrics({
+    projectionLag: async () => (await projections.lag()).projections,
+    relayLag: async () => (await projections.lag()).relay,
+  });
+  const store = timedEventStore(infra.store, metrics.appendTimer);
+  // One store per deployment: refuse to join instances that use another one.
+  const identity = { id: await store.identity(), description: describeStore(config.EVENT_STORE, config.DATA_DIR, config.EVENTSTORE_CONNECTION_STRING, (p) => resolve(p)) };
+  await refuseAnotherStore(nc, identity).catch(async (error: unknown) => {
+    await nc.close();
+    localServer?.kill("SIGTERM");
+    await store.close();
+    throw error;
+  });
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
 
   // Projections and the relay run in one instance at a time (the lease holder); the others follow its checkpoint for minPosition.
@@ -79,7 +105,7 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
     store,
     {
       projections: () => projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
-      relay: () => relayConsumer(nc, store, infra.checkpoints, logger.child({ component: "relay" })),
+      relay: () => relayConsumer(nc, store, infra.checkpoints, logger.child({ component: "relay" }), { maxAgeSeconds: config.EVENTS_MAX_AGE, maxBytes: config.EVENTS_MAX_BYTES }),
     },
     new FollowedCheckpoint(infra.checkpoints, logger.child({ component: "followed-checkpoint" })),
   );
@@ -88,14 +114,10 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
 
   const handlers: CampaignHandlers = {
     queryNames,
+    // One line per request is logged by the transport that answers it (info when refused, debug when accepted).
     async command(request) {
       const result = await commands.handle(request);
-      const log = logger.child({ clientId: request.clientId, commandId: request.commandId, correlationId: request.correlationId, command: request.name });
-      if (!result.ok) {
-        log.info({ code: result.error.code, message: result.error.message }, "command refused");
-        return result;
-      }
-      log.debug({ position: result.position, repeated: result.repeated }, "command accepted");
+      if (!result.ok) return result;
       return { ok: true, reply: result.reply, position: result.position };
     },
     query: (request) => queries.handle(request),
@@ -107,9 +129,15 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
       };
     },
   };
-  const endpoints = await startNatsEndpoints(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION });
+  const service = await startNatsEndpoints(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION, metrics, metadata: storeMetadata(identity) });
+  const probe = {
+    readiness: readinessProbe({ nc, store, checkpoint: () => projections.checkpoint, maxLag: config.READY_MAX_LAG }),
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+  };
+  let ops: RunningOpsServer | undefined;
   const stopCore = async () => {
-    await endpoints.drain();
+    await ops?.close();
+    await service.drain();
     await projections.stop(); // stops projections and relay at a checkpoint, and hands the lease on
     await nc.drain();
     await store.close();
@@ -117,11 +145,18 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
   };
   const http = config.HTTP_PORT === undefined
     ? undefined
-    : await startHttpGateway(config.HTTP_PORT, { handlers, apiKeys: config.API_KEYS, logger, version: VERSION, watch: readModels }).catch(async (err: unknown) => {
+    : await startHttpGateway(config.HTTP_PORT, { handlers, apiKeys: config.API_KEYS, logger, version: VERSION, watch: readModels, metrics, operations: probe }).catch(async (err: unknown) => {
         await stopCore(); // e.g. the port is taken: release NATS and the store before failing
         throw err;
       });
-  logger.info({ nats: redactNatsUrl(config.NATS_URL), eventStore: config.EVENT_STORE, httpPort: http?.port }, "campaign service started");
+  ops = config.OPS_PORT === undefined
+    ? undefined
+    : await startOpsServer(config.OPS_PORT, probe, logger.child({ component: "ops" })).catch(async (err: unknown) => {
+        await http?.close();
+        await stopCore();
+        throw err;
+      });
+  logger.info({ nats: redactNatsUrl(config.NATS_URL), eventStore: config.EVENT_STORE, httpPort: http?.port, opsPort: ops?.port }, "campaign service started");
 
   return {
     handlers,
@@ -141,6 +176,8 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
       return { projections: Number(lag.projections ?? 0n), relay: lag.relay === undefined ? null : Number(lag.relay) };
     },
     http,
+    ops,
+    metrics,
     async stop() {
       await http?.close();
       await stopCore();

@@ -24,6 +24,16 @@ const ApiKeys = z
   });
 
 const Port = z.union([z.literal("").transform(() => undefined), z.coerce.number().int().min(1).max(65535)]).optional();
+/** Empty = off (loadConfig maps it to "off"); 0 = any free port (tests). */
+const OpsPort = z
+  .union([z.literal("off").transform(() => null), z.coerce.number().int().min(0).max(65535)])
+  .default(9464)
+  .transform((port) => port ?? undefined); // null, not undefined, until here: zod's default would replace undefined
+/** A duration such as `30d`, `12h`, `90m` or `0` (no limit), in seconds. */
+const Duration = z
+  .string()
+  .regex(/^(0|\d+[smhd])$/, "a duration such as 365d, 12h, 90m or 0 (no limit)")
+  .transform((raw) => (raw === "0" ? 0 : Number(raw.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[raw.slice(-1) as "s" | "m" | "h" | "d"]));
 
 /** The service's configuration, from the environment (names fixed by CONTRACT.md). */
 export const Config = z.object({
@@ -51,6 +61,13 @@ export const Config = z.object({
    * the others wait after the holder stops renewing it (is killed) before one takes over.
    */
   PROJECTIONS_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
+  /** Health and metrics (/healthz, /readyz, /metrics); empty = off. */
+  OPS_PORT: OpsPort,
+  /** /readyz answers 503 while the projections are more than this many events behind the store. */
+  READY_MAX_LAG: z.coerce.number().int().min(0).default(10_000),
+  /** Retention of the CAMPAIGN_EVENTS stream (the relay's output; the event store keeps everything). */
+  EVENTS_MAX_AGE: Duration.default(365 * 86_400),
+  EVENTS_MAX_BYTES: z.coerce.number().int().min(-1).default(-1),
 })
   .refine((c) => c.EVENT_STORE !== "eventstoredb" || c.EVENTSTORE_CONNECTION_STRING !== undefined, {
     path: ["EVENTSTORE_CONNECTION_STRING"],
@@ -75,6 +92,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   if (env.HTTP_PORT === "") delete present.HTTP_PORT;
+  if (env.OPS_PORT === "") present.OPS_PORT = "off";
   const result = Config.safeParse(present);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

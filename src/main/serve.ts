@@ -1,9 +1,10 @@
 /** `npm start` / `campaigns serve`: the whole service, configured from the environment. */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config.js";
-import { startInstance } from "./compose.js";
+import { startInstance, VERSION } from "./compose.js";
+import { createLogger } from "./logger.js";
+import { startTracing } from "./tracing.js";
 
 export async function serve(): Promise<void> {
   let config;
@@ -16,7 +17,9 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: "campaigns" } });
+  const logger = createLogger(config.LOG_LEVEL);
+  const tracing = await startTracing(process.env, VERSION);
+  if (tracing.enabled) logger.info("exporting traces over OTLP (OTEL_* variables)");
   const running = await startInstance(config, logger).catch((err: unknown) => {
     // A refused credential is a configuration error: one plain line naming the variable, no secret.
     if (err instanceof ConfigError) {
@@ -31,7 +34,7 @@ export async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: draining requests, checkpointing projections");
-    running.stop().then(
+    running.stop().then(() => tracing.shutdown()).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, "unclean stop");

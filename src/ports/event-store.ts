@@ -110,6 +110,12 @@ export interface EventStore {
   subscribe(options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (START when empty). */
   headPosition(): Promise<Position>;
+  /**
+   * This store's id, written in the store when first asked for and the same
+   * ever after, for every process that opens it: instances on one NATS
+   * compare it, so that a second store is refused (never part of the log).
+   */
+  identity(): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -26,6 +26,15 @@ describe("configuration", () => {
     expect(loadConfig({ HTTP_PORT: "" }).HTTP_PORT).toBeUndefined(); // empty = no HTTP
   });
 
+  it("serves health and metrics on 9464 unless OPS_PORT is empty; readiness lag and stream retention have defaults", () => {
+    expect(loadConfig({})).toMatchObject({ OPS_PORT: 9464, READY_MAX_LAG: 10_000, EVENTS_MAX_AGE: 365 * 86_400, EVENTS_MAX_BYTES: -1 });
+    expect(loadConfig({ OPS_PORT: "" }).OPS_PORT).toBeUndefined();
+    expect(loadConfig({ OPS_PORT: "0", READY_MAX_LAG: "5", EVENTS_MAX_AGE: "12h", EVENTS_MAX_BYTES: "1000000" })).toMatchObject({ OPS_PORT: 0, READY_MAX_LAG: 5, EVENTS_MAX_AGE: 43_200, EVENTS_MAX_BYTES: 1_000_000 });
+    expect(loadConfig({ EVENTS_MAX_AGE: "0" }).EVENTS_MAX_AGE).toBe(0);
+    expect(refusal({ EVENTS_MAX_AGE: "a year" })).toMatch(/^invalid configuration: EVENTS_MAX_AGE="a year": a duration/);
+    expect(refusal({ READY_MAX_LAG: "-1" })).toMatch(/^invalid configuration: READY_MAX_LAG/);
+  });
+
   it("reads API_KEYS as key -> client", () => {
     expect([...loadConfig({ HTTP_PORT: "8080", API_KEYS: "k1:acme, k2:globex" }).API_KEYS]).toEqual([["k1", "acme"], ["k2", "globex"]]);
   });

@@ -90,6 +90,7 @@ it("keeps the most recently used campaigns in memory, and one evicted is reloade
     read: (streamId, options) => (reads.push(streamId), store.read(streamId, options)),
     subscribe: (options) => store.subscribe(options),
     headPosition: () => store.headPosition(),
+    identity: () => store.identity(),
     close: () => store.close(),
   };
   const readModels = new MemoryReadModels();

@@ -16,7 +16,7 @@ export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdou
  * One process (`node --import tsx`, not the tsx wrapper, which would leave its child running when killed).
  */
 export function startCli(args: readonly string[], env: Record<string, string>, onStderr?: (text: string, child: ChildProcess) => void): Promise<CliRun> & { child: ChildProcess } {
-  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: "warn", OPS_PORT: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { loadConfig } from "../../src/main/config.js";
 import { type RunningInstance, startInstance } from "../../src/main/compose.js";
@@ -34,11 +34,12 @@ export async function e2eStoreEnv(): Promise<{ env: Record<string, string>; stop
   return { env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: double.connectionString }, stop: () => double.stop() };
 }
 
-export async function startTestInstance(natsUrl: string, env: Record<string, string> = {}): Promise<TestInstance> {
+export async function startTestInstance(natsUrl: string, env: Record<string, string> = {}, logger?: Logger): Promise<TestInstance> {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-service-"));
   const store = await e2eStoreEnv();
-  const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, ...store.env, ...env });
-  const instance = await startInstance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  // OPS_PORT off unless a test asks for it: many services run at once and would all want 9464.
+  const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, OPS_PORT: "", ...store.env, ...env });
+  const instance = await startInstance(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const nc = await connect({ servers: natsUrl });
   return {
     instance,

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
 
-export type RunningNatsServer = { url: string; port: number; storeDir: string; stop: () => Promise<void> };
+export type RunningNatsServer = { url: string; port: number; storeDir: string; stop: (options?: { keepStore: boolean }) => Promise<void> };
 
 export const natsServerBinary = (): string =>
   ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].find(existsSync) ?? "nats-server";
@@ -38,11 +38,13 @@ export type NatsServerOptions = {
   env?: Record<string, string>;
   /** Credentials for the readiness probe, when the configuration requires them. */
   probe?: { user: string; pass: string };
+  /** The same port and JetStream directory as a server stopped before (an outage, then recovery). */
+  restart?: { port: number; storeDir: string };
 };
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
-  const storeDir = mkdtempSync(join(tmpdir(), "campaigns-nats-"));
-  const args = [...(options.config ? ["-c", options.config] : []), "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", storeDir, "--ports_file_dir", storeDir];
+  const storeDir = options.restart?.storeDir ?? mkdtempSync(join(tmpdir(), "campaigns-nats-"));
+  const args = [...(options.config ? ["-c", options.config] : []), "-a", "127.0.0.1", "-p", String(options.restart?.port ?? -1), "-js", "-sd", storeDir, "--ports_file_dir", storeDir];
   const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...options.env } });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -51,13 +53,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url,
     port: Number(new URL(url.replace(/^nats:/, "http:")).port),
     storeDir,
-    stop: async () => {
+    stop: async (options?: { keepStore: boolean }) => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;
       }
-      rmSync(storeDir, { recursive: true, force: true });
+      if (!options?.keepStore) rmSync(storeDir, { recursive: true, force: true });
     },
   };
 }

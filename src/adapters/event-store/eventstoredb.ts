@@ -138,6 +138,8 @@ function toRecordedEvent(event: Recorded): RecordedEvent {
   };
 }
 
+const IDENTITY_STREAM = "$campaigns-store-identity";
+
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
@@ -218,6 +220,21 @@ export class EventStoreDbEventStore implements EventStore {
     );
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * A `$`-prefixed stream and event type: EventStoreDB's system events, which
+   * the port's log (subscriptions, headPosition) leaves out.
+   */
+  async identity(): Promise<string> {
+    for (;;) {
+      for await (const event of this.read(IDENTITY_STREAM, { limit: 1 })) return String((event.data as { storeId: unknown }).storeId);
+      try {
+        await this.append(IDENTITY_STREAM, [{ eventId: randomUUID(), type: IDENTITY_STREAM, data: { storeId: randomUUID() }, metadata: {} }], "no_stream");
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error; // another process wrote it first: read theirs
+      }
+    }
   }
 
   async headPosition(): Promise<Position> {

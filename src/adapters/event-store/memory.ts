@@ -32,6 +32,12 @@ export class MemoryEventStore implements EventStore {
   constructor(private readonly maxAppendBytes = MAX_APPEND_BYTES) {}
 
   readonly checksLastEventId = true;
+  /** A memory store lives and dies with its process: no other process shares it. */
+  private readonly id = randomUUID();
+
+  async identity(): Promise<string> {
+    return this.id;
+  }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     checkAppendSize(streamId, events, this.maxAppendBytes);

@@ -23,6 +23,7 @@ const SCHEMA = `
     stream_id TEXT NOT NULL,
     PRIMARY KEY (client_id, command_id)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS store_identity (id TEXT PRIMARY KEY) WITHOUT ROWID;
 `;
 
 /**

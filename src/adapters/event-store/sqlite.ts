@@ -165,6 +165,12 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
+  async identity(): Promise<string> {
+    // One statement: of two processes opening a new file at once, one inserts and both read its id.
+    this.db.prepare("INSERT INTO store_identity (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM store_identity)").run(randomUUID());
+    return (this.db.prepare("SELECT id FROM store_identity LIMIT 1").get() as { id: string }).id;
+  }
+
   async headPosition(): Promise<Position> {
     return this.statements.head.get()?.head ?? START;
   }

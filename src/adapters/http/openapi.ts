@@ -62,8 +62,10 @@ export function openApiDocument(version: string): JsonSchema {
         "503": problemResponse("unavailable; retry (commands with the same Idempotency-Key)"),
       };
       (paths[openApiPath(path)] ??= {})[op.method.toLowerCase()] = {
-        ...(i === 0 ? { operationId: op.operationId } : {}),
+        // Aliases (singular/plural, the seed's printed forms) are operations of their own to OpenAPI: each needs a unique id.
+        operationId: i === 0 ? op.operationId : `${op.operationId}Alias${i}`,
         summary: i === 0 ? op.summary : `${op.summary} (alias of ${openApiPath(op.paths[0]!)})`,
+        ...(op.note && path.includes(":id") ? { description: op.note } : {}),
         parameters: [...pathParameters, ...(op.queryParameters ?? []).map((q) => ({ ...q, in: "query", required: false })), ...headers],
         ...(op.request ? { requestBody: { required: true, content: { "application/json": { schema: ref(`${base}Request`) } } } } : {}),
         responses,
@@ -73,8 +75,15 @@ export function openApiDocument(version: string): JsonSchema {
 
   return {
     openapi: "3.1.0",
-    info: { title: "Campaign service REST gateway", version, description: "Outbound voice campaigns, shaped like the seed API. Errors are application/problem+json." },
+    info: {
+      title: "Campaign service REST gateway",
+      version,
+      description: "Outbound voice campaigns, shaped like the seed API. Errors are application/problem+json.",
+      license: { name: "UNLICENSED (proprietary)" },
+    },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    // Relative: the document is served by the gateway it describes, on whatever host and port (HTTP_PORT) that is.
+    servers: [{ url: "/", description: "the gateway serving this document" }],
     security: [{ bearer: [] }, { apiKey: [] }],
     paths,
     components: {

@@ -5,7 +5,7 @@
  * handlers. The same table feeds the router and the OpenAPI document.
  */
 import type { z } from "zod";
-import { AddPhoneNumbersBody, CreateCampaignBody, type DomainError, RecordAttemptOutcomeBody, RecordStageReachedBody, UpdateCampaignBody, domainError } from "../../domain/index.js";
+import { AddPhoneNumbersBody, CreateCampaignBody, type DomainError, RecordAttemptOutcomeBody, RecordStageReachedBody, RegisterCallFlowBody, RegisterCliBody, UpdateCampaignBody, domainError } from "../../domain/index.js";
 import type { QueryName } from "../../contract/queries.js";
 import { type CommandName } from "../../contract/commands.js";
 import { commandReplies, queryReplies } from "../../contract/replies.js";
@@ -27,6 +27,10 @@ type Common = {
   /** For the OpenAPI document only (the handlers validate); the reply's schema is the contract's (responseOf). */
   request?: z.ZodType;
   queryParameters?: readonly { name: string; description: string; schema: Record<string, unknown> }[];
+  /** Another operation that serves this request instead (the seed's printed forms share a route with another). */
+  dispatch?(parts: RequestParts): Operation | undefined;
+  /** For the OpenAPI document: what the dispatch does. */
+  note?: string;
 };
 export type Operation = (Common & { kind: "command"; name: CommandName }) | (Common & { kind: "query"; name: QueryName; readYourWrites: boolean });
 
@@ -67,17 +71,35 @@ const minPosition = { name: "minPosition", description: "wait (up to 5 s, then 5
 const numbersPage = { name: "phoneNumbersPage", description: "one page of 1,000 numbers (from 0) instead of all of them", schema: { type: "integer", minimum: 0 } };
 const ignoreInvalid = { name: "ignoreInvalidPhoneNumbers", description: "true: invalid numbers are dropped and listed in the reply", schema: { type: "boolean" } };
 
+const deleteCampaign: Operation = {
+  operationId: "deleteCampaign",
+  kind: "command",
+  name: "delete-campaign",
+  method: "DELETE",
+  paths: single,
+  summary: "Delete a campaign (its history stays for audit)",
+  status: 204,
+  input: ({ params }) => ({ id: params.id }),
+};
+
+/** Seed 001 prints DELETE as `POST /api/campaign/voice/:Id`: with no body and an id (not true/false), that is what it does. */
+const seedPrintedDelete = ({ body, params }: RequestParts): Operation | undefined =>
+  body === undefined && params.id !== undefined && params.id !== "true" && params.id !== "false" ? deleteCampaign : undefined;
+
 export const operations: readonly Operation[] = [
   {
     operationId: "createCampaign",
     kind: "command",
     name: "create-campaign",
     method: "POST",
-    paths: ["/api/campaigns/voice", "/api/campaigns/voice/:ignoreInvalidPhoneNumbers", "/api/campaign/voice", "/api/campaign/voice/:ignoreInvalidPhoneNumbers"],
-    summary: "Create a campaign (seed 000); `:ignoreInvalidPhoneNumbers` is `true` or `false`",
+    // `:id` is seed 000's `:ignoreInvalidPhoneNumbers` (one name for one path segment: the router and OpenAPI need it).
+    paths: ["/api/campaigns/voice", "/api/campaigns/voice/:id", "/api/campaign/voice", "/api/campaign/voice/:id"],
+    summary: "Create a campaign (seed 000); `/{id}` is `true` or `false`: ignoreInvalidPhoneNumbers",
+    note: "With no body and a campaign id as `{id}`, deletes that campaign (seed 001's printed DELETE): 204, 404.",
     status: 201,
+    dispatch: seedPrintedDelete,
     input: ({ body, params }) =>
-      withFlag(body, flag(params.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => (isObject(body) ? { ...body, ignoreInvalidPhoneNumbers: f } : body)),
+      withFlag(body, flag(params.id, "ignoreInvalidPhoneNumbers"), (f) => (isObject(body) ? { ...body, ignoreInvalidPhoneNumbers: f } : body)),
     request: CreateCampaignBody,
   },
   {
@@ -98,7 +120,7 @@ export const operations: readonly Operation[] = [
     name: "get-campaign",
     readYourWrites: true,
     method: "GET",
-    paths: single,
+    paths: [...single, "/api/api/campaign/voice/:id"], // the last: seed 001's printed form
     summary: "One campaign with its phone numbers (seed 001)",
     status: 200,
     input: (parts) => idQuery(parts, ["phoneNumbersPage"]),
@@ -117,16 +139,7 @@ export const operations: readonly Operation[] = [
     request: UpdateCampaignBody.omit({ id: true }),
     queryParameters: [ignoreInvalid],
   },
-  {
-    operationId: "deleteCampaign",
-    kind: "command",
-    name: "delete-campaign",
-    method: "DELETE",
-    paths: single,
-    summary: "Delete a campaign (its history stays for audit)",
-    status: 204,
-    input: ({ params }) => ({ id: params.id }),
-  },
+  deleteCampaign,
   {
     operationId: "pauseCampaign",
     kind: "command",
@@ -226,6 +239,28 @@ export const operations: readonly Operation[] = [
       { name: "revision", description: "stream revision", schema: { type: "integer", minimum: 0 } },
       numbersPage,
     ],
+  },
+  {
+    operationId: "registerCallFlow",
+    kind: "command",
+    name: "register-call-flow",
+    method: "POST",
+    paths: ["/api/call-flows"],
+    summary: "Register (or rename) a call flow, which campaigns name as callflow_Id",
+    status: 200,
+    input: ({ body }) => body,
+    request: RegisterCallFlowBody,
+  },
+  {
+    operationId: "registerCli",
+    kind: "command",
+    name: "register-cli",
+    method: "POST",
+    paths: ["/api/clis"],
+    summary: "Register (or change) a CLI, the number campaigns call from, which campaigns name as cli_Id",
+    status: 200,
+    input: ({ body }) => body,
+    request: RegisterCliBody,
   },
   ...reportingOperations,
   ...diallingOperations,

@@ -8,13 +8,24 @@ import type { Logger } from "pino";
 import { domainError, isDomainError } from "../../domain/index.js";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import type { KeyResolver } from "./auth.js";
-import { type Operation, operations } from "./operations.js";
+import { type Operation, operations, type RequestParts } from "./operations.js";
 import { answerToFailure, isRetryable } from "../../app/failure.js";
 import { readRequestHeaders } from "../../contract/request-headers.js";
-import { fromDomainError, sendJson, sendProblem } from "./problem.js";
+import { codeForStatus, fromDomainError, sendJson, sendProblem } from "./problem.js";
 import { sendUnauthorized } from "./unauthorized.js";
+import { currentTraceId, currentTraceparent, inRequestSpan, markAnswer } from "../../app/tracing.js";
+import { noRequestMetrics, type RequestMetrics } from "../../ports/request-metrics.js";
 
-export type RouteDeps = { handlers: CampaignHandlers; resolveClient: KeyResolver; logger: Logger };
+export type RouteDeps = { handlers: CampaignHandlers; resolveClient: KeyResolver; logger: Logger; metrics?: RequestMetrics };
+
+const partsOf = (request: FastifyRequest): RequestParts => ({
+  body: request.body,
+  params: { ...(request.params as Record<string, string>) },
+  query: { ...(request.query as Record<string, unknown>) },
+});
+
+/** The trace id of each request's span, for the gateway's one log line per request (written after the span ends). */
+export const requestTraceIds = new WeakMap<FastifyRequest, string>();
 
 /**
  * Read-your-writes through the gateway: a read after a write by the same
@@ -49,11 +60,26 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     clients.set(request, clientId);
   };
 
-  const handle = (operation: Operation) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const metrics = deps.metrics ?? noRequestMetrics;
+  /** Each operation in its span (child of an incoming `traceparent`), counted and timed by its answer's code. */
+  const handle = (routed: Operation) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const operation = routed.dispatch?.(partsOf(request)) ?? routed;
+    const answered = metrics.started(operation.kind, operation.name, "http");
     const clientId = clients.get(request)!;
-    const params = { ...(request.params as Record<string, string>) };
-    const query = { ...(request.query as Record<string, unknown>) };
-    const input = operation.input({ body: request.body, params, query });
+    const attributes = { "http.request.method": request.method, "http.route": request.routeOptions.url ?? "", "campaigns.client": clientId };
+    return inRequestSpan(`${operation.kind} ${operation.name}`, header(request, "traceparent"), attributes, async (span) => {
+      const traceId = currentTraceId();
+      if (traceId !== undefined) requestTraceIds.set(request, traceId);
+      const answer = await run(operation, clientId, request, reply);
+      const code = reply.statusCode < 400 ? "ok" : codeForStatus(reply.statusCode);
+      markAnswer(span, code);
+      answered(code);
+      return answer;
+    });
+  };
+
+  const run = async (operation: Operation, clientId: string, request: FastifyRequest, reply: FastifyReply) => {
+    const input = operation.input(partsOf(request));
     if (isDomainError(input)) return sendProblem(reply, fromDomainError(input));
 
     try {
@@ -66,6 +92,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
           body: input,
           ...headers,
           ...(headers.correlationId === undefined ? optional("correlationId", request.id) : {}),
+          ...optional("traceparent", currentTraceparent() ?? headers.traceparent),
         });
         if (!outcome.ok) return sendProblem(reply, fromDomainError(outcome.error));
         positions.note(clientId, outcome.position);

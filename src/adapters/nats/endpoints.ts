@@ -5,11 +5,21 @@ import type { Logger } from "pino";
 import type { CampaignHandlers } from "../../app/handlers.js";
 import { domainError, type DomainError, isDomainError } from "../../domain/index.js";
 import { SERVICE_INBOX_PREFIX } from "./local-server.js";
+import { currentTraceparent, inChildSpan, inRequestSpan, markAnswer } from "../../app/tracing.js";
+import { noRequestMetrics, type RequestKind, type RequestMetrics } from "../../ports/request-metrics.js";
+import { EndpointStats } from "./endpoint-stats.js";
 import { SUBJECT_ROOT, TENANT_TEXT, tenantOf } from "../../contract/subjects.js";
 import { decodeJson, encodeJson, errorBody, statusOf } from "../../contract/wire.js";
 import { commandNames } from "../../contract/commands.js";
 
-export type NatsEndpointsOptions = { maxInFlight: number; logger: Logger; version: string };
+export type NatsEndpointsOptions = {
+  maxInFlight: number;
+  logger: Logger;
+  version: string;
+  metrics?: RequestMetrics;
+  /** Service metadata in `$SRV.INFO` (the store this instance uses: one store per deployment). */
+  metadata?: Record<string, string>;
+};
 
 export type NatsEndpoints = {
   service: Service;
@@ -29,23 +39,34 @@ export async function startNatsEndpoints(
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  const metrics = options.metrics ?? noRequestMetrics;
+  const stats = new EndpointStats();
   const service = await nc.services.add({
     name: "campaigns",
     version: options.version,
     description: "Outbound voice campaigns: commands, read models and audit replay",
-    statsHandler: async () => ({ ...(await handlers.stats()), inFlight }),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+    statsHandler: async (endpoint) => {
+      stats.report(endpoint);
+      return { ...(await handlers.stats()), inFlight };
+    },
   });
 
-  const replyError = (msg: ServiceMsg, error: DomainError): void => {
+  const refusals = new WeakMap<ServiceMsg, string>();
+  /** Answers with an error; returns its code (what metrics, stats and the log line record). */
+  const replyError = (msg: ServiceMsg, error: DomainError): string => {
+    refusals.set(msg, error.message);
     // A header value cannot hold a line break (a JSON parse error quotes the input): the body keeps the whole message.
     msg.respondError(statusOf(error), error.message.replace(/[\r\n]+/g, " ").slice(0, 512), encodeJson(errorBody(error, maxPayload - 4096)));
+    return error.code;
   };
 
   /**
-   * The framework does not await handlers: every request is answered here,
+   * The framework does not await handlers (it times and counts only the
+   * synchronous part): every request is answered, counted and timed here,
    * whatever happens, and concurrency is bounded (503 beyond the limit).
    */
-  const endpoint = (run: (msg: ServiceMsg, clientId: string) => Promise<void>) => (err: unknown, msg: ServiceMsg) => {
+  const endpoint = (endpointName: string, kind: RequestKind, name: string, run: (msg: ServiceMsg, clientId: string) => Promise<string>) => (err: unknown, msg: ServiceMsg) => {
     if (err) {
       options.logger.error({ err }, "endpoint subscription failed");
       return;
@@ -55,52 +76,73 @@ export async function startNatsEndpoints(
       options.logger.warn({ subject: msg.subject, reply: msg.reply }, "request with a reply subject the service never answers on; dropped");
       return;
     }
+    const started = performance.now();
+    const answered = metrics.started(kind, name, "nats");
     const clientId = tenantOf(msg.subject);
+    const finish = (code: string) => {
+      const ms = performance.now() - started;
+      const message = refusals.get(msg);
+      stats.record(endpointName, ms, code === "ok" ? undefined : `${code}: ${message ?? ""}`);
+      answered(code);
+      const entry = { transport: "nats", kind, name, clientId, code, ms: Math.round(ms * 10) / 10, commandId: msg.headers?.get("Command-Id") || undefined };
+      if (code === "ok") options.logger.debug(entry, "request accepted");
+      else options.logger.info({ ...entry, message }, "request refused");
+    };
     if (clientId === undefined) {
-      replyError(msg, domainError("invalid_request", "the subject has no valid tenant", [{ field: "subject", reason: `expected ${SUBJECT_ROOT}.<client>.<cmd|query>.<name> with client ${TENANT_TEXT}` }]));
+      finish(replyError(msg, domainError("invalid_request", "the subject has no valid tenant", [{ field: "subject", reason: `expected ${SUBJECT_ROOT}.<client>.<cmd|query>.<name> with client ${TENANT_TEXT}` }])));
       return;
     }
     if (inFlight >= options.maxInFlight) {
-      replyError(msg, domainError("unavailable", "the service is overloaded; retry shortly", [{ reason: `more than ${options.maxInFlight} requests in flight` }]));
+      finish(replyError(msg, domainError("unavailable", "the service is overloaded; retry shortly", [{ reason: `more than ${options.maxInFlight} requests in flight` }])));
       return;
     }
     inFlight++;
-    run(msg, clientId)
-      .catch((error: unknown) => {
-        const answer = answerToFailure(error);
-        options.logger[isRetryable(answer) ? "error" : "warn"]({ err: error, subject: msg.subject }, "request failed");
-        replyError(msg, answer);
-      })
-      .finally(() => {
-        inFlight--;
-        if (inFlight === 0) idle?.();
-      });
+    const traceparent = msg.headers?.get("traceparent") || undefined;
+    void inRequestSpan(`${kind} ${name}`, traceparent, { "messaging.system": "nats", "messaging.destination.name": msg.subject, "campaigns.client": clientId }, (span) =>
+      run(msg, clientId)
+        .catch((error: unknown) => {
+          const answer = answerToFailure(error);
+          options.logger[isRetryable(answer) ? "error" : "warn"]({ err: error, subject: msg.subject }, "request failed");
+          return replyError(msg, answer);
+        })
+        .then((code) => {
+          markAnswer(span, code);
+          finish(code); // inside the span: the log line carries its trace_id
+        }),
+    ).finally(() => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
   };
 
-  const respond = (msg: ServiceMsg, body: unknown, position?: bigint): void => {
-    const h = natsHeaders();
-    if (position !== undefined) h.set("Log-Position", position.toString());
-    const data = encodeJson(body);
-    // Never a reply of another shape: a reply that cannot fit is an error that says so.
-    if (data.length > maxPayload) {
-      replyError(msg, domainError("rule_violated", `the reply (${data.length} bytes) exceeds the server's max payload (${maxPayload} bytes)`, [{ reason: "ask for less at once (pages of numbers, a smaller history limit)" }]));
-      return;
-    }
-    msg.respond(data, { headers: h });
-  };
+  /** Answers with the reply; returns "ok", or the error code when the reply cannot fit. */
+  const respond = (msg: ServiceMsg, body: unknown, position?: bigint): Promise<string> =>
+    inChildSpan("reply", () => {
+      const h = natsHeaders();
+      if (position !== undefined) h.set("Log-Position", position.toString());
+      const data = encodeJson(body);
+      // Never a reply of another shape: a reply that cannot fit is an error that says so.
+      if (data.length > maxPayload) {
+        return replyError(msg, domainError("rule_violated", `the reply (${data.length} bytes) exceeds the server's max payload (${maxPayload} bytes)`, [{ reason: "ask for less at once (pages of numbers, a smaller history limit)" }]));
+      }
+      msg.respond(data, { headers: h });
+      return "ok";
+    });
 
   for (const name of commandNames) {
     service.addEndpoint(`cmd-${name}`, {
       subject: `${SUBJECT_ROOT}.*.cmd.${name}`,
       metadata: { kind: "command", name },
-      handler: endpoint(async (msg, clientId) => {
+      handler: endpoint(`cmd-${name}`, "command", name, async (msg, clientId) => {
         const body = decodeJson(msg.data);
         if (!body.ok) return replyError(msg, domainError("invalid_request", body.reason, [{ field: "(body)", reason: body.reason }]));
         const requestHeaders = readHeaders(msg);
         if (isDomainError(requestHeaders)) return replyError(msg, requestHeaders);
-        const outcome = await handlers.command({ name, clientId, body: body.value, ...requestHeaders });
+        // The command's span (a child of the caller's traceparent when the SDK is on) goes into the events' metadata.
+        const traceparent = currentTraceparent() ?? requestHeaders.traceparent;
+        const outcome = await handlers.command({ name, clientId, body: body.value, ...requestHeaders, ...(traceparent === undefined ? {} : { traceparent }) });
         if (!outcome.ok) return replyError(msg, outcome.error);
-        respond(msg, outcome.reply, outcome.position);
+        return respond(msg, outcome.reply, outcome.position);
       }),
     });
   }
@@ -108,12 +150,12 @@ export async function startNatsEndpoints(
     service.addEndpoint(`query-${name}`, {
       subject: `${SUBJECT_ROOT}.*.query.${name}`,
       metadata: { kind: "query", name },
-      handler: endpoint(async (msg, clientId) => {
+      handler: endpoint(`query-${name}`, "query", name, async (msg, clientId) => {
         const body = decodeJson(msg.data, {});
         if (!body.ok) return replyError(msg, domainError("invalid_request", body.reason, [{ field: "(body)", reason: body.reason }]));
         const outcome = await handlers.query({ name, clientId, body: body.value, maxReplyBytes: maxPayload - 4096 });
         if (!outcome.ok) return replyError(msg, outcome.error);
-        respond(msg, outcome.reply);
+        return respond(msg, outcome.reply);
       }),
     });
   }
@@ -123,7 +165,7 @@ export async function startNatsEndpoints(
     service.addEndpoint(`no-tenant-${kind}`, {
       subject: `${SUBJECT_ROOT}.${kind}.*`,
       metadata: { kind: "error" },
-      handler: endpoint(async () => undefined),
+      handler: endpoint(`no-tenant-${kind}`, kind === "cmd" ? "command" : "query", "(no tenant)", async () => "ok"),
     });
   }
 

@@ -25,12 +25,22 @@ export type RelayedEvent = {
   metadata: unknown;
 };
 
-export async function ensureEventsStream(jsm: JetStreamManager): Promise<void> {
+/** CAMPAIGN_EVENTS limits (EVENTS_MAX_AGE, EVENTS_MAX_BYTES): the event store keeps every event; the stream is a feed. */
+export type EventsRetention = { maxAgeSeconds: number; maxBytes: number };
+/** Without a configuration (tests, tools): no limits, as JetStream's defaults. */
+const UNLIMITED: EventsRetention = { maxAgeSeconds: 0, maxBytes: -1 };
+
+/** Creates the stream, or brings an existing one's limits to the configured ones. */
+export async function ensureEventsStream(jsm: JetStreamManager, retention: EventsRetention = UNLIMITED): Promise<void> {
+  const limits = { max_age: retention.maxAgeSeconds * 1_000_000_000, max_bytes: retention.maxBytes };
+  let existing;
   try {
-    await jsm.streams.info(EVENTS_STREAM);
+    existing = await jsm.streams.info(EVENTS_STREAM);
   } catch {
-    await jsm.streams.add({ name: EVENTS_STREAM, subjects: [`${SUBJECT_ROOT}.*.events.>`], duplicate_window: 10 * 60 * 1_000_000_000 });
+    await jsm.streams.add({ name: EVENTS_STREAM, subjects: [`${SUBJECT_ROOT}.*.events.>`], duplicate_window: 10 * 60 * 1_000_000_000, ...limits });
+    return;
   }
+  if (existing.config.max_age !== limits.max_age || existing.config.max_bytes !== limits.max_bytes) await jsm.streams.update(EVENTS_STREAM, { ...existing.config, ...limits });
 }
 
 /**
@@ -54,10 +64,11 @@ export class RelayPublisher implements LogHandler {
   constructor(
     private readonly nc: NatsConnection,
     private readonly logger: Logger,
+    private readonly retention?: EventsRetention,
   ) {}
 
   async start(): Promise<void> {
-    await ensureEventsStream(await this.nc.jetstreamManager());
+    await ensureEventsStream(await this.nc.jetstreamManager(), this.retention);
     this.js = this.nc.jetstream();
   }
 
@@ -67,6 +78,8 @@ export class RelayPublisher implements LogHandler {
     const h = natsHeaders();
     h.set("Event-Position", event.position.toString());
     h.set("Event-Type", event.type);
+    // The span of the command that wrote the event, so a consumer's work joins the same trace.
+    if (typeof event.metadata.traceparent === "string") h.set("traceparent", event.metadata.traceparent);
     const subject = eventSubject(relayed.clientId, relayed.campaignId, event.type);
     const data = encodeJson(relayed);
     this.inFlight++;
@@ -98,8 +111,8 @@ export class RelayPublisher implements LogHandler {
 const RELAY_PACING: Pacing = { ...DEFAULT_PACING, flushMs: 1_000, catchUpFlushMs: 1_000 };
 
 /** The relay on its own log consumer. */
-export function relayConsumer(nc: NatsConnection, store: EventStore, checkpoints: CheckpointStore, logger: Logger): LogConsumer {
-  return new LogConsumer(store, checkpoints, new RelayPublisher(nc, logger), logger, RELAY_PACING);
+export function relayConsumer(nc: NatsConnection, store: EventStore, checkpoints: CheckpointStore, logger: Logger, retention?: EventsRetention): LogConsumer {
+  return new LogConsumer(store, checkpoints, new RelayPublisher(nc, logger, retention), logger, RELAY_PACING);
 }
 
 function toRelayed(event: RecordedEvent): RelayedEvent | undefined {

@@ -41,6 +41,22 @@ export async function connectOrStartNats(target: NatsTarget, dataDir: string, lo
   return link;
 }
 
+/**
+ * The local server must not outlive the service. On a normal exit or SIGTERM/SIGINT the service
+ * stops it; against `kill -9` of the service, Linux's parent-death signal (setpriv --pdeathsig,
+ * util-linux, present on Debian) has the kernel send it SIGTERM when the service dies.
+ */
+function spawnBoundToThisProcess(binary: string, args: string[]): ChildProcess {
+  const setpriv = findOnPath("setpriv");
+  const child = setpriv
+    ? spawn(setpriv, ["--pdeathsig", "SIGTERM", "--", binary, ...args], { stdio: "ignore" })
+    : spawn(binary, args, { stdio: "ignore" });
+  const stop = () => child.kill("SIGTERM");
+  process.once("exit", stop);
+  child.once("exit", () => process.removeListener("exit", stop));
+  return child;
+}
+
 async function connectOrStart(target: NatsTarget, dataDir: string, logger: Logger): Promise<NatsLink> {
   // noAsyncTraces: no Error (and stack) captured per request; the service makes many.
   const options: ConnectionOptions = { servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: "campaigns", maxReconnectAttempts: -1, noAsyncTraces: true };
@@ -54,8 +70,8 @@ async function connectOrStart(target: NatsTarget, dataDir: string, logger: Logge
     const { hostname, port } = new URL(target.servers[0]!.replace(/^nats:/, "http:"));
     const storeDir = join(dataDir, "nats");
     mkdirSync(storeDir, { recursive: true });
-    logger.info({ url: target.servers[0], storeDir }, "starting a local nats-server with JetStream");
-    const localServer = spawn(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir], { stdio: "ignore" });
+    const localServer = spawnBoundToThisProcess(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir]);
+    logger.info({ url: target.servers[0], storeDir, pid: localServer.pid }, "started a local nats-server with JetStream");
     const deadline = Date.now() + 10_000;
     try {
       // Every 100 ms until it answers, it exits, or 10 s have passed.

@@ -233,5 +233,18 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       const written = await store.append(stream("head"), [newEvent("A")], "no_stream");
       expect(await store.headPosition()).toBeGreaterThanOrEqual(written.position);
     });
+
+    it("has one identity, the same on every ask, that is not part of the log", async () => {
+      const head = await store.headPosition();
+      const subscription = store.subscribe({ from: head });
+      const id = await store.identity();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await store.identity()).toBe(id);
+      expect(await store.headPosition()).toBe(head);
+      const marker = await store.append(stream("after-identity"), [newEvent("A")], "no_stream");
+      const [next] = await take(subscription, 1);
+      await subscription.close();
+      expect(next!.position).toBe(marker.position); // the identity was not delivered before it
+    });
   });
 }

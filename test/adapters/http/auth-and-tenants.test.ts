@@ -78,7 +78,8 @@ describe("tenant isolation", () => {
     acmeBefore = (await call("GET", `/api/campaign/voice/${acmeId}`, { key: API_KEYS.acme })).json;
   });
 
-  const campaignRoutes = everyRoute.filter(({ path }) => path.includes(":id"));
+  // Create's `:id` is seed 000's ignoreInvalidPhoneNumbers flag (with a body); bodyless, it is seed 001's printed DELETE (gateway.test.ts).
+  const campaignRoutes = everyRoute.filter(({ op, path }) => path.includes(":id") && op.operationId !== "createCampaign");
 
   it.each(campaignRoutes.map(({ op, path }) => [`${op.method} ${path}`, op, path] as const))("%s with globex's key on acme's campaign is 404", async (_name, op, path) => {
     const url = path.replace(":id", acmeId) + queryFor(op.operationId);

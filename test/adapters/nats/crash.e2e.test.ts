@@ -34,7 +34,7 @@ afterAll(async () => {
 function startServiceProcess(): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main/serve.ts"], {
     // A short lease: the restarted instance takes the projections over soon after the killed one stopped renewing.
-    env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", PROJECTIONS_LEASE_MS: "1500", ...storeEnv.env },
+    env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", OPS_PORT: "", PROJECTIONS_LEASE_MS: "1500", ...storeEnv.env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   children.add(child);

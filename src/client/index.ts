@@ -1,0 +1,19 @@
+/**
+ * `campaign-service/client`: the typed NATS client and the contract's names, for other services.
+ * Its module graph is the contract, `nats` and `zod` only (no store, HTTP server or EventStoreDB
+ * client): test/client/module-graph.test.ts holds it to that.
+ */
+export {
+  CampaignsClient,
+  CampaignServiceError,
+  type AttemptReply,
+  type CampaignBody,
+  type CommandInput,
+  type CommandReply,
+  type PhoneNumber,
+  type QueryInput,
+  type RequestOptions,
+  type Revised,
+} from "./campaigns-client.js";
+export { SUBJECT_ROOT, commandSubject, eventSubject, querySubject } from "../contract/subjects.js";
+export { errorStatus, type ErrorCode, type ErrorDetail } from "../contract/errors.js";
