@@ -84,7 +84,7 @@ export async function startNatsEndpoints(
       const message = refusals.get(msg);
       stats.record(endpointName, ms, code === "ok" ? undefined : `${code}: ${message ?? ""}`);
       answered(code);
-      const entry = { transport: "nats", kind, name, clientId, code, ms: Math.round(ms * 10) / 10, commandId: msg.headers?.get("Command-Id") || undefined };
+      const entry = { transport: "nats", kind, name, clientId, code, ms: Math.round(ms * 10) / 10, commandId: headerOrNothing(msg, "Command-Id") };
       if (code === "ok") options.logger.debug(entry, "request accepted");
       else options.logger.info({ ...entry, message }, "request refused");
     };
@@ -97,7 +97,7 @@ export async function startNatsEndpoints(
       return;
     }
     inFlight++;
-    const traceparent = msg.headers?.get("traceparent") || undefined;
+    const traceparent = headerOrNothing(msg, "traceparent");
     void inRequestSpan(`${kind} ${name}`, traceparent, { "messaging.system": "nats", "messaging.destination.name": msg.subject, "campaigns.client": clientId }, (span) =>
       run(msg, clientId)
         .catch((error: unknown) => {
@@ -190,6 +190,15 @@ const answerable = (reply: string | undefined): reply is string =>
   reply !== undefined && reply !== "" && !reply.startsWith(`${SUBJECT_ROOT}.`) && !reply.startsWith("$") && !reply.startsWith(`${SERVICE_INBOX_PREFIX}.`);
 
 /** Command-Id, Correlation-Id and traceparent in any letter case; a 400 for an invalid value or a header block nats.js cannot parse. */
+/** A header for logs and tracing only: a header block nats.js cannot parse is answered 400 by readHeaders, never thrown here. */
+const headerOrNothing = (msg: ServiceMsg, name: string): string | undefined => {
+  try {
+    return msg.headers?.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const readHeaders = (msg: ServiceMsg): RequestHeaders | DomainError => {
   let h: MsgHdrs | undefined;
   try {

@@ -75,7 +75,7 @@ const inStream = async (subject: string): Promise<number> => {
 beforeAll(async () => {
   nats = await startNatsServer({ config: CONFIG, env: passwords, probe: { user: "acme", pass: passwords.ACME_PASSWORD } });
   dataDir = mkdtempSync(join(tmpdir(), "campaigns-permissions-"));
-  const config = loadConfig({ NATS_URL: nats.url, NATS_USER: "campaigns-service", NATS_PASSWORD: passwords.CAMPAIGNS_SERVICE_PASSWORD, DATA_DIR: dataDir, EVENT_STORE: "sqlite" });
+  const config = loadConfig({ NATS_URL: nats.url, NATS_USER: "campaigns-service", NATS_PASSWORD: passwords.CAMPAIGNS_SERVICE_PASSWORD, DATA_DIR: dataDir, EVENT_STORE: "sqlite", OPS_PORT: "" });
   service = await startInstance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   serviceNc = await connect({ servers: nats.url, user: "campaigns-service", pass: passwords.CAMPAIGNS_SERVICE_PASSWORD, inboxPrefix: "_INBOX_campaigns" });
 }, 60_000);
@@ -169,7 +169,7 @@ describe("NATS credentials at start-up", () => {
   });
 
   it("runs with the user and password given in NATS_URL", async () => {
-    const config = loadConfig({ NATS_URL: nats.url.replace("nats://", `nats://campaigns-service:${passwords.CAMPAIGNS_SERVICE_PASSWORD}@`), DATA_DIR: join(dataDir, "url"), EVENT_STORE: "memory" });
+    const config = loadConfig({ NATS_URL: nats.url.replace("nats://", `nats://campaigns-service:${passwords.CAMPAIGNS_SERVICE_PASSWORD}@`), DATA_DIR: dataDir, EVENT_STORE: "sqlite", OPS_PORT: "" }); // a second instance of the same deployment: the same store
     const second = await startInstance(config, pino({ level: "silent" }));
     expect(second.handlers.queryNames.length).toBeGreaterThan(0);
     await second.stop();
