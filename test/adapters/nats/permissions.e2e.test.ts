@@ -21,7 +21,9 @@ import { registerDefaults, seedPostBody } from "../../support/instance.js";
 import { runCli } from "../../support/cli.js";
 
 const CONFIG = resolve(__dirname, "../../../deploy/nats/nats-server.conf");
-const passwords = { CAMPAIGNS_SERVICE_PASSWORD: randomBytes(12).toString("hex"), ACME_PASSWORD: randomBytes(12).toString("hex"), GLOBEX_PASSWORD: randomBytes(12).toString("hex") };
+// A letter first: nats-server reads an environment value that starts with a digit as a number, not a string.
+const secret = () => `p${randomBytes(12).toString("hex")}`;
+const passwords = { CAMPAIGNS_SERVICE_PASSWORD: secret(), ACME_PASSWORD: secret(), GLOBEX_PASSWORD: secret() };
 
 let nats: RunningNatsServer;
 let service: RunningInstance;
