@@ -16,7 +16,7 @@
  * beyond the new head's `phoneNumberPages`.
  */
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
-import { match } from "ts-pattern";
+import { P, match } from "ts-pattern";
 import {
   type CampaignSettings,
   type NumberEntry,
@@ -24,7 +24,7 @@ import {
   firstAttempt,
   seedPhoneNumber,
 } from "../../domain/index.js";
-import { type CampaignLogEvent, alreadyApplied } from "./event.js";
+import { type CampaignLogEvent, alreadyApplied, exclusionListTypes } from "./event.js";
 import { evolveSummary } from "./summary.js";
 import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary, DetailPhoneNumber, NumberProgressView } from "../../contract/read-models.js";
 
@@ -110,6 +110,8 @@ const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], set
   return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };
 };
 
+const exclusionList = { type: P.union(...exclusionListTypes) };
+
 /**
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
@@ -139,10 +141,7 @@ export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogE
       { type: "CampaignPaused" },
       { type: "CampaignResumed" },
       { type: "InvalidPhoneNumbersIgnored" },
-      { type: "ExclusionsAdded" },
-      { type: "ExclusionsRemoved" },
-      { type: "ExcludedPhoneNumbersSkipped" },
-      { type: "ClientExclusionsApplied" },
+      exclusionList,
       () => current,
     )
     .with({ type: "AttemptsClaimed" }, ({ data }) =>

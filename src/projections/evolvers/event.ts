@@ -34,6 +34,28 @@ export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | un
     : undefined;
 
 /**
+ * The events about the client's exclusion lists (a list changed or applied,
+ * numbers turned away because a list holds them): they change no number on
+ * the campaign (NumbersExcluded does that).
+ */
+export const exclusionListTypes = ["ExclusionsAdded", "ExclusionsRemoved", "ClientExclusionsApplied", "ExcludedPhoneNumbersSkipped"] as const satisfies readonly CampaignEvent["type"][];
+
+/**
+ * The events about the dial list rather than the calls made or the
+ * campaign's numbers and settings: the exclusion lists, numbers excluded,
+ * opted out or turned away as invalid, claims on numbers and their release.
+ * The summary, timeline and attempts models read none of them.
+ */
+export const dialListTypes = [
+  ...exclusionListTypes,
+  "NumbersExcluded",
+  "NumberOptedOut",
+  "InvalidPhoneNumbersIgnored",
+  "AttemptsClaimed",
+  "ClaimsReleased",
+] as const satisfies readonly CampaignEvent["type"][];
+
+/**
  * Effectively once: an event at or before the position a model already
  * reflects (a replay after a restart, a duplicate delivery) changes nothing.
  * Positions are compared as digit strings (shorter is smaller, then
@@ -41,6 +63,28 @@ export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | un
  */
 export const alreadyApplied = (model: { readonly position: string } | undefined, event: { readonly position: bigint }): boolean =>
   model !== undefined && !positionAfter(event.position.toString(), model.position);
+
+/**
+ * `stamp(change)`: the model changed by `change` (none: as it is) with the
+ * event's position stamped on it; undefined while there is no model.
+ */
+export type Stamp<M> = (change?: (current: M) => M) => M | undefined;
+
+/**
+ * The frame of an evolver whose model carries its log position: an event at
+ * or before that position changes nothing (alreadyApplied); any other goes to
+ * `apply` with a `stamp` for the model and the event's position as a string
+ * (for the model an event creates).
+ */
+export const evolvePositioned = <M extends { readonly position: string }>(
+  model: M | undefined,
+  event: { readonly position: bigint },
+  apply: (stamp: Stamp<M>, position: string) => M | undefined,
+): M | undefined => {
+  if (alreadyApplied(model, event)) return model;
+  const position = event.position.toString();
+  return apply((change) => (model === undefined ? undefined : { ...(change === undefined ? model : change(model)), position }), position);
+};
 
 /** Whether log position `a` comes after `b`, both canonical digit strings. */
 export const positionAfter = (a: string, b: string): boolean => (a.length === b.length ? a > b : a.length > b.length);

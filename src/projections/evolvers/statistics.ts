@@ -46,7 +46,7 @@ import {
   outcomes,
   stages,
 } from "../../domain/index.js";
-import { type CampaignLogEvent, alreadyApplied } from "./event.js";
+import { type CampaignLogEvent, evolvePositioned } from "./event.js";
 import type { CampaignStatistics, CodeCount } from "../../contract/read-models.js";
 
 /**
@@ -203,36 +203,33 @@ const completeAs = (result: NumberResult) => (model: StatisticsModel, e164: stri
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
-export const evolveStatistics = (model: StatisticsModel | undefined, event: CampaignLogEvent): StatisticsModel | undefined => {
-  if (alreadyApplied(model, event)) return model;
-  const position = event.position.toString();
-  const on = (change: (current: StatisticsModel) => StatisticsModel = (current) => current): StatisticsModel | undefined =>
-    model === undefined ? undefined : { ...change(model), position };
-  // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-  return match(event)
-    .with({ type: "AttemptOutcomeRecorded" }, ({ data }) => on((current) => recordAttempt(current, data)))
-    .with({ type: "StageReached" }, ({ data }) => on((current) => ({ ...current, stageCounts: increment(current.stageCounts, data.stage) })))
-    .with({ type: "SmsRequested" }, () => on((current) => ({ ...current, smsRequested: current.smsRequested + 1 })))
-    .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => completeAs("opted_out")(current, data.e164)))
-    .with({ type: "NumbersExcluded" }, ({ data }) => on((current) => data.numbers.reduce(completeAs("excluded"), current)))
-    .with({ type: "AttemptsClaimed" }, ({ data }) => on((current) => ({ ...current, claimsMade: current.claimsMade + data.claims.length })))
-    .with({ type: "ClaimsReleased" }, ({ data }) => on((current) => ({ ...current, claimsReleased: current.claimsReleased + data.numbers.length })))
-    .with({ type: "ExcludedPhoneNumbersSkipped" }, ({ data }) =>
-      on((current) => ({ ...current, excludedNumbersSkipped: current.excludedNumbersSkipped + data.excluded.length })),
-    )
-    .with({ type: "ExclusionsAdded" }, { type: "ExclusionsRemoved" }, { type: "ClientExclusionsApplied" }, () => on())
-    .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
-    .with({ type: "InvalidPhoneNumbersIgnored" }, ({ data }) =>
-      on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + data.ignored.length })),
-    )
-    .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, maxAttempts(data.settings), position))
-    .with({ type: "CampaignUpdated" }, ({ data }) =>
-      on((current) => ({ ...replaceNumbers(current, data.numbers, data.replanned), maxAttempts: maxAttempts(data.settings) })),
-    )
-    .with({ type: "CampaignPaused" }, { type: "CampaignResumed" }, () => on())
-    .with({ type: "CampaignDeleted" }, () => undefined)
-    .exhaustive();
-};
+export const evolveStatistics = (model: StatisticsModel | undefined, event: CampaignLogEvent): StatisticsModel | undefined =>
+  evolvePositioned(model, event, (on, position) =>
+    // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
+    match(event)
+      .with({ type: "AttemptOutcomeRecorded" }, ({ data }) => on((current) => recordAttempt(current, data)))
+      .with({ type: "StageReached" }, ({ data }) => on((current) => ({ ...current, stageCounts: increment(current.stageCounts, data.stage) })))
+      .with({ type: "SmsRequested" }, () => on((current) => ({ ...current, smsRequested: current.smsRequested + 1 })))
+      .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => completeAs("opted_out")(current, data.e164)))
+      .with({ type: "NumbersExcluded" }, ({ data }) => on((current) => data.numbers.reduce(completeAs("excluded"), current)))
+      .with({ type: "AttemptsClaimed" }, ({ data }) => on((current) => ({ ...current, claimsMade: current.claimsMade + data.claims.length })))
+      .with({ type: "ClaimsReleased" }, ({ data }) => on((current) => ({ ...current, claimsReleased: current.claimsReleased + data.numbers.length })))
+      .with({ type: "ExcludedPhoneNumbersSkipped" }, ({ data }) =>
+        on((current) => ({ ...current, excludedNumbersSkipped: current.excludedNumbersSkipped + data.excluded.length })),
+      )
+      .with({ type: "ExclusionsAdded" }, { type: "ExclusionsRemoved" }, { type: "ClientExclusionsApplied" }, () => on())
+      .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
+      .with({ type: "InvalidPhoneNumbersIgnored" }, ({ data }) =>
+        on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + data.ignored.length })),
+      )
+      .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, maxAttempts(data.settings), position))
+      .with({ type: "CampaignUpdated" }, ({ data }) =>
+        on((current) => ({ ...replaceNumbers(current, data.numbers, data.replanned), maxAttempts: maxAttempts(data.settings) })),
+      )
+      .with({ type: "CampaignPaused" }, { type: "CampaignResumed" }, () => on())
+      .with({ type: "CampaignDeleted" }, () => undefined)
+      .exhaustive(),
+  );
 
 const outcomeCounts = (counts: readonly number[]): CodeCount[] =>
   outcomes.map(({ code, name }) => ({ code, name, count: counts[code - 1] ?? 0 }));

@@ -15,9 +15,9 @@
  */
 import { Map as ImmutableMap, Set as ImmutableSet } from "immutable";
 import { DateTime } from "luxon";
-import { match } from "ts-pattern";
+import { P, match } from "ts-pattern";
 import type { CampaignTimeline, TimelineBucket, TimelineBucketSize } from "../../contract/reporting.js";
-import { type CampaignLogEvent, alreadyApplied } from "./event.js";
+import { type CampaignLogEvent, dialListTypes, evolvePositioned } from "./event.js";
 
 /** A local clock hour: the published bucket plus the local date it belongs to. */
 export type HourBucket = TimelineBucket & { readonly day: string };
@@ -93,49 +93,34 @@ const created = (id: string, timeZone: string, position: string): TimelineModel 
   dirtyMonths: ImmutableSet(),
 });
 
+const dialList = { type: P.union(...dialListTypes) };
+
 /**
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
-export const evolveTimeline = (model: TimelineModel | undefined, event: CampaignLogEvent): TimelineModel | undefined => {
-  if (alreadyApplied(model, event)) return model;
-  const position = event.position.toString();
-  const on = (change: (current: TimelineModel) => TimelineModel = (current) => current): TimelineModel | undefined =>
-    model === undefined ? undefined : { ...change(model), position };
-  // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-  return match(event)
-    .with({ type: "AttemptOutcomeRecorded" }, ({ data }) =>
-      on((current) =>
-        countAt(current, data.occurredAt, (hour) => ({
-          ...hour,
-          attempts: hour.attempts + 1,
-          outcomes: plus(hour.outcomes, data.outcomeName),
-          contacted: hour.contacted + (data.next.status === "completed" && data.next.result === "contacted" ? 1 : 0),
-        })),
-      ),
-    )
-    .with({ type: "StageReached" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, stages: plus(hour.stages, data.stageName) }))))
-    .with({ type: "SmsRequested" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, smsRequested: hour.smsRequested + 1 }))))
-    .with(
-      { type: "NumberOptedOut" },
-      { type: "PhoneNumbersAdded" },
-      { type: "InvalidPhoneNumbersIgnored" },
-      { type: "CampaignPaused" },
-      { type: "CampaignResumed" },
-      { type: "AttemptsClaimed" },
-      { type: "ClaimsReleased" },
-      { type: "NumbersExcluded" },
-      { type: "ExclusionsAdded" },
-      { type: "ExclusionsRemoved" },
-      { type: "ExcludedPhoneNumbersSkipped" },
-      { type: "ClientExclusionsApplied" },
-      () => on(),
-    )
-    .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, data.settings.timeZone, position))
-    .with({ type: "CampaignUpdated" }, ({ data }) => on((current) => ({ ...current, timeZone: data.settings.timeZone })))
-    .with({ type: "CampaignDeleted" }, () => undefined)
-    .exhaustive();
-};
+export const evolveTimeline = (model: TimelineModel | undefined, event: CampaignLogEvent): TimelineModel | undefined =>
+  evolvePositioned(model, event, (on, position) =>
+    // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
+    match(event)
+      .with({ type: "AttemptOutcomeRecorded" }, ({ data }) =>
+        on((current) =>
+          countAt(current, data.occurredAt, (hour) => ({
+            ...hour,
+            attempts: hour.attempts + 1,
+            outcomes: plus(hour.outcomes, data.outcomeName),
+            contacted: hour.contacted + (data.next.status === "completed" && data.next.result === "contacted" ? 1 : 0),
+          })),
+        ),
+      )
+      .with({ type: "StageReached" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, stages: plus(hour.stages, data.stageName) }))))
+      .with({ type: "SmsRequested" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, smsRequested: hour.smsRequested + 1 }))))
+      .with({ type: "PhoneNumbersAdded" }, { type: "CampaignPaused" }, { type: "CampaignResumed" }, dialList, () => on())
+      .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, data.settings.timeZone, position))
+      .with({ type: "CampaignUpdated" }, ({ data }) => on((current) => ({ ...current, timeZone: data.settings.timeZone })))
+      .with({ type: "CampaignDeleted" }, () => undefined)
+      .exhaustive(),
+  );
 
 /** The model once its dirty months are written. */
 export const settleTimeline = (model: TimelineModel): TimelineModel =>
