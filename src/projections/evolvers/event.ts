@@ -22,16 +22,12 @@ const knownTypes: ReadonlySet<string> = new Set(campaignEventTypes);
  * type is not a campaign event (another stream's event, or a type this build
  * does not know: such an event changes no read model).
  */
-export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | undefined =>
-  knownTypes.has(event.type)
-    ? ({
-        ...decodeCampaignEvent(event),
-        position: event.position,
-        recordedAt: event.recordedAt,
-        clientId: event.clientId,
-        campaignId: event.campaignId,
-      } as CampaignLogEvent)
-    : undefined;
+export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | undefined => {
+  if (!knownTypes.has(event.type)) return undefined;
+  // A literal of one shape, not a spread of the decoded event: this runs for every event of the log.
+  const { type, data } = decodeCampaignEvent(event);
+  return { type, data, position: event.position, recordedAt: event.recordedAt, clientId: event.clientId, campaignId: event.campaignId } as CampaignLogEvent;
+};
 
 /**
  * The events about the client's exclusion lists (a list changed or applied,
