@@ -1,23 +1,8 @@
 import type { AppendResult, NewEvent, Position } from "../ports/event-store.js";
 import { type CommandIdentity, commandKey } from "./command-origin.js";
 import type { CommandRecord } from "./command-index.js";
-
-/** A stream's decided state as of `revision`. */
-export type StreamVersion<State> = {
-  readonly state: State;
-  /** Last revision folded in; undefined while the stream does not exist. */
-  readonly revision: bigint | undefined;
-  /** Of the last event folded in; 0 while that event's append is in flight. */
-  readonly position: Position;
-  /** The id of the last event folded in: an append built on this version may require it (AppendCondition). */
-  readonly lastEventId: string | undefined;
-  /**
-   * Resolves true once every append folded into this version is durable,
-   * false if any of them failed. Nothing decided on it may be answered, and
-   * no append built on it may reach the store, before it resolves true.
-   */
-  readonly settled: Promise<boolean>;
-};
+import type { AppendBatch } from "./append-batch.js";
+import type { StreamVersion } from "./stream-version.js";
 
 const SETTLED = Promise.resolve(true);
 
@@ -26,8 +11,8 @@ const SETTLED = Promise.resolve(true);
  * still in flight), its newest durable one, the commands written to it, and
  * the turns commands take on it, one at a time.
  *
- * Turns are a promise chain. Deciding several queued commands in one turn and
- * appending their events together would slot in at `turn` (batching hot streams).
+ * Turns are a promise chain; on a store that cannot pipeline, the appends
+ * decided while one is in flight gather in `batch` and go as one.
  */
 export class Lane<State> {
   newest: StreamVersion<State>;
@@ -38,6 +23,8 @@ export class Lane<State> {
   stale = true;
   /** Commands under way on this stream. */
   users = 0;
+  /** The append waiting for the one in flight, which commands decided meanwhile join (stores without `checksLastEventId`). */
+  batch: AppendBatch<State> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -88,6 +75,7 @@ export class Lane<State> {
       ),
     };
     this.newest = after;
+    if (this.batch?.tip === from) this.batch.tip = after;
     return after;
   }
 

@@ -5,7 +5,9 @@ import { type AppendResult, AppendTooLargeError, type CommandClaim, CommandIdReu
 import { type DomainError, domainError, isDomainError } from "../domain/index.js";
 import { type CommandIdentity, type CommandOrigin, claimOf, commandKey, eventIdOf } from "./command-origin.js";
 import { type CommandRecord, commandIdReused, indexCommand } from "./command-index.js";
-import { type StreamVersion, Lane } from "./lane.js";
+import { Lane } from "./lane.js";
+import type { StreamVersion } from "./stream-version.js";
+import { AppendBatch, EarlierAppendFailed } from "./append-batch.js";
 import { inChildSpan, inChildSpanSync } from "./tracing.js";
 
 /** What a command came to: the handler turns it into the reply. */
@@ -51,8 +53,9 @@ type Retry = typeof RETRY | { kind: "retry"; conflict: unknown };
  * after the previous one's events while that append may still be in flight
  * (pipelining). A store that checks the event an append builds on
  * (`AppendCondition`) gets the append at once, so appends on one stream share
- * a group commit and fail together; any other store gets it once the state
- * it was decided on is durable. No outcome (written, unchanged, repeat or
+ * a group commit and fail together; any other store (EventStoreDB) gets it
+ * once the state it was decided on is durable, as one append with every
+ * command decided on that stream meanwhile (`AppendBatch`). No outcome (written, unchanged, repeat or
  * refusal) is returned before the state it was decided on is durable. A
  * failed append sends the stream back to its newest durable state, so nothing
  * is ever written on top of a state that never existed; a conflict with
@@ -125,10 +128,17 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
    * one `on` was built on; any other store gets it once `on` is durable.
    */
   private send(lane: Lane<State>, on: StreamVersion<State>, events: NewEvent[], claim: CommandClaim | undefined): Promise<AppendResult> {
-    const withClaim = claim === undefined ? {} : { claim };
-    if (on.revision === undefined) return this.store.append(lane.streamId, events, "no_stream", withClaim);
-    if (this.store.checksLastEventId && on.lastEventId !== undefined) return this.store.append(lane.streamId, events, on.revision, { lastEventId: on.lastEventId, ...withClaim });
-    return on.settled.then((ok) => (ok ? this.store.append(lane.streamId, events, on.revision!, withClaim) : Promise.reject(new EarlierAppendFailed())));
+    const claims = claim === undefined ? [] : [claim];
+    if (on.revision === undefined) return this.store.append(lane.streamId, events, "no_stream", { claims });
+    if (this.store.checksLastEventId && on.lastEventId !== undefined) return this.store.append(lane.streamId, events, on.revision, { lastEventId: on.lastEventId, claims });
+    // Hot streams on a store that cannot pipeline: join the append waiting for the one in flight, or open the next.
+    // Its claim is taken at once where the store allows, so claims need not wait for the append in flight either.
+    const entry = { events, claim, claimedAhead: claim && this.store.claimAhead?.(claim, lane.streamId) };
+    const joined = lane.batch?.join(on, entry);
+    if (joined !== undefined) return joined;
+    const revision = on.revision;
+    lane.batch = new AppendBatch(on, (batched, claimsToWrite) => this.store.append(lane.streamId, batched, revision, { claims: claimsToWrite }));
+    return lane.batch.join(on, entry)!;
   }
 
   /** Outside the turn: wait for the store, and for the state decided on to be durable. */
@@ -142,7 +152,9 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
         if (error instanceof AppendTooLargeError)
           return { kind: "refused", error: domainError("rule_violated", "the command's events are too large for one append; send fewer numbers per command", [{ field: "phoneNumbers", reason: error.message }]) };
         // The Command-Id is another command's, on this client's other stream (or another instance's on this one): nothing was written.
-        if (error instanceof CommandIdReusedError) return { kind: "refused", error: commandIdReused(error.claim, { command: error.first.command, streamId: error.first.streamId }) };
+        // Refused if it is this command's; another command in the same batch was: decide this one again.
+        if (error instanceof CommandIdReusedError)
+          return isClaimOf(identity, error.claim) ? { kind: "refused", error: commandIdReused(error.claim, { command: error.first.command, streamId: error.first.streamId }) } : RETRY;
         if (error instanceof ConcurrencyError || error instanceof EarlierAppendFailed) return { kind: "retry", conflict: error };
         throw error;
       }
@@ -189,11 +201,7 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
   }
 }
 
-/** An append on the same stream before this one failed, so this one, decided on top of it, is never sent. */
-class EarlierAppendFailed extends Error {
-  constructor() {
-    super("an earlier append on this stream failed");
-  }
-}
+const isClaimOf = (identity: CommandIdentity | undefined, claim: CommandClaim): boolean =>
+  identity !== undefined && identity.clientId === claim.clientId && identity.commandId === claim.commandId;
 
 export type { DomainError };

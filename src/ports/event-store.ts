@@ -80,8 +80,12 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
  */
 export type AppendCondition = {
   lastEventId?: string;
-  /** Claimed atomically with the append's events; a claim of another command under the id refuses the append. */
-  claim?: CommandClaim;
+  /**
+   * The Command-Ids of the commands whose events the append writes (several
+   * when a hot stream's commands go as one append), claimed atomically with
+   * them: a claim of another command under one of the ids refuses the append.
+   */
+  claims?: readonly CommandClaim[];
 };
 
 /**
@@ -102,9 +106,19 @@ export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult>;
   /**
    * Whether `append` checks an AppendCondition's `lastEventId`; an adapter that cannot (EventStoreDB) ignores it
-   * and says false. Every adapter honours its `claim`.
+   * and says false. Every adapter honours its `claims`.
    */
   readonly checksLastEventId: boolean;
+  /**
+   * Where a claim cannot be written in one transaction with the events
+   * (EventStoreDB), the adapter takes it here, ahead of the append that then
+   * carries the command's events without it: a writer may claim while an
+   * earlier append on the stream is still in flight. A claim without events
+   * (a crash between the two) lets the same command append later; events are
+   * never written without their claim. Absent where claims are part of the
+   * append (memory, SQLite): pass them in `claims` instead.
+   */
+  claimAhead?(claim: CommandClaim, streamId: string): Promise<void>;
   /** Reads one stream; a stream that does not exist reads as empty. */
   read(streamId: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
   subscribe(options?: SubscribeOptions): Subscription;
@@ -130,7 +144,7 @@ export class ConcurrencyError extends Error {
   }
 }
 
-/** The append's `claim` names a Command-Id already taken by another command of the client: nothing was written. */
+/** One of the append's `claims` names a Command-Id already taken by another command of the client (`claim`): nothing was written. */
 export class CommandIdReusedError extends Error {
   override readonly name = "CommandIdReusedError";
   constructor(

@@ -18,6 +18,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { backoffDelay, pause } from "../../lib/retry.js";
+import { allOrFirstFailure } from "../../lib/settle.js";
 import {
   ANY,
   BACKWARDS,
@@ -43,6 +44,7 @@ import {
   type AppendCondition,
   type ClaimedFor,
   type CommandClaim,
+  CommandIdReusedError,
   ConcurrencyError,
   MAX_APPEND_BYTES,
   START,
@@ -159,7 +161,7 @@ export class EventStoreDbEventStore implements EventStore {
     // The same measure as the embedded adapters, so one batch is accepted or refused alike everywhere.
     checkAppendSize(streamId, events, MAX_APPEND_BYTES);
     // No transaction spans two streams: the Command-Id is reserved first (see reserve), then the events appended.
-    if (condition?.claim) await this.reserve(condition.claim, streamId);
+    if (condition?.claims?.length) await this.reserveAll(condition.claims, streamId);
     const proposed: EventData[] = events.map((e) => ({
       id: e.eventId || randomUUID(),
       contentType: "application/json",
@@ -273,6 +275,16 @@ export class EventStoreDbEventStore implements EventStore {
    * would have answered it as a repeat); another command under the id is
    * refused by the reservation, whether or not the first one's events landed.
    */
+  /** Side by side, one round trip for all; a refusal wins over a failure (a retry cannot change it). */
+  private reserveAll(claims: readonly CommandClaim[], streamId: string): Promise<void> {
+    return allOrFirstFailure(claims.map((claim) => this.reserve(claim, streamId)), (e) => e instanceof CommandIdReusedError);
+  }
+
+  /** The reservation, ahead of the append that will carry the command's events (see reserve). */
+  claimAhead(claim: CommandClaim, streamId: string): Promise<void> {
+    return this.reserve(claim, streamId);
+  }
+
   private async reserve(claim: CommandClaim, streamId: string): Promise<void> {
     const reservation = commandIdStream(claim);
     const data = { clientId: claim.clientId, commandId: claim.commandId, command: claim.command, fingerprint: claim.fingerprint, streamId };
@@ -282,7 +294,10 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
-    for await (const first of this.read(reservation, { limit: 1 })) checkClaim(claim, first.data as ClaimedFor);
+    // Read to the end before judging: leaving the read early cancels its call, and a cancelled call can hold up the client's dispose.
+    let first: ClaimedFor | undefined;
+    for await (const event of this.read(reservation, { limit: 1 })) first = event.data as ClaimedFor;
+    checkClaim(claim, first);
   }
 
   /** Only for servers that acknowledge an append without its position. */

@@ -45,8 +45,8 @@ export class MemoryEventStore implements EventStore {
     if (prior !== undefined) return prior;
     const stream = this.streams.get(streamId) ?? [];
     checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => stream[Number(revision)]?.eventId);
-    const claim = condition?.claim;
-    checkClaim(claim, claim && this.claims.get(claimKey(claim)));
+    const claims = condition?.claims ?? [];
+    for (const claim of claims) checkClaim(claim, this.claims.get(claimKey(claim)));
     // Event ids are unique, as the sqlite adapter's index makes them: refuse before writing anything.
     const ids = events.map((e) => e.eventId || randomUUID());
     if (new Set(ids).size < ids.length) throw new StoreRejectedError("conflict", `append to ${streamId} repeats an event id`);
@@ -70,7 +70,7 @@ export class MemoryEventStore implements EventStore {
       stream.push(recorded);
     }
     this.streams.set(streamId, stream);
-    if (claim && !this.claims.has(claimKey(claim))) this.claims.set(claimKey(claim), { command: claim.command, fingerprint: claim.fingerprint, streamId });
+    for (const claim of claims) if (!this.claims.has(claimKey(claim))) this.claims.set(claimKey(claim), { command: claim.command, fingerprint: claim.fingerprint, streamId });
     this.signal.notify();
     return { nextRevision: revision - 1n, position: BigInt(this.log.length) };
   }

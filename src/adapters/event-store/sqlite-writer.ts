@@ -11,7 +11,7 @@ import { checkClaim, checkExpected, priorAppend, type StoredAt } from "./pull-su
 
 /** An event as the main thread serialised it, once. */
 export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
-export type WireAppend = { id: number; streamId: string; expected: ExpectedRevision; lastEventId: string | undefined; claim: CommandClaim | undefined; events: SerialisedEvent[] };
+export type WireAppend = { id: number; streamId: string; expected: ExpectedRevision; lastEventId: string | undefined; claims: readonly CommandClaim[]; events: SerialisedEvent[] };
 /** Errors cross the thread as data; the main thread turns them back into the port's error types. */
 export type WireError =
   | { kind: "concurrency"; streamId: string; expected: ExpectedRevision; actual: bigint | "no_stream" }
@@ -77,13 +77,13 @@ export class SqliteWriter {
     }
   }
 
-  private write({ streamId, events, expected, lastEventId, claim }: WireAppend): AppendResult {
+  private write({ streamId, events, expected, lastEventId, claims }: WireAppend): AppendResult {
     const prior = priorAppend(streamId, events, expected, (id) => this.storedAt(id));
     if (prior !== undefined) return prior;
     const current = this.statements.revision.get(streamId)?.revision;
     const condition = lastEventId === undefined ? undefined : { lastEventId };
     checkExpected(streamId, expected, current, condition, (revision) => this.statements.eventIdAt.get(streamId, revision)?.event_id);
-    if (claim) {
+    for (const claim of claims) {
       checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
       this.statements.claim.run(claim.clientId, claim.commandId, claim.command, claim.fingerprint, streamId);
     }

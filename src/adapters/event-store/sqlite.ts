@@ -97,7 +97,7 @@ export class SqliteEventStore implements EventStore {
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject });
       // Appends made in one tick travel together; those made while the writer commits wait for its next group.
-      if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, claim: condition?.claim, events: serialised }) === 1) setImmediate(() => this.send());
+      if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, claims: condition?.claims ?? [], events: serialised }) === 1) setImmediate(() => this.send());
     });
   }
 

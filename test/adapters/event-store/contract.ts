@@ -215,18 +215,33 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       const clientId = `client-${randomUUID()}`;
       const claim = { clientId, commandId: "cmd-1", command: "record-attempt-outcome", fingerprint: "fp-attempt" };
       const [a, b] = [stream("claim-a"), stream("claim-b")];
-      await store.append(a, [newEvent("A")], "no_stream", { claim });
+      await store.append(a, [newEvent("A")], "no_stream", { claims: [claim] });
       const other = { ...claim, command: "pause-campaign", fingerprint: "fp-pause" };
-      const refused = await store.append(b, [newEvent("B")], "no_stream", { claim: other }).then(() => undefined, (e: unknown) => e);
+      const refused = await store.append(b, [newEvent("B")], "no_stream", { claims: [other] }).then(() => undefined, (e: unknown) => e);
       expect(refused).toBeInstanceOf(CommandIdReusedError);
       expect(refused).toMatchObject({ first: { command: "record-attempt-outcome", streamId: a } });
       expect(await collect(store.read(b))).toEqual([]);
-      await expect(store.append(a, [newEvent("C")], 0n, { claim: other })).rejects.toBeInstanceOf(CommandIdReusedError);
+      await expect(store.append(a, [newEvent("C")], 0n, { claims: [other] })).rejects.toBeInstanceOf(CommandIdReusedError);
       expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A"]);
       // Another client's id of the same spelling is another id; the same command under its own id may append.
-      await store.append(b, [newEvent("B")], "no_stream", { claim: { ...other, clientId: `${clientId}-other` } });
-      await store.append(a, [newEvent("D")], 0n, { claim });
+      await store.append(b, [newEvent("B")], "no_stream", { claims: [{ ...other, clientId: `${clientId}-other` }] });
+      await store.append(a, [newEvent("D")], 0n, { claims: [claim] });
       expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A", "D"]);
+    });
+
+    it("claims every Command-Id of an append of several commands' events, refusing it whole for one taken by another command", async () => {
+      const clientId = `client-${randomUUID()}`;
+      const claim = (commandId: string, fingerprint: string) => ({ clientId, commandId, command: "record-attempt-outcome", fingerprint });
+      const [a, b] = [stream("claims-a"), stream("claims-b")];
+      await store.append(a, [newEvent("A1"), newEvent("A2")], "no_stream", { claims: [claim("cmd-1", "fp-1"), claim("cmd-2", "fp-2")] });
+      const refused = await store.append(b, [newEvent("B1"), newEvent("B2")], "no_stream", { claims: [claim("cmd-3", "fp-3"), claim("cmd-2", "fp-other")] }).then(() => undefined, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(CommandIdReusedError);
+      expect(refused).toMatchObject({ claim: { commandId: "cmd-2" }, first: { streamId: a } });
+      expect(await collect(store.read(b))).toEqual([]);
+      // Both ids of the first append are taken; the refused append's other command may still append alone.
+      await expect(store.append(b, [newEvent("B")], "no_stream", { claims: [claim("cmd-1", "fp-other")] })).rejects.toBeInstanceOf(CommandIdReusedError);
+      await store.append(b, [newEvent("B3")], "no_stream", { claims: [claim("cmd-3", "fp-3")] });
+      expect((await collect(store.read(b))).map((e) => e.type)).toEqual(["B3"]);
     });
 
     it("reports the head position of the global log", async () => {
