@@ -12,10 +12,9 @@
  * export reads one page of each at a time. Only changed pages are rewritten.
  */
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
-import { P, match } from "ts-pattern";
 import type { NumberEntry } from "../../domain/index.js";
 import { DETAIL_PAGE_SIZE } from "./detail.js";
-import { type CampaignLogEvent, dialListTypes, evolvePositioned } from "./event.js";
+import { type CampaignLogEvent, dialListTypes, evolvePositioned, eventsOf, unhandled } from "./event.js";
 
 export type AttemptEntry = {
   readonly attemptNumber: number;
@@ -95,29 +94,44 @@ const replaceNumbers = (model: AttemptsModel, entries: readonly NumberEntry[]): 
 
 const withStage = (stages: readonly string[], name: string): readonly string[] => (stages.includes(name) ? stages : [...stages, name]);
 
-const dialList = { type: P.union(...dialListTypes) };
+const isDialList = eventsOf(dialListTypes);
 
 /**
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
 export const evolveAttempts = (model: AttemptsModel | undefined, event: CampaignLogEvent): AttemptsModel | undefined =>
-  evolvePositioned(model, event, (on, position) =>
-    // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-    match(event)
-      .with({ type: "AttemptOutcomeRecorded" }, ({ data }) =>
-        on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt }))),
-      )
-      .with({ type: "StageReached" }, ({ data }) =>
-        on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, stages: withStage(entry.stages, data.stageName) }))),
-      )
-      .with({ type: "SmsRequested" }, { type: "CampaignPaused" }, { type: "CampaignResumed" }, dialList, () => on())
-      .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
-      .with({ type: "CampaignCreated" }, () => created(position))
-      .with({ type: "CampaignUpdated" }, ({ data }) => on((current) => replaceNumbers(current, data.numbers)))
-      .with({ type: "CampaignDeleted" }, () => undefined)
-      .exhaustive(),
-  );
+  evolvePositioned(model, event, (on, position) => {
+    // A switch, not a pattern match: this runs for every event of the log.
+    switch (event.type) {
+      case "AttemptOutcomeRecorded": {
+        const { data } = event;
+        return on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt })));
+      }
+      case "StageReached": {
+        const { data } = event;
+        return on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, stages: withStage(entry.stages, data.stageName) })));
+      }
+      case "SmsRequested":
+      case "CampaignPaused":
+      case "CampaignResumed":
+        return on();
+      case "PhoneNumbersAdded": {
+        const { numbers } = event.data;
+        return on((current) => addNumbers(current, numbers));
+      }
+      case "CampaignCreated":
+        return created(position);
+      case "CampaignUpdated": {
+        const { numbers } = event.data;
+        return on((current) => replaceNumbers(current, numbers));
+      }
+      case "CampaignDeleted":
+        return undefined;
+      default:
+        return isDialList(event) ? on() : unhandled(event);
+    }
+  });
 
 export const settleAttempts = (model: AttemptsModel): AttemptsModel =>
   model.dirtyPages.size === 0 ? model : { ...model, dirtyPages: ImmutableSet<number>() };

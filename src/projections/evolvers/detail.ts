@@ -16,7 +16,6 @@
  * beyond the new head's `phoneNumberPages`.
  */
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
-import { P, match } from "ts-pattern";
 import {
   type CampaignSettings,
   type NumberEntry,
@@ -24,7 +23,7 @@ import {
   firstAttempt,
   seedPhoneNumber,
 } from "../../domain/index.js";
-import { type CampaignLogEvent, alreadyApplied, exclusionListTypes } from "./event.js";
+import { type CampaignLogEvent, alreadyApplied, eventsOf, exclusionListTypes, unhandled } from "./event.js";
 import { evolveSummary } from "./summary.js";
 import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary, DetailPhoneNumber, NumberProgressView } from "../../contract/read-models.js";
 
@@ -110,7 +109,57 @@ const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], set
   return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };
 };
 
-const exclusionList = { type: P.union(...exclusionListTypes) };
+const isExclusionList = eventsOf(exclusionListTypes);
+
+/** The numbers after one event (the summary is already the event's). A switch, not a pattern match: this runs for every event of the log. */
+const applyDetail = (current: DetailModel, event: CampaignLogEvent): DetailModel | undefined => {
+  switch (event.type) {
+    case "AttemptOutcomeRecorded": {
+      const { data } = event;
+      return changeNumber(current, data.e164, (phone) => ({
+        ...phone,
+        progress: {
+          ...withoutClaim(phone.progress),
+          attemptsMade: phone.progress.attemptsMade + 1,
+          next: data.next,
+          lastOutcome: { attemptNumber: data.attemptNumber, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt },
+        },
+      }));
+    }
+    case "StageReached":
+    case "SmsRequested":
+    case "CampaignPaused":
+    case "CampaignResumed":
+    case "InvalidPhoneNumbersIgnored":
+      return current;
+    case "AttemptsClaimed": {
+      const { claimedUntil } = event.data;
+      return event.data.claims.reduce((model, claim) => changeNumber(model, claim.e164, (phone) => ({ ...phone, progress: { ...phone.progress, claimedUntil } })), current);
+    }
+    case "ClaimsReleased":
+      return event.data.numbers.reduce((model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: withoutClaim(phone.progress) })), current);
+    case "NumbersExcluded":
+      return event.data.numbers.reduce(
+        (model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: { ...withoutClaim(phone.progress), next: { status: "completed", result: "excluded" } } })),
+        current,
+      );
+    case "NumberOptedOut":
+      return changeNumber(current, event.data.e164, (phone) => ({
+        ...phone,
+        progress: { ...withoutClaim(phone.progress), optedOut: true, next: { status: "completed", result: "opted_out" } },
+      }));
+    case "PhoneNumbersAdded":
+      return addNumbers(current, event.data.numbers, settingsOf(current.summary));
+    case "CampaignCreated":
+      return current;
+    case "CampaignUpdated":
+      return replaceNumbers(current, event.data.numbers, event.data.settings, event.data.replanned);
+    case "CampaignDeleted":
+      return undefined;
+    default:
+      return isExclusionList(event) ? current : unhandled(event);
+  }
+};
 
 /**
  * Applies one of the campaign's events. Undefined before creation and after
@@ -121,52 +170,7 @@ export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogE
   const summary = evolveSummary(model?.summary, event);
   if (summary === undefined) return undefined;
   const current: DetailModel = model === undefined || event.type === "CampaignCreated" ? emptyDetail(summary) : { ...model, summary };
-  const settings = (): CampaignSettings => settingsOf(current.summary);
-  // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-  const next = match(event)
-    .with({ type: "AttemptOutcomeRecorded" }, ({ data }) =>
-      changeNumber(current, data.e164, (phone) => ({
-        ...phone,
-        progress: {
-          ...withoutClaim(phone.progress),
-          attemptsMade: phone.progress.attemptsMade + 1,
-          next: data.next,
-          lastOutcome: { attemptNumber: data.attemptNumber, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt },
-        },
-      })),
-    )
-    .with(
-      { type: "StageReached" },
-      { type: "SmsRequested" },
-      { type: "CampaignPaused" },
-      { type: "CampaignResumed" },
-      { type: "InvalidPhoneNumbersIgnored" },
-      exclusionList,
-      () => current,
-    )
-    .with({ type: "AttemptsClaimed" }, ({ data }) =>
-      data.claims.reduce((model, claim) => changeNumber(model, claim.e164, (phone) => ({ ...phone, progress: { ...phone.progress, claimedUntil: data.claimedUntil } })), current),
-    )
-    .with({ type: "ClaimsReleased" }, ({ data }) =>
-      data.numbers.reduce((model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: withoutClaim(phone.progress) })), current),
-    )
-    .with({ type: "NumbersExcluded" }, ({ data }) =>
-      data.numbers.reduce(
-        (model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: { ...withoutClaim(phone.progress), next: { status: "completed", result: "excluded" } } })),
-        current,
-      ),
-    )
-    .with({ type: "NumberOptedOut" }, ({ data }) =>
-      changeNumber(current, data.e164, (phone) => ({
-        ...phone,
-        progress: { ...withoutClaim(phone.progress), optedOut: true, next: { status: "completed", result: "opted_out" } },
-      })),
-    )
-    .with({ type: "PhoneNumbersAdded" }, ({ data }) => addNumbers(current, data.numbers, settings()))
-    .with({ type: "CampaignCreated" }, () => current)
-    .with({ type: "CampaignUpdated" }, ({ data }) => replaceNumbers(current, data.numbers, data.settings, data.replanned))
-    .with({ type: "CampaignDeleted" }, () => undefined)
-    .exhaustive();
+  const next = applyDetail(current, event);
   if (next === undefined || next.numbers.size === next.summary.phoneNumberCount) return next;
   return { ...next, summary: { ...next.summary, phoneNumberCount: next.numbers.size } };
 };

@@ -52,13 +52,41 @@ export const dialListTypes = [
 ] as const satisfies readonly CampaignEvent["type"][];
 
 /**
+ * A guard for a group of event types (exclusionListTypes, dialListTypes): the
+ * evolvers' switches take a whole group in their default branch.
+ */
+export const eventsOf = <T extends CampaignEvent["type"]>(types: readonly T[]) => {
+  const members: ReadonlySet<string> = new Set(types);
+  return <E extends { readonly type: string }>(event: E): event is Extract<E, { readonly type: T }> => members.has(event.type);
+};
+
+/** The end of an exhaustive switch over the event types: a type it misses does not compile. */
+export const unhandled = (event: never): never => {
+  throw new Error(`no branch for event type ${(event as { type?: unknown }).type}`);
+};
+
+/**
  * Effectively once: an event at or before the position a model already
  * reflects (a replay after a restart, a duplicate delivery) changes nothing.
  * Positions are compared as digit strings (shorter is smaller, then
  * lexicographic), which spares parsing a BigInt on every event.
  */
 export const alreadyApplied = (model: { readonly position: string } | undefined, event: { readonly position: bigint }): boolean =>
-  model !== undefined && !positionAfter(event.position.toString(), model.position);
+  model !== undefined && !positionAfter(positionText(event.position), model.position);
+
+/**
+ * A log position as digits. Every evolver asks for the same event's position
+ * in turn, so the last answer is remembered (a memo of a pure function).
+ */
+let lastPosition: bigint | undefined;
+let lastPositionText = "";
+export const positionText = (position: bigint): string => {
+  if (position !== lastPosition) {
+    lastPositionText = position.toString();
+    lastPosition = position;
+  }
+  return lastPositionText;
+};
 
 /**
  * `stamp(change)`: the model changed by `change` (none: as it is) with the
@@ -78,7 +106,7 @@ export const evolvePositioned = <M extends { readonly position: string }>(
   apply: (stamp: Stamp<M>, position: string) => M | undefined,
 ): M | undefined => {
   if (alreadyApplied(model, event)) return model;
-  const position = event.position.toString();
+  const position = positionText(event.position);
   return apply((change) => (model === undefined ? undefined : { ...(change === undefined ? model : change(model)), position }), position);
 };
 

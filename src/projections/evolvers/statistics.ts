@@ -34,7 +34,6 @@
  * `statisticsView` turns it into the published CampaignStatistics.
  */
 import { Map as ImmutableMap } from "immutable";
-import { match } from "ts-pattern";
 import {
   type NextStep,
   type NumberEntry,
@@ -46,7 +45,7 @@ import {
   outcomes,
   stages,
 } from "../../domain/index.js";
-import { type CampaignLogEvent, evolvePositioned } from "./event.js";
+import { type CampaignLogEvent, evolvePositioned, unhandled } from "./event.js";
 import type { CampaignStatistics, CodeCount } from "../../contract/read-models.js";
 
 /**
@@ -204,32 +203,64 @@ const completeAs = (result: NumberResult) => (model: StatisticsModel, e164: stri
  * deletion; an event at or before the model's position changes nothing.
  */
 export const evolveStatistics = (model: StatisticsModel | undefined, event: CampaignLogEvent): StatisticsModel | undefined =>
-  evolvePositioned(model, event, (on, position) =>
-    // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-    match(event)
-      .with({ type: "AttemptOutcomeRecorded" }, ({ data }) => on((current) => recordAttempt(current, data)))
-      .with({ type: "StageReached" }, ({ data }) => on((current) => ({ ...current, stageCounts: increment(current.stageCounts, data.stage) })))
-      .with({ type: "SmsRequested" }, () => on((current) => ({ ...current, smsRequested: current.smsRequested + 1 })))
-      .with({ type: "NumberOptedOut" }, ({ data }) => on((current) => completeAs("opted_out")(current, data.e164)))
-      .with({ type: "NumbersExcluded" }, ({ data }) => on((current) => data.numbers.reduce(completeAs("excluded"), current)))
-      .with({ type: "AttemptsClaimed" }, ({ data }) => on((current) => ({ ...current, claimsMade: current.claimsMade + data.claims.length })))
-      .with({ type: "ClaimsReleased" }, ({ data }) => on((current) => ({ ...current, claimsReleased: current.claimsReleased + data.numbers.length })))
-      .with({ type: "ExcludedPhoneNumbersSkipped" }, ({ data }) =>
-        on((current) => ({ ...current, excludedNumbersSkipped: current.excludedNumbersSkipped + data.excluded.length })),
-      )
-      .with({ type: "ExclusionsAdded" }, { type: "ExclusionsRemoved" }, { type: "ClientExclusionsApplied" }, () => on())
-      .with({ type: "PhoneNumbersAdded" }, ({ data }) => on((current) => addNumbers(current, data.numbers)))
-      .with({ type: "InvalidPhoneNumbersIgnored" }, ({ data }) =>
-        on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + data.ignored.length })),
-      )
-      .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, maxAttempts(data.settings), position))
-      .with({ type: "CampaignUpdated" }, ({ data }) =>
-        on((current) => ({ ...replaceNumbers(current, data.numbers, data.replanned), maxAttempts: maxAttempts(data.settings) })),
-      )
-      .with({ type: "CampaignPaused" }, { type: "CampaignResumed" }, () => on())
-      .with({ type: "CampaignDeleted" }, () => undefined)
-      .exhaustive(),
-  );
+  evolvePositioned(model, event, (on, position) => {
+    // A switch, not a pattern match: this runs for every event of the log.
+    switch (event.type) {
+      case "AttemptOutcomeRecorded": {
+        const { data } = event;
+        return on((current) => recordAttempt(current, data));
+      }
+      case "StageReached": {
+        const { stage } = event.data;
+        return on((current) => ({ ...current, stageCounts: increment(current.stageCounts, stage) }));
+      }
+      case "SmsRequested":
+        return on((current) => ({ ...current, smsRequested: current.smsRequested + 1 }));
+      case "NumberOptedOut": {
+        const { e164 } = event.data;
+        return on((current) => completeAs("opted_out")(current, e164));
+      }
+      case "NumbersExcluded": {
+        const { numbers } = event.data;
+        return on((current) => numbers.reduce(completeAs("excluded"), current));
+      }
+      case "AttemptsClaimed": {
+        const claims = event.data.claims.length;
+        return on((current) => ({ ...current, claimsMade: current.claimsMade + claims }));
+      }
+      case "ClaimsReleased": {
+        const released = event.data.numbers.length;
+        return on((current) => ({ ...current, claimsReleased: current.claimsReleased + released }));
+      }
+      case "ExcludedPhoneNumbersSkipped": {
+        const skipped = event.data.excluded.length;
+        return on((current) => ({ ...current, excludedNumbersSkipped: current.excludedNumbersSkipped + skipped }));
+      }
+      case "ExclusionsAdded":
+      case "ExclusionsRemoved":
+      case "ClientExclusionsApplied":
+        return on();
+      case "PhoneNumbersAdded":
+        return on((current) => addNumbers(current, event.data.numbers));
+      case "InvalidPhoneNumbersIgnored": {
+        const ignored = event.data.ignored.length;
+        return on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + ignored }));
+      }
+      case "CampaignCreated":
+        return created(event.data.campaignId, maxAttempts(event.data.settings), position);
+      case "CampaignUpdated": {
+        const { data } = event;
+        return on((current) => ({ ...replaceNumbers(current, data.numbers, data.replanned), maxAttempts: maxAttempts(data.settings) }));
+      }
+      case "CampaignPaused":
+      case "CampaignResumed":
+        return on();
+      case "CampaignDeleted":
+        return undefined;
+      default:
+        return unhandled(event);
+    }
+  });
 
 const outcomeCounts = (counts: readonly number[]): CodeCount[] =>
   outcomes.map(({ code, name }) => ({ code, name, count: counts[code - 1] ?? 0 }));

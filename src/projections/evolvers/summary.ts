@@ -4,10 +4,9 @@
  * `timeZone`, its `status` and the log `position` of the last event applied.
  * A deleted campaign has no summary (undefined).
  */
-import { P, match } from "ts-pattern";
 import { type CampaignSettings, seedSettings } from "../../domain/index.js";
 import { type CampaignStatus, type CampaignSummary } from "../../contract/read-models.js";
-import { type CampaignLogEvent, dialListTypes, evolvePositioned } from "./event.js";
+import { type CampaignLogEvent, dialListTypes, evolvePositioned, eventsOf, unhandled } from "./event.js";
 
 /** The summary from settings, in the seed's field order (seedSettings), the extras last. */
 const summaryOf = (id: string, settings: CampaignSettings, phoneNumberCount: number, status: CampaignStatus, position: string): CampaignSummary => {
@@ -15,7 +14,7 @@ const summaryOf = (id: string, settings: CampaignSettings, phoneNumberCount: num
   return { ...seed, phoneNumberCount, timeZone, status, position };
 };
 
-const dialList = { type: P.union(...dialListTypes) };
+const isDialList = eventsOf(dialListTypes);
 
 /**
  * Applies one of the campaign's events. Events before the campaign's creation
@@ -23,19 +22,30 @@ const dialList = { type: P.union(...dialListTypes) };
  * model's position is a replay and changes nothing.
  */
 export const evolveSummary = (model: CampaignSummary | undefined, event: CampaignLogEvent): CampaignSummary | undefined =>
-  evolvePositioned(model, event, (touch, position) =>
-    // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-    match(event)
-      .with({ type: "AttemptOutcomeRecorded" }, { type: "StageReached" }, { type: "SmsRequested" }, dialList, () => touch())
-      .with({ type: "PhoneNumbersAdded" }, ({ data }) =>
-        touch((current) => ({ ...current, phoneNumberCount: current.phoneNumberCount + data.numbers.length })),
-      )
-      .with({ type: "CampaignCreated" }, ({ data }) => summaryOf(data.campaignId, data.settings, 0, "active", position))
-      .with({ type: "CampaignUpdated" }, ({ data }) =>
-        touch((current) => summaryOf(current.id, data.settings, data.numbers.length, current.status, position)),
-      )
-      .with({ type: "CampaignPaused" }, () => touch((current) => ({ ...current, status: "paused" })))
-      .with({ type: "CampaignResumed" }, () => touch((current) => ({ ...current, status: "active" })))
-      .with({ type: "CampaignDeleted" }, () => undefined)
-      .exhaustive(),
-  );
+  evolvePositioned(model, event, (touch, position) => {
+    // A switch, not a pattern match: this runs for every event of the log.
+    switch (event.type) {
+      case "AttemptOutcomeRecorded":
+      case "StageReached":
+      case "SmsRequested":
+        return touch();
+      case "PhoneNumbersAdded": {
+        const added = event.data.numbers.length;
+        return touch((current) => ({ ...current, phoneNumberCount: current.phoneNumberCount + added }));
+      }
+      case "CampaignCreated":
+        return summaryOf(event.data.campaignId, event.data.settings, 0, "active", position);
+      case "CampaignUpdated": {
+        const { data } = event;
+        return touch((current) => summaryOf(current.id, data.settings, data.numbers.length, current.status, position));
+      }
+      case "CampaignPaused":
+        return touch((current) => ({ ...current, status: "paused" }));
+      case "CampaignResumed":
+        return touch((current) => ({ ...current, status: "active" }));
+      case "CampaignDeleted":
+        return undefined;
+      default:
+        return isDialList(event) ? touch() : unhandled(event);
+    }
+  });

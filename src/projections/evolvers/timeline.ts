@@ -15,9 +15,9 @@
  */
 import { Map as ImmutableMap, Set as ImmutableSet } from "immutable";
 import { DateTime } from "luxon";
-import { P, match } from "ts-pattern";
+import { match } from "ts-pattern";
 import type { CampaignTimeline, TimelineBucket, TimelineBucketSize } from "../../contract/reporting.js";
-import { type CampaignLogEvent, dialListTypes, evolvePositioned } from "./event.js";
+import { type CampaignLogEvent, dialListTypes, evolvePositioned, eventsOf, unhandled } from "./event.js";
 
 /** A local clock hour: the published bucket plus the local date it belongs to. */
 export type HourBucket = TimelineBucket & { readonly day: string };
@@ -93,34 +93,51 @@ const created = (id: string, timeZone: string, position: string): TimelineModel 
   dirtyMonths: ImmutableSet(),
 });
 
-const dialList = { type: P.union(...dialListTypes) };
+const isDialList = eventsOf(dialListTypes);
 
 /**
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
 export const evolveTimeline = (model: TimelineModel | undefined, event: CampaignLogEvent): TimelineModel | undefined =>
-  evolvePositioned(model, event, (on, position) =>
-    // Branches by frequency: ts-pattern tries them in order, and attempts and stages are most of a campaign's log.
-    match(event)
-      .with({ type: "AttemptOutcomeRecorded" }, ({ data }) =>
-        on((current) =>
+  evolvePositioned(model, event, (on, position) => {
+    // A switch, not a pattern match: this runs for every event of the log.
+    switch (event.type) {
+      case "AttemptOutcomeRecorded": {
+        const { data } = event;
+        return on((current) =>
           countAt(current, data.occurredAt, (hour) => ({
             ...hour,
             attempts: hour.attempts + 1,
             outcomes: plus(hour.outcomes, data.outcomeName),
             contacted: hour.contacted + (data.next.status === "completed" && data.next.result === "contacted" ? 1 : 0),
           })),
-        ),
-      )
-      .with({ type: "StageReached" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, stages: plus(hour.stages, data.stageName) }))))
-      .with({ type: "SmsRequested" }, ({ data }) => on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, smsRequested: hour.smsRequested + 1 }))))
-      .with({ type: "PhoneNumbersAdded" }, { type: "CampaignPaused" }, { type: "CampaignResumed" }, dialList, () => on())
-      .with({ type: "CampaignCreated" }, ({ data }) => created(data.campaignId, data.settings.timeZone, position))
-      .with({ type: "CampaignUpdated" }, ({ data }) => on((current) => ({ ...current, timeZone: data.settings.timeZone })))
-      .with({ type: "CampaignDeleted" }, () => undefined)
-      .exhaustive(),
-  );
+        );
+      }
+      case "StageReached": {
+        const { data } = event;
+        return on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, stages: plus(hour.stages, data.stageName) })));
+      }
+      case "SmsRequested": {
+        const { data } = event;
+        return on((current) => countAt(current, data.occurredAt, (hour) => ({ ...hour, smsRequested: hour.smsRequested + 1 })));
+      }
+      case "PhoneNumbersAdded":
+      case "CampaignPaused":
+      case "CampaignResumed":
+        return on();
+      case "CampaignCreated":
+        return created(event.data.campaignId, event.data.settings.timeZone, position);
+      case "CampaignUpdated": {
+        const { timeZone } = event.data.settings;
+        return on((current) => ({ ...current, timeZone }));
+      }
+      case "CampaignDeleted":
+        return undefined;
+      default:
+        return isDialList(event) ? on() : unhandled(event);
+    }
+  });
 
 /** The model once its dirty months are written. */
 export const settleTimeline = (model: TimelineModel): TimelineModel =>
