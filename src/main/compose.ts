@@ -12,6 +12,8 @@ import { Lease } from "../adapters/nats/leadership.js";
 import { connectOrStartNats, SERVICE_INBOX_PREFIX } from "../adapters/nats/local-server.js";
 import { queryNames } from "../contract/queries.js";
 import { FollowedCheckpoint, type ProjectionProgress } from "../projections/progress.js";
+import type { JoinLease } from "../ports/lease.js";
+import { startConsumersThread } from "./consumers-thread.js";
 import { checkpointsIn } from "../projections/checkpoints.js";
 import { LeasedConsumers } from "../projections/leased-consumers.js";
 import { projectionsConsumer } from "../projections/projector.js";
@@ -101,15 +103,10 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
   const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
 
   // Projections and the relay run in one instance at a time (the lease holder); the others follow its checkpoint for minPosition.
-  const projections = new LeasedConsumers(
-    store,
-    {
-      projections: () => projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
-      relay: () => relayConsumer(nc, store, infra.checkpoints, logger.child({ component: "relay" }), { maxAgeSeconds: config.EVENTS_MAX_AGE, maxBytes: config.EVENTS_MAX_BYTES }),
-    },
-    new FollowedCheckpoint(infra.checkpoints, logger.child({ component: "followed-checkpoint" })),
-  );
-  await projections.start((onChange) => Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, onChange, logger.child({ component: "lease" })));
+  // CONSUMERS=thread: this process's holder is a worker thread of its own, and this thread only follows.
+  const projections = leasedConsumers(config, { ...infra, store }, logger);
+  const consumersThread = config.CONSUMERS === "thread" ? await startConsumersThread(config, `nats://${nc.getServer()}`) : undefined;
+  await projections.start(config.CONSUMERS === "here" ? joinLease(config, nc, logger) : undefined);
   const queries = new QueryHandler(store, readModels, projections, commands, config.DEFAULT_REGION);
 
   const handlers: CampaignHandlers = {
@@ -139,6 +136,7 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
     await ops?.close();
     await service.drain();
     await projections.stop(); // stops projections and relay at a checkpoint, and hands the lease on
+    await consumersThread?.stop();
     await nc.drain();
     await store.close();
     localServer?.kill("SIGTERM");
@@ -182,6 +180,40 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
       await http?.close();
       await stopCore();
       logger.info("campaign service stopped");
+    },
+  };
+}
+
+/** The projections and the relay of one store, run while `joinLease`'s lease is held, else following the holder's checkpoint. */
+function leasedConsumers(config: Config, infra: Infrastructure, logger: Logger): LeasedConsumers {
+  const { store, nc, readModels, checkpoints } = infra;
+  return new LeasedConsumers(
+    store,
+    {
+      projections: () => projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
+      relay: () => relayConsumer(nc, store, checkpoints, logger.child({ component: "relay" }), { maxAgeSeconds: config.EVENTS_MAX_AGE, maxBytes: config.EVENTS_MAX_BYTES }),
+    },
+    new FollowedCheckpoint(checkpoints, logger.child({ component: "followed-checkpoint" })),
+  );
+}
+
+const joinLease = (config: Config, nc: NatsConnection, logger: Logger): JoinLease => (onChange) =>
+  Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, onChange, logger.child({ component: "lease" }));
+
+/**
+ * Only the projections and the relay, under the lease, with a store and a
+ * NATS connection of their own (the entry of CONSUMERS=thread's worker; NATS_URL
+ * names the server the instance is connected to).
+ */
+export async function startConsumers(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const infra = await openInfrastructure(config, logger, { startNats: false, name: "campaigns-consumers" });
+  const consumers = leasedConsumers(config, infra, logger);
+  await consumers.start(joinLease(config, infra.nc, logger));
+  return {
+    async stop() {
+      await consumers.stop();
+      await infra.nc.drain();
+      await infra.store.close();
     },
   };
 }

@@ -61,6 +61,12 @@ export const Config = z.object({
    * the others wait after the holder stops renewing it (is killed) before one takes over.
    */
   PROJECTIONS_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
+  /**
+   * Where this instance runs the projections and the relay when it holds the lease: `here` (the thread
+   * that answers commands) or `thread` (a worker thread of its own, off the command path; sqlite and
+   * eventstoredb: the memory store cannot be shared between threads).
+   */
+  CONSUMERS: z.enum(["here", "thread"]).default("here"),
   /** Health and metrics (/healthz, /readyz, /metrics); empty = off. */
   OPS_PORT: OpsPort,
   /** /readyz answers 503 while the projections are more than this many events behind the store. */
@@ -69,6 +75,10 @@ export const Config = z.object({
   EVENTS_MAX_AGE: Duration.default(365 * 86_400),
   EVENTS_MAX_BYTES: z.coerce.number().int().min(-1).default(-1),
 })
+  .refine((c) => c.EVENT_STORE !== "memory" || c.CONSUMERS === "here", {
+    path: ["CONSUMERS"],
+    message: "the memory store lives in one thread: only CONSUMERS=here",
+  })
   .refine((c) => c.EVENT_STORE !== "eventstoredb" || c.EVENTSTORE_CONNECTION_STRING !== undefined, {
     path: ["EVENTSTORE_CONNECTION_STRING"],
     message: "required when EVENT_STORE=eventstoredb",

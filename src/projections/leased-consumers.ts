@@ -23,9 +23,10 @@ export class LeasedConsumers implements ProjectionProgress {
     private readonly followed: FollowedCheckpoint,
   ) {}
 
-  async start(joinLease: JoinLease): Promise<void> {
+  /** Follows the holder's checkpoint and, given a lease to join, runs the consumers whenever it holds it. */
+  async start(joinLease: JoinLease | undefined): Promise<void> {
     this.followed.start();
-    this.lease = await joinLease((held) => (held ? this.startConsumers() : this.stopConsumers()));
+    this.lease = await joinLease?.((held) => (held ? this.startConsumers() : this.stopConsumers()));
   }
 
   /** Stops the consumers at a checkpoint and hands the lease on. */

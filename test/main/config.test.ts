@@ -21,6 +21,7 @@ describe("configuration", () => {
       DEFAULT_REGION: "GB",
       DEFAULT_TIME_ZONE: "Europe/London",
       LOG_LEVEL: "info",
+      CONSUMERS: "here",
     });
     expect(loadConfig({}).HTTP_PORT).toBeUndefined();
     expect(loadConfig({ HTTP_PORT: "" }).HTTP_PORT).toBeUndefined(); // empty = no HTTP
@@ -48,6 +49,8 @@ describe("configuration", () => {
     [{ EVENT_STORE: "eventstoredb" }, /^invalid configuration: EVENTSTORE_CONNECTION_STRING: required when EVENT_STORE=eventstoredb/],
     [{ HTTP_PORT: "8080" }, /^invalid configuration: API_KEYS: required when HTTP_PORT is set/],
     [{ LOG_LEVEL: "loud" }, /^invalid configuration: LOG_LEVEL="loud"/],
+    [{ EVENT_STORE: "memory", CONSUMERS: "thread" }, /^invalid configuration: CONSUMERS="thread": the memory store lives in one thread/],
+    [{ CONSUMERS: "elsewhere" }, /^invalid configuration: CONSUMERS="elsewhere"/],
   ])("refuses %o in one line naming the variable", (env, message) => {
     const line = refusal(env);
     expect(line).toMatch(message);

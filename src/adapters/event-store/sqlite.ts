@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { resolve as resolvePath } from "node:path";
 import type Database from "better-sqlite3";
 import {
   type AppendCondition,
@@ -41,11 +42,14 @@ type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => voi
  * thread's own connection (WAL readers do not wait for the writer).
  * Event ids are unique; a retry of an append already written is acknowledged
  * with its original result (as EventStoreDB does). Subscriptions are woken by
- * this store's appends and also poll, to see other processes' writes.
+ * the appends of every store on the file in this process (any thread, through
+ * a BroadcastChannel named by the file) and also poll, to see other processes' writes.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly signal = new AppendSignal();
+  /** Commits on this file by any store in this process: the projections may run in another thread. */
+  private readonly commits: BroadcastChannel;
   private readonly subscriptions = new Set<Subscription>();
   private readonly writer: Worker;
   private readonly port: MessagePort;
@@ -60,6 +64,9 @@ export class SqliteEventStore implements EventStore {
 
   constructor(file: string, private readonly maxAppendBytes = MAX_APPEND_BYTES) {
     this.db = openEventsFile(file); // creates the schema before the writer opens the file
+    this.commits = new BroadcastChannel(`campaign-service:sqlite-commits:${resolvePath(file)}`);
+    this.commits.onmessage = () => this.signal.notify();
+    this.commits.unref();
     const select = "SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events";
     this.statements = {
       forwards: this.db.prepare<[string, bigint, number], Row>(`${select} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).safeIntegers(true),
@@ -120,6 +127,7 @@ export class SqliteEventStore implements EventStore {
     }
     if (this.waiting.size === 0 && this.pending.length === 0) this.idle();
     this.signal.notify();
+    this.commits.postMessage(null);
   }
 
   private idle(): void {
@@ -190,6 +198,7 @@ export class SqliteEventStore implements EventStore {
     this.port.postMessage({ kind: "close" } satisfies WriterRequest);
     await Promise.all(answered);
     await this.exited;
+    this.commits.close();
     this.port.close();
     this.db.close();
   }
