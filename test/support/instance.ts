@@ -12,10 +12,12 @@ import { loadConfig } from "../../src/main/config.js";
 import { type RunningInstance, startInstance } from "../../src/main/compose.js";
 import { start as startDouble } from "./eventstoredb-double.js";
 import { startNatsServer } from "./nats-server.js";
+import { seedPostBody } from "./seed.js";
 
 export type TestInstance = {
   instance: RunningInstance;
   nc: NatsConnection;
+  natsUrl: string;
   dataDir: string;
   client(clientId: string): CampaignsClient;
   stop(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startTestInstance(natsUrl: string, env: Record<string, str
   return {
     instance,
     nc,
+    natsUrl,
     dataDir,
     client: (clientId) => new CampaignsClient(nc, clientId),
     async stop() {
@@ -71,10 +74,26 @@ export async function startTestInstanceWithNats(env: Record<string, string> = {}
   };
 }
 
-export { seedPostBody } from "./seed.js";
+export { seedPostBody };
 
 /** Registers call flow 1 and CLI 1 for a client, as a back office would before creating campaigns. */
 export async function registerDefaults(client: CampaignsClient): Promise<void> {
   await client.registerCallFlow({ callFlowId: 1, name: "Main" });
   await client.registerCli({ cliId: 1, number: "01632960001" });
+}
+
+/**
+ * startTestInstanceWithNats with acme's defaults registered (registerDefaults)
+ * and one seed campaign, `id`, created; `created` is the create's log position
+ * (reads wait for the projections to reach it).
+ */
+export async function startTestInstanceWithCampaign(id: string): Promise<TestInstance & { created: bigint }> {
+  const svc = await startTestInstanceWithNats();
+  try {
+    await registerDefaults(svc.client("acme"));
+    return { ...svc, created: (await svc.client("acme").createCampaign({ id, ...seedPostBody() })).position };
+  } catch (err) {
+    await svc.stop();
+    throw err;
+  }
 }

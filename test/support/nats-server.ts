@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "nats";
+import { connect, type NatsConnection } from "nats";
+import { afterAll, beforeAll } from "vitest";
 
 export type RunningNatsServer = { url: string; port: number; storeDir: string; stop: (options?: { keepStore: boolean }) => Promise<void> };
 
@@ -62,6 +63,41 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       if (!options?.keepStore) rmSync(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+export type ConnectedNatsServer = RunningNatsServer & { readonly nc: NatsConnection };
+
+/** startNatsServer and the test's own connection to it (KV, streams, subscriptions); `stop` closes the connection, then stops the server. */
+async function startConnectedNatsServer(options: NatsServerOptions = {}): Promise<ConnectedNatsServer> {
+  const server = await startNatsServer(options);
+  const nc = await connect({ servers: server.url }).catch(async (err: unknown) => {
+    await server.stop();
+    throw err;
+  });
+  return {
+    ...server,
+    nc,
+    stop: async (stopOptions?: { keepStore: boolean }) => {
+      await nc.close();
+      await server.stop(stopOptions);
+    },
+  };
+}
+
+/**
+ * A connected nats-server for the calling test file: started before its first
+ * test, stopped after its last (beforeAll / afterAll). The object is filled in
+ * once the server is up, so read it inside tests and hooks.
+ */
+export function connectedNatsServerForFile(options: NatsServerOptions = {}): ConnectedNatsServer {
+  const server = {} as ConnectedNatsServer;
+  beforeAll(async () => {
+    Object.assign(server, await startConnectedNatsServer(options));
+  });
+  afterAll(async () => {
+    await server.stop?.();
+  });
+  return server;
 }
 
 /** The server's URL once its ports file names it and it answers there. */

@@ -1,15 +1,13 @@
 /** Bad input of every kind gets a clear, typed error; nothing is written and the service keeps running. */
 import { headers, type Msg } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
+import { seedPostBody, startTestInstanceWithCampaign, type TestInstance } from "../../support/instance.js";
 
 let svc: TestInstance;
 let created: bigint; // the create's log position: reads wait for the projections to reach it
 
 beforeAll(async () => {
-  svc = await startTestInstanceWithNats();
-  await registerDefaults(svc.client("acme"));
-  created = (await svc.client("acme").createCampaign({ id: "c-1", ...seedPostBody() })).position;
+  ({ created, ...svc } = await startTestInstanceWithCampaign("c-1"));
 });
 afterAll(async () => {
   await svc?.stop();

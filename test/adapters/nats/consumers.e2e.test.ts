@@ -6,30 +6,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
 import { checkpointsIn } from "../../../src/projections/checkpoints.js";
 import { FollowedCheckpoint } from "../../../src/projections/progress.js";
 import { until } from "../../support/until.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
+import { connectedNatsServerForFile } from "../../support/nats-server.js";
 import { e2eStoreEnv, registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
-});
+const nats = connectedNatsServerForFile();
 
 describe("the followed checkpoint", () => {
   it("follows every checkpoint the holder writes without being asked, and wakes a waiting query when one passes its position", async () => {
-    const readModels = await KvReadModels.open(nc);
+    const readModels = await KvReadModels.open(nats.nc);
     const checkpoints = checkpointsIn(readModels);
     const followed = new FollowedCheckpoint(checkpoints, pino({ level: "silent" }), "followed-test");
     await checkpoints.save("followed-test", 5n);
@@ -71,19 +61,19 @@ describe("a restarted service", () => {
       const lag = await a.instance.lag();
       return lag.projections === 0 && lag.relay === 0;
     });
-    const summaries = await nc.jetstream().views.kv("campaign-summaries");
+    const summaries = await nats.nc.jetstream().views.kv("campaign-summaries");
     const untouched = (await summaries.get("acme.r-2"))!.revision;
     const relayCheckpoint = a.instance.projections.relayPosition()!;
     await a.stop();
 
     const published: string[] = [];
-    const relayed = nc.subscribe("campaigns.acme.events.>", { callback: (_err, msg) => void published.push(msg.subject) });
+    const relayed = nats.nc.subscribe("campaigns.acme.events.>", { callback: (_err, msg) => void published.push(msg.subject) });
     b = await startTestInstance(nats.url, env);
     await until(() => b!.instance.projections.running);
     const { position } = await b.client("acme").recordAttemptOutcome({ id: "r-1", number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: new Date().toISOString() });
     expect(await b.client("acme").getCampaignStatistics({ id: "r-1", minPosition: position })).toMatchObject({ attemptsRecorded: 1 });
     await until(async () => (await b!.instance.lag()).relay === 0);
-    await nc.flush();
+    await nats.nc.flush();
     relayed.unsubscribe();
 
     const history = await b.client("acme").getCampaignHistory({ id: "r-1", limit: 1000 });

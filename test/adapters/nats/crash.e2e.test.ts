@@ -6,28 +6,22 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CampaignsClient } from "../../../src/client/campaigns-client.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
+import { connectedNatsServerForFile } from "../../support/nats-server.js";
 import { e2eStoreEnv, registerDefaults, seedPostBody } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let nc: NatsConnection;
+const nats = connectedNatsServerForFile();
 let storeEnv: Awaited<ReturnType<typeof e2eStoreEnv>>;
 const dataDir = mkdtempSync(join(tmpdir(), "campaigns-crash-"));
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
   storeEnv = await e2eStoreEnv(); // the store outlives the killed service
 });
 const children = new Set<ChildProcess>();
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL"); // never leave a service behind on failure
-  await nc?.close();
   await storeEnv?.stop();
-  await nats?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -55,7 +49,7 @@ async function untilServing(client: CampaignsClient): Promise<void> {
 }
 
 it("loses no acknowledged command to kill -9 and catches up without double counting", async () => {
-  const client = new CampaignsClient(nc, "crashco", 2000);
+  const client = new CampaignsClient(nats.nc, "crashco", 2000);
   const numbers = Array.from({ length: 300 }, (_, i) => `07724${String(i).padStart(6, "0")}`);
   let child = startServiceProcess();
   await untilServing(client);

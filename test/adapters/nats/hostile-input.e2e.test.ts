@@ -7,21 +7,15 @@
 import { createConnection } from "node:net";
 import { headers, type Msg } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import { startTestInstanceWithCampaign, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
 let svc: TestInstance;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestInstance(nats.url);
-  await registerDefaults(svc.client("acme"));
-  await svc.client("acme").createCampaign({ id: "h-1", ...seedPostBody() });
+  svc = await startTestInstanceWithCampaign("h-1");
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 const decoder = new TextDecoder();
@@ -33,7 +27,7 @@ const head = () => svc.instance.store.headPosition();
 
 /** A raw HPUB, so a header block can be anything a careless client might send. */
 function rawRequest(subject: string, headerBlock: string, body: string): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(nats.url.replace(/^nats:/, "http:"));
+  const { hostname, port } = new URL(svc.natsUrl.replace(/^nats:/, "http:"));
   return new Promise((resolve, reject) => {
     const socket = createConnection(Number(port), hostname);
     let buffer = "";

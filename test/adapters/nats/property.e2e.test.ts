@@ -11,21 +11,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { commandNames } from "../../../src/contract/commands.js";
 import { queryNames } from "../../../src/contract/queries.js";
-import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import { seedPostBody, startTestInstanceWithCampaign, type TestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
 let svc: TestInstance;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  svc = await startTestInstance(nats.url);
-  await registerDefaults(svc.client("acme"));
-  await svc.client("acme").createCampaign({ id: "p-1", ...seedPostBody() });
+  svc = await startTestInstanceWithCampaign("p-1");
 });
 afterAll(async () => {
   await svc?.stop();
-  await nats?.stop();
 });
 
 const occurredAt = "2030-10-01T08:30:00.000Z";

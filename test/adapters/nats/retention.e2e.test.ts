@@ -1,24 +1,15 @@
 /** CAMPAIGN_EVENTS retention: EVENTS_MAX_AGE / EVENTS_MAX_BYTES set the stream's limits, also on a stream made before. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type NatsConnection, type StreamInfo } from "nats";
+import { describe, expect, it } from "vitest";
+import type { StreamInfo } from "nats";
 import { EVENTS_STREAM } from "../../../src/adapters/nats/event-relay.js";
-import { type RunningNatsServer, startNatsServer } from "../../support/nats-server.js";
+import { connectedNatsServerForFile } from "../../support/nats-server.js";
 import { startTestInstance } from "../../support/instance.js";
 
-let nats: RunningNatsServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
-});
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
-});
+const nats = connectedNatsServerForFile();
 
 /** The stream's config once the relay (started when the instance takes the lease) has set it to `until`. */
 async function streamConfig(until: (info: StreamInfo) => boolean): Promise<StreamInfo["config"]> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await nats.nc.jetstreamManager();
   const deadline = Date.now() + 20_000;
   for (;;) {
     const info = await jsm.streams.info(EVENTS_STREAM).catch(() => undefined);
