@@ -1,21 +1,13 @@
-import { type DomainError, domainError } from "../errors.js";
+import { domainError } from "../errors.js";
 import { OUTCOME_BUSY, outcomeRule } from "../outcomes.js";
 import { occurredInTheFuture } from "./clock-skew.js";
 import type { RecordAttemptOutcomeBody } from "./commands.js";
-import type { CampaignContext } from "./context.js";
 import type { CampaignEvent, NextStep } from "./events.js";
 import { type Campaign, type NumberProgress, leaveMessageOn, maxAttempts, retryDueAt } from "./state.js";
-import { findNumber } from "./find-number.js";
+import { aboutNumber } from "./find-number.js";
 import { windowsOf } from "./queue.js";
 
-export const recordAttemptOutcome = (
-  command: RecordAttemptOutcomeBody,
-  campaign: Campaign,
-  context: CampaignContext,
-): CampaignEvent[] | DomainError => {
-  const found = findNumber(campaign, command.number, context.defaultRegion);
-  if ("kind" in found) return found;
-  const { e164, progress } = found;
+export const recordAttemptOutcome = aboutNumber<RecordAttemptOutcomeBody>((command, { e164, progress }, campaign, context) => {
   const { attemptNumber, outcome, occurredAt } = command;
 
   if (progress.last?.attemptNumber === attemptNumber) {
@@ -51,7 +43,7 @@ export const recordAttemptOutcome = (
   // An opted-out callee gets no SMS either.
   if (outcome === OUTCOME_BUSY && !inOptOutCall && smsDue(campaign, attemptNumber, next)) events.push(smsRequest(campaign, progress, attemptNumber, occurredAt));
   return events;
-};
+});
 
 /**
  * A retry is due `interval` minutes (or the outcome's retry rule's) after the

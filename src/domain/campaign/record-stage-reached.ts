@@ -1,24 +1,15 @@
-import { type DomainError, domainError } from "../errors.js";
+import { domainError } from "../errors.js";
 import { STAGE_OPT_OUT, stageName } from "../stages.js";
 import { occurredInTheFuture } from "./clock-skew.js";
 import type { RecordStageReachedBody } from "./commands.js";
-import type { CampaignContext } from "./context.js";
 import type { CampaignEvent } from "./events.js";
-import type { Campaign } from "./state.js";
-import { findNumber } from "./find-number.js";
+import { aboutNumber } from "./find-number.js";
 
 /**
  * Stages are reached during a call, so they may arrive before its outcome
  * (the attempt in progress) or after it (the attempt just recorded).
  */
-export const recordStageReached = (
-  command: RecordStageReachedBody,
-  campaign: Campaign,
-  context: CampaignContext,
-): CampaignEvent[] | DomainError => {
-  const found = findNumber(campaign, command.number, context.defaultRegion);
-  if ("kind" in found) return found;
-  const { e164, progress } = found;
+export const recordStageReached = aboutNumber<RecordStageReachedBody>((command, { e164, progress }, _campaign, context) => {
   const { attemptNumber, stage, occurredAt } = command;
 
   const current = [progress.last?.attemptNumber, progress.next.status === "completed" ? progress.optedOutOn : progress.next.attemptNumber];
@@ -33,4 +24,4 @@ export const recordStageReached = (
   const alreadyOptedOut = progress.next.status === "completed" && progress.next.result === "opted_out";
   if (stage === STAGE_OPT_OUT && !alreadyOptedOut) events.push({ type: "NumberOptedOut", data: { e164, attemptNumber, occurredAt } });
   return events;
-};
+});
