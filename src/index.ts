@@ -3,22 +3,9 @@
  * contract's subjects, and the zod schemas every message is defined by
  * (commands, queries, events, read models), with their inferred types.
  */
-export {
-  CampaignsClient,
-  CampaignRequestError,
-  CampaignServiceError,
-  tenantConnectionOptions,
-  tenantInboxPrefix,
-  type AttemptReply,
-  type CampaignBody,
-  type CommandInput,
-  type CommandReply,
-  type PhoneNumber,
-  type QueryInput,
-  type RequestOptions,
-  type Revised,
-} from "./client/campaigns-client.js";
-export { SUBJECT_ROOT, commandSubject, eventSubject, querySubject } from "./contract/subjects.js";
+// All that `campaign-service/client` exports (the typed client, subjects, error codes), and more of the client.
+export * from "./client/index.js";
+export { CampaignRequestError, tenantConnectionOptions, tenantInboxPrefix } from "./client/campaigns-client.js";
 
 // Commands (CONTRACT.md "Commands") and their parts.
 export {
@@ -54,8 +41,8 @@ export {
   type CampaignEventType,
 } from "./domain/index.js";
 
-// Codes and errors.
-export { errorStatus, numberResults, outcomes, stages, type ErrorCode, type ErrorDetail, type NumberResult } from "./domain/index.js";
+// Codes (the error codes come with the client, above).
+export { numberResults, outcomes, stages, type NumberResult } from "./domain/index.js";
 
 // Queries and read models (CONTRACT.md "Queries"; JetStream KV buckets).
 export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./contract/queries.js";
