@@ -6,7 +6,6 @@
  */
 import {
   type CampaignCommand,
-  type CampaignContext,
   type CampaignEvent,
   type CampaignState,
   campaignDecider,
@@ -17,23 +16,12 @@ import {
   replayCampaign,
 } from "../src/domain/index.js";
 import { evolveDetail, evolveStatistics, evolveSummary, type CampaignLogEvent } from "../src/projections/evolvers/index.js";
-import { campaignBody, mobile, phoneNumbers, type Row } from "./fixtures.js";
+import { benchContext, campaignBody, decideOrThrow, mobile, phoneNumbers, type Row } from "./fixtures.js";
 
 const NUMBERS = 100_000;
-const context: CampaignContext = {
-  now: "2030-10-01T08:00:00.000Z",
-  defaultRegion: "GB",
-  defaultTimeZone: "Europe/London",
-  callFlowIds: new Set([1]),
-  cliIds: new Set([1]),
-  clientExclusions: emptyClientExclusions(),
-};
-
-const decide = (command: object, state: CampaignState, now = context.now): CampaignEvent[] => {
-  const events = campaignDecider.decide({ clientId: "bench", campaignId: "dial", ...command } as CampaignCommand, state, { ...context, now });
-  if (isDomainError(events)) throw new Error(`${events.code}: ${events.message}`);
-  return [...events];
-};
+const decide = (command: object, state: CampaignState, now?: string): CampaignEvent[] => [
+  ...decideOrThrow({ clientId: "bench", campaignId: "dial", ...command } as CampaignCommand, state, now),
+];
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -65,7 +53,7 @@ export function benchDialQueue(): Row[] {
   const commandSide = (heapUsed() - before) / NUMBERS;
   rows.push({ name: "memory per number: command side (state + due index)", value: Math.round(commandSide), unit: "bytes", note: gcNote() });
 
-  const logged: CampaignLogEvent[] = log.map((event, i) => ({ ...event, position: BigInt(i + 1), recordedAt: context.now, clientId: "bench", campaignId: "dial" }));
+  const logged: CampaignLogEvent[] = log.map((event, i) => ({ ...event, position: BigInt(i + 1), recordedAt: benchContext.now, clientId: "bench", campaignId: "dial" }));
   before = heapUsed();
   const models = { summary: undefined as unknown, detail: undefined as unknown, statistics: undefined as unknown };
   for (const event of logged) {
@@ -94,9 +82,9 @@ export function benchDialQueue(): Row[] {
   // add-exclusions: 10,000 numbers on the client's list, then on the campaign's (which completes those it holds).
   const numbers = Array.from({ length: 10_000 }, (_, i) => ({ number: mobile(50_000 + i), reason: "imported" }));
   // Once to warm up (a running service is warm), then measured.
-  clientExclusionsDecider.decide({ type: "AddExclusions", clientId: "bench", data: { numbers } }, emptyClientExclusions(), { now: context.now, defaultRegion: "GB" });
+  clientExclusionsDecider.decide({ type: "AddExclusions", clientId: "bench", data: { numbers } }, emptyClientExclusions(), { now: benchContext.now, defaultRegion: "GB" });
   let started = performance.now();
-  const listEvents = clientExclusionsDecider.decide({ type: "AddExclusions", clientId: "bench", data: { numbers } }, emptyClientExclusions(), { now: context.now, defaultRegion: "GB" });
+  const listEvents = clientExclusionsDecider.decide({ type: "AddExclusions", clientId: "bench", data: { numbers } }, emptyClientExclusions(), { now: benchContext.now, defaultRegion: "GB" });
   if (isDomainError(listEvents)) throw new Error(listEvents.message);
   fold(clientExclusionsDecider.evolve, emptyClientExclusions(), listEvents);
   rows.push({ name: "add-exclusions 10,000 numbers: client's list, decide + evolve", value: Math.round(performance.now() - started), unit: "ms", note: "target < 500 ms" });

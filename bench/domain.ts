@@ -1,29 +1,6 @@
 /** The pure core: decide+evolve, replay, and number validation. No I/O. */
-import {
-  type CampaignCommand,
-  type CampaignContext,
-  type CampaignEvent,
-  campaignDecider,
-  fold,
-  isDomainError,
-  normalisePhoneNumber,
-  replayCampaign, emptyClientExclusions } from "../src/domain/index.js";
-import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
-
-const context: CampaignContext = {
-  now: "2030-10-01T08:00:00.000Z",
-  defaultRegion: "GB",
-  defaultTimeZone: "Europe/London",
-  callFlowIds: new Set([1]),
-  cliIds: new Set([1]),
-  clientExclusions: emptyClientExclusions(),
-};
-
-const decideOrThrow = (command: CampaignCommand, state: ReturnType<typeof campaignDecider.initialState>, now = context.now) => {
-  const events = campaignDecider.decide(command, state, { ...context, now });
-  if (isDomainError(events)) throw new Error(`${events.code}: ${events.message} ${JSON.stringify(events.details.slice(0, 3))}`);
-  return events;
-};
+import { type CampaignCommand, type CampaignEvent, campaignDecider, fold, normalisePhoneNumber, replayCampaign } from "../src/domain/index.js";
+import { campaignBody, decideOrThrow, mobile, perSecond, type Row } from "./fixtures.js";
 
 export function benchDomain(): Row[] {
   const rows: Row[] = [];

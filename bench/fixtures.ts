@@ -1,5 +1,16 @@
 /** Inputs shared by the benchmarks: a seed-shaped campaign and UK mobile numbers. */
-import { seedPostBody } from "../test/support/seed.js";
+import { type CampaignCommand, type CampaignState, campaignDecider, isDomainError } from "../src/domain/index.js";
+import { seedContext, seedPostBody } from "../test/support/seed.js";
+
+/** The benchmarks' clock and context: the seed's, on the campaign's first morning. */
+export const benchContext = seedContext("2030-10-01T08:00:00.000Z");
+
+/** The campaign decider's events for `command` at `now`; a refusal throws, naming its first details. */
+export const decideOrThrow = (command: CampaignCommand, state: CampaignState, now = benchContext.now) => {
+  const events = campaignDecider.decide(command, state, { ...benchContext, now });
+  if (isDomainError(events)) throw new Error(`${events.code}: ${events.message} ${JSON.stringify(events.details.slice(0, 3))}`);
+  return events;
+};
 
 export const mobile = (i: number): string => `077${String(10_000_000 + i).padStart(8, "0")}`;
 

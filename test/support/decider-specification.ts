@@ -10,8 +10,8 @@
  * schema, so a schema violation arrives at `when` as the 400 the service replies.
  */
 import { expect } from "vitest";
-import { type CampaignCommand, type CampaignContext, type CampaignEvent, type CallPolicy, type Decider, type DirectoryCommand, type DirectoryContext, type DirectoryEvent, type DomainError, type ErrorCode, type ErrorDetail, campaignDecider, directoryDecider, fold, isDomainError, parseWith, emptyClientExclusions } from "../../src/domain/index.js";
-import { seedPostBody } from "./seed.js";
+import { type CampaignCommand, type CampaignContext, type CampaignEvent, type CallPolicy, type Decider, type DirectoryCommand, type DirectoryContext, type DirectoryEvent, type DomainError, type ErrorCode, type ErrorDetail, campaignDecider, directoryDecider, fold, isDomainError, parseWith } from "../../src/domain/index.js";
+import { seedContext, seedPostBody } from "./seed.js";
 import { type CampaignCommandName, type DirectoryCommandName, type ExclusionCommandName, campaignCommands, directoryCommands, exclusionCommands, isExclusionCommandName } from "../../src/contract/commands.js";
 
 export type Outcome<Event> = {
@@ -80,15 +80,8 @@ export const DeciderSpecification = {
 export const CLIENT = "client-a";
 export const CAMPAIGN = "camp-1";
 
-export const campaignContext: CampaignContext = {
-  // Later than every occurredAt in the specifications; the clock-skew rule sets its own.
-  now: "2031-06-01T00:00:00.000Z",
-  defaultRegion: "GB",
-  defaultTimeZone: "Europe/London",
-  callFlowIds: new Set([1]),
-  cliIds: new Set([1]),
-  clientExclusions: emptyClientExclusions(),
-};
+// Later than every occurredAt in the specifications; the clock-skew rule sets its own.
+export const campaignContext: CampaignContext = seedContext("2031-06-01T00:00:00.000Z");
 
 export const spec = DeciderSpecification.for(campaignDecider, campaignContext);
 

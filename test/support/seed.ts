@@ -1,4 +1,4 @@
-import type { CallPolicy } from "../../src/domain/index.js";
+import { type CallPolicy, type CampaignContext, emptyClientExclusions } from "../../src/domain/index.js";
 
 /**
  * The seed's POST body (seed 000), dated 2030 so that it is always in the
@@ -23,4 +23,18 @@ export const seedPostBody = () => ({
     { number: "07722123456", name: "ben", parameters: [{ value: "testing", parameter: 1 }] },
     { number: "07722734716", name: "Dave" },
   ],
+});
+
+/**
+ * What the seed's commands are decided in at `now`: region GB, zone
+ * Europe/London, call flow 1 and CLI 1 registered, no client exclusions.
+ */
+export const seedContext = (now: string, overrides: Partial<CampaignContext> = {}): CampaignContext => ({
+  now,
+  defaultRegion: "GB",
+  defaultTimeZone: "Europe/London",
+  callFlowIds: new Set([1]),
+  cliIds: new Set([1]),
+  clientExclusions: emptyClientExclusions(),
+  ...overrides,
 });

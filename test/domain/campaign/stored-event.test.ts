@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type CampaignEvent, decodeCampaignEvent, encodeCampaignEvent, replayCampaign, campaignDecider, emptyClientExclusions } from "../../../src/domain/index.js";
+import { type CampaignEvent, decodeCampaignEvent, encodeCampaignEvent, replayCampaign, campaignDecider } from "../../../src/domain/index.js";
 import { storedBytes } from "../../../src/domain/campaign/append-size.js";
 import { after, command, created, recordOutcome, seedWith } from "../../support/decider-specification.js";
+import { seedContext } from "../../support/seed.js";
 
 const add = (phoneNumbers: object[], extra: object = {}) => command("add-phone-numbers", { phoneNumbers, ...extra });
 
@@ -28,9 +29,7 @@ describe("stored events", () => {
   });
 
   it("leaves out columns no number uses and an empty duplicates list", () => {
-    const events = campaignDecider.decide(command("create-campaign", seedWith({ phoneNumbers: [{ number: "07722000001" }] })) as never, campaignDecider.initialState(), {
-      now: "2030-10-01T08:00:00.000Z", defaultRegion: "GB", defaultTimeZone: "Europe/London", callFlowIds: new Set([1]), cliIds: new Set([1]), clientExclusions: emptyClientExclusions(),
-    }) as CampaignEvent[];
+    const events = campaignDecider.decide(command("create-campaign", seedWith({ phoneNumbers: [{ number: "07722000001" }] })) as never, campaignDecider.initialState(), seedContext("2030-10-01T08:00:00.000Z")) as CampaignEvent[];
     expect(encodeCampaignEvent(events[1]!).data).toEqual({ numbers: { columns: ["number", "e164"], rows: [["07722000001", 447722000001]] } });
   });
 

@@ -4,23 +4,13 @@
  * against the state folded so far, then given log positions as the store
  * would (other campaigns' events interleave, so positions step by 3).
  */
-import { type CampaignContext, type CampaignState, campaignDecider, isDomainError, parseWith, emptyClientExclusions } from "../../../src/domain/index.js";
+import { type CampaignState, campaignDecider, isDomainError, parseWith } from "../../../src/domain/index.js";
 import type { CampaignLogEvent } from "../../../src/projections/evolvers/index.js";
 import { type CampaignCommandName, campaignCommands } from "../../../src/contract/commands.js";
-import { seedPostBody as supportSeedPostBody } from "../../support/seed.js";
+import { seedContext, seedPostBody as supportSeedPostBody } from "../../support/seed.js";
 
 export const CLIENT = "client-a";
 export const CAMPAIGN = "camp-1";
-
-export const context = (now: string, overrides: Partial<CampaignContext> = {}): CampaignContext => ({
-  now,
-  defaultRegion: "GB",
-  defaultTimeZone: "Europe/London",
-  callFlowIds: new Set([1]),
-  cliIds: new Set([1]),
-  clientExclusions: emptyClientExclusions(),
-  ...overrides,
-});
 
 export class CampaignLog {
   state: CampaignState = campaignDecider.initialState();
@@ -43,7 +33,7 @@ export class CampaignLog {
     const command = { type: entry.type, clientId: this.clientId, campaignId: this.campaignId, data: { ...parsed, id: this.campaignId } } as Parameters<
       typeof campaignDecider.decide
     >[0];
-    const decided = campaignDecider.decide(command, this.state, context(now));
+    const decided = campaignDecider.decide(command, this.state, seedContext(now));
     if (isDomainError(decided)) throw new Error(`${name}: ${decided.code} ${decided.message} ${JSON.stringify(decided.details)}`);
     const logged = decided.map((event): CampaignLogEvent => {
       this.state = campaignDecider.evolve(this.state, event);
