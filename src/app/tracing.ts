@@ -16,15 +16,20 @@ export function inRequestSpan<T>(name: string, traceparent: string | undefined, 
   return tracer().startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => run(span).finally(() => span.end()));
 }
 
+/** Marks a span failed by `error` (recorded as its exception), which it gives back for the caller to throw. */
+function failed(span: Span, error: unknown): unknown {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR });
+  return error;
+}
+
 /** A step of the current request (decide, append, reply) as a child span; a thrown error marks it failed. */
 export function inChildSpan<T>(name: string, run: () => Promise<T> | T): Promise<T> {
   return tracer().startActiveSpan(name, async (span) => {
     try {
       return await run();
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
+      throw failed(span, error);
     } finally {
       span.end();
     }
@@ -37,9 +42,7 @@ export function inChildSpanSync<T>(name: string, run: () => T): T {
     try {
       return run();
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
+      throw failed(span, error);
     } finally {
       span.end();
     }
