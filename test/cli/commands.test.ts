@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KvReadModels } from "../../src/adapters/nats/kv-read-models.js";
 import type { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { runCli, startCli } from "../support/cli.js";
-import { type Gateway, startGateway } from "../support/gateway.js";
+import { type Gateway, startGatewayWithDefaults } from "../support/gateway.js";
 import { freePort, startNatsServer } from "../support/nats-server.js";
-import { registerDefaults, seedPostBody } from "../support/instance.js";
+import { seedPostBody } from "../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
@@ -20,9 +20,8 @@ let env: Record<string, string>;
 const now = () => new Date().toISOString();
 
 beforeAll(async () => {
-  gw = await startGateway();
+  gw = await startGatewayWithDefaults(["acme"]);
   acme = gw.svc.client("acme");
-  await registerDefaults(acme);
   env = { NATS_URL: gw.nats.url };
   await acme.createCampaign({ ...seedPostBody(), id: "audited" });
   await acme.recordAttemptOutcome({ id: "audited", number: "07722123456", attemptNumber: 1, outcome: 3, occurredAt: now() });

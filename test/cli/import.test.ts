@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readHistory } from "../../src/cli/history.js";
 import type { CampaignsClient } from "../../src/client/campaigns-client.js";
 import { runCli, startCli, writeNumbersCsv } from "../support/cli.js";
-import { type Gateway, startGateway } from "../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../support/instance.js";
+import { type Gateway, startGatewayWithDefaults } from "../support/gateway.js";
+import { seedPostBody } from "../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
@@ -20,9 +20,8 @@ let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  gw = await startGateway();
+  gw = await startGatewayWithDefaults(["acme"]);
   acme = gw.svc.client("acme");
-  await registerDefaults(acme);
   dir = mkdtempSync(join(tmpdir(), "campaigns-import-"));
   env = { NATS_URL: gw.nats.url };
 });

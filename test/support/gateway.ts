@@ -4,7 +4,7 @@
  */
 import { CampaignRequestError } from "../../src/client/campaigns-client.js";
 import { freePort, type RunningNatsServer, startNatsServer } from "./nats-server.js";
-import { startTestInstance, type TestInstance } from "./instance.js";
+import { registerDefaults, startTestInstance, type TestInstance } from "./instance.js";
 
 export type Gateway = { nats: RunningNatsServer; svc: TestInstance; base: string; stop(): Promise<void> };
 
@@ -28,6 +28,18 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
       await nats.stop();
     },
   };
+}
+
+/** startGateway, then call flow 1 and CLI 1 registered for each of `clients` (registerDefaults), as a back office begins. */
+export async function startGatewayWithDefaults(clients: readonly string[], env: Record<string, string> = {}): Promise<Gateway> {
+  const gw = await startGateway(env);
+  try {
+    for (const clientId of clients) await registerDefaults(gw.svc.client(clientId));
+    return gw;
+  } catch (error) {
+    await gw.stop();
+    throw error;
+  }
 }
 
 /**

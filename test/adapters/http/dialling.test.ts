@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignServiceError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
-import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/instance.js";
+import { API_KEYS, type Gateway, http, startGatewayWithDefaults } from "../../support/gateway.js";
+import { seedPostBody } from "../../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
@@ -27,10 +27,8 @@ const allDay = (phoneNumbers: { number: string; name?: string }[]) => ({
 });
 
 beforeAll(async () => {
-  gw = await startGateway();
+  gw = await startGatewayWithDefaults(["acme", "globex"]);
   acme = gw.svc.client("acme");
-  await registerDefaults(acme);
-  await registerDefaults(gw.svc.client("globex"));
 });
 afterAll(async () => {
   await gw?.stop();

@@ -10,8 +10,8 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { runCli } from "../../support/cli.js";
-import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/instance.js";
+import { API_KEYS, type Gateway, http, startGatewayWithDefaults } from "../../support/gateway.js";
+import { seedPostBody } from "../../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
@@ -22,9 +22,8 @@ const LARGE = 20_000;
 const large = (i: number) => `07723${String(i).padStart(6, "0")}`;
 
 beforeAll(async () => {
-  gw = await startGateway();
+  gw = await startGatewayWithDefaults(["acme"]);
   acme = gw.svc.client("acme");
-  await registerDefaults(acme);
   await acme.createCampaign({ ...seedPostBody(), id: "csv", phoneNumbers: [{ number: "07722123456", name: tricky }, { number: "07722734716", name: "Dave" }] });
   await acme.recordStageReached({ id: "csv", number: "07722123456", attemptNumber: 1, stage: 1, occurredAt: t(0) });
   await acme.recordAttemptOutcome({ id: "csv", number: "07722123456", attemptNumber: 1, outcome: 3, occurredAt: t(1) });

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignRequestError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
-import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults } from "../../support/instance.js";
+import { API_KEYS, type Gateway, http, startGatewayWithDefaults } from "../../support/gateway.js";
 
 // Seed 000 "POST - Creates Campaign", the request body exactly as documented.
 const SEED_POST_BODY = `{
@@ -60,10 +59,8 @@ const call = (method: string, path: string, options: Parameters<typeof http>[3] 
 const now = () => new Date().toISOString();
 
 beforeAll(async () => {
-  gw = await startGateway();
+  gw = await startGatewayWithDefaults(["acme", "globex"]);
   acme = gw.svc.client("acme");
-  await registerDefaults(acme);
-  await registerDefaults(gw.svc.client("globex"));
 });
 afterAll(async () => {
   await gw?.stop();

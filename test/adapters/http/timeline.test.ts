@@ -7,17 +7,16 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { KvReadModels } from "../../../src/adapters/nats/kv-read-models.js";
 import { CampaignRequestError, type CampaignsClient } from "../../../src/client/campaigns-client.js";
 import { runCli } from "../../support/cli.js";
-import { API_KEYS, type Gateway, http, startGateway } from "../../support/gateway.js";
-import { registerDefaults, seedPostBody } from "../../support/instance.js";
+import { API_KEYS, type Gateway, http, startGatewayWithDefaults } from "../../support/gateway.js";
+import { seedPostBody } from "../../support/instance.js";
 
 let gw: Gateway;
 let acme: CampaignsClient;
 let position: bigint;
 
 beforeAll(async () => {
-  gw = await startGateway();
+  gw = await startGatewayWithDefaults(["acme"]);
   acme = gw.svc.client("acme");
-  await registerDefaults(acme);
   await acme.createCampaign({ ...seedPostBody(), id: "night" });
   // 01:30 BST, then 01:30 GMT an hour later: 25 October 2026, the clocks go back at 02:00 BST.
   await acme.recordAttemptOutcome({ id: "night", number: "07722123456", attemptNumber: 1, outcome: 3, occurredAt: "2026-10-25T00:30:00Z" });
