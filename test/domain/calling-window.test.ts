@@ -25,29 +25,24 @@ describe("calling windows", () => {
     expect(windowsIn("Europe/London", day("2030-10-03", "09:00", "12:00"), day("2030-10-02", "14:00", "16:00")).map(([date]) => date)).toEqual(["2030-10-02", "2030-10-03"]);
   });
 
+  /** A case: the zone, the day's date, start and finish on its wall clock, and the window's opening and closing (UTC). */
+  const expectWindow = (_: string, zone: string, date: string, start: string, finish: string, opensAt: string, closesAt: string) =>
+    expect(windowsIn(zone, day(date, start, finish))).toEqual([[date, opensAt, closesAt]]);
+
   describe("on the spring-forward day (01:00-02:00 does not exist)", () => {
-    it("open at the moment the clocks jump when the start time is skipped", () => {
+    it.each([
       // 01:30 never shows; at 01:00Z the clocks read 02:00 BST, already past the start.
-      expect(windowsIn("Europe/London", day("2030-03-31", "01:30", "03:00"))).toEqual([["2030-03-31", "2030-03-31T01:00:00.000Z", "2030-03-31T02:00:00.000Z"]]);
-    });
-
-    it("close at the moment the clocks jump when the finish time is skipped, never after the finish on the wall clock", () => {
-      expect(windowsIn("Europe/London", day("2030-03-31", "00:30", "01:30"))).toEqual([["2030-03-31", "2030-03-31T00:30:00.000Z", "2030-03-31T01:00:00.000Z"]]);
-    });
-
-    it("works in other zones' gaps too (New York skips 02:00-03:00 on 2030-03-10)", () => {
-      expect(windowsIn("America/New_York", day("2030-03-10", "02:30", "04:00"))).toEqual([["2030-03-10", "2030-03-10T07:00:00.000Z", "2030-03-10T08:00:00.000Z"]]);
-    });
+      ["open at the moment the clocks jump when the start time is skipped", "Europe/London", "2030-03-31", "01:30", "03:00", "2030-03-31T01:00:00.000Z", "2030-03-31T02:00:00.000Z"],
+      ["close at the moment the clocks jump when the finish time is skipped, never after the finish on the wall clock", "Europe/London", "2030-03-31", "00:30", "01:30", "2030-03-31T00:30:00.000Z", "2030-03-31T01:00:00.000Z"],
+      ["works in other zones' gaps too (New York skips 02:00-03:00 on 2030-03-10)", "America/New_York", "2030-03-10", "02:30", "04:00", "2030-03-10T07:00:00.000Z", "2030-03-10T08:00:00.000Z"],
+    ])("%s", expectWindow);
   });
 
   describe("on the fall-back day (01:00-02:00 shows twice)", () => {
-    it("open at the first showing of a repeated start time", () => {
-      expect(windowsIn("Europe/London", day("2030-10-27", "01:30", "03:00"))).toEqual([["2030-10-27", "2030-10-27T00:30:00.000Z", "2030-10-27T03:00:00.000Z"]]);
-    });
-
-    it("close at the first showing of a repeated finish time", () => {
-      expect(windowsIn("Europe/London", day("2030-10-27", "00:30", "01:30"))).toEqual([["2030-10-27", "2030-10-26T23:30:00.000Z", "2030-10-27T00:30:00.000Z"]]);
-    });
+    it.each([
+      ["open at the first showing of a repeated start time", "Europe/London", "2030-10-27", "01:30", "03:00", "2030-10-27T00:30:00.000Z", "2030-10-27T03:00:00.000Z"],
+      ["close at the first showing of a repeated finish time", "Europe/London", "2030-10-27", "00:30", "01:30", "2030-10-26T23:30:00.000Z", "2030-10-27T00:30:00.000Z"],
+    ])("%s", expectWindow);
   });
 });
 
