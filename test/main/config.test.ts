@@ -1,16 +1,9 @@
 /** Configuration from the environment: defaults from CONTRACT.md, and one clear line naming a bad variable. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/main/config.js";
+import { loadConfig } from "../../src/main/config.js";
+import { configRefusal } from "../support/config-refusal.js";
 
-const refusal = (env: Record<string, string>): string => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error("expected the configuration to be refused");
-};
+const refusal = (env: Record<string, string>): string => configRefusal(() => loadConfig(env));
 
 describe("configuration", () => {
   it("has the contract's defaults", () => {

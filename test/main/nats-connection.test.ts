@@ -3,18 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/main/config.js";
+import { loadConfig } from "../../src/main/config.js";
 import { natsSettings } from "../../src/main/nats-connection.js";
-
-const refusal = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-};
+import { configRefusal } from "../support/config-refusal.js";
 
 describe("NATS credentials", () => {
   it("takes user and password out of NATS_URL (nats.js does not read them) and keeps them out of the servers shown", () => {
@@ -41,13 +32,13 @@ describe("NATS credentials", () => {
     [{ NATS_USER: "u", NATS_PASSWORD: "hunter2", NATS_TOKEN: "hunter2" }, /^invalid configuration: NATS_TOKEN: NATS credentials come from NATS_USER\/NATS_PASSWORD and NATS_TOKEN; set only one/],
     [{ NATS_CREDS: "/nowhere/user.creds" }, /^invalid configuration: NATS_CREDS="\/nowhere\/user.creds": cannot read the credentials file \(ENOENT\)$/],
   ])("refuses %o in one line naming the variable, without the secret", (env, message) => {
-    const line = refusal(() => natsSettings({ NATS_URL: "nats://h:4222", ...env }));
+    const line = configRefusal(() => natsSettings({ NATS_URL: "nats://h:4222", ...env }));
     expect(line).toMatch(message);
     expect(line).not.toContain("hunter2");
   });
 
   it("names a bad NATS_URL without printing its password", () => {
-    const line = refusal(() => loadConfig({ NATS_URL: "nats://svc:hunter2@host:4222/path" }));
+    const line = configRefusal(() => loadConfig({ NATS_URL: "nats://svc:hunter2@host:4222/path" }));
     expect(line).toMatch(/^invalid configuration: NATS_URL="nats:\/\/\*\*\*@host:4222\/path"/);
     expect(line).not.toContain("hunter2");
   });
