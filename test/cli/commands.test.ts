@@ -66,7 +66,7 @@ describe("campaigns history", () => {
 });
 
 describe("campaigns state", () => {
-  it("prints the campaign as it stood at a revision or a time", async () => {
+  it("prints the campaign as it stood at a revision or a time", { timeout: 90_000 }, async () => {
     const atCreation = await runCli(["state", "audited", "--client", "acme", "--revision", "1"], env);
     expect(atCreation.code).toBe(0);
     const body = JSON.parse(atCreation.stdout);
