@@ -127,7 +127,7 @@ export class SqliteEventStore implements EventStore {
     }
     if (this.waiting.size === 0 && this.pending.length === 0) this.idle();
     this.signal.notify();
-    this.commits.postMessage(null);
+    if (!this.closed) this.commits.postMessage(null); // once closing, the channel may already be closed: other threads' polls see the rest
   }
 
   private idle(): void {
