@@ -105,7 +105,8 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
   // Projections and the relay run in one instance at a time (the lease holder); the others follow its checkpoint for minPosition.
   // CONSUMERS=thread: this process's holder is a worker thread of its own, and this thread only follows.
   const projections = leasedConsumers(config, { ...infra, store }, logger);
-  const consumersThread = config.CONSUMERS === "thread" ? await startConsumersThread(config, `nats://${nc.getServer()}`) : undefined;
+  // The thread connects where this instance did: NATS_URL as configured (scheme, every server), or the local server it started.
+  const consumersThread = config.CONSUMERS === "thread" ? await startConsumersThread(config, localServer ? `nats://${nc.getServer()}` : config.NATS_URL) : undefined;
   await projections.start(config.CONSUMERS === "here" ? joinLease(config, nc, logger) : undefined);
   const queries = new QueryHandler(store, readModels, projections, commands, config.DEFAULT_REGION);
 
