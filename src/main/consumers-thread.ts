@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../lib/module-worker.js";
 import type { Config } from "./config.js";
 
 /** What the thread is given: the instance's configuration (it clones), NATS_URL naming the server the instance uses. */
@@ -15,7 +15,7 @@ export type ConsumersThreadMessage = { kind: "started" } | { kind: "failed"; mes
  */
 export async function startConsumersThread(config: Config, natsUrl: string): Promise<{ stop(): Promise<void> }> {
   const data: ConsumersThreadData = { config: { ...config, NATS_URL: natsUrl, CONSUMERS: "here", HTTP_PORT: undefined, OPS_PORT: undefined } };
-  const worker = startWorker(data);
+  const worker = startModuleWorker(import.meta.url, "consumers-thread-main", { workerData: data });
   const [first] = (await once(worker, "message")) as [ConsumersThreadMessage];
   if (first.kind === "failed") {
     await worker.terminate();
@@ -31,13 +31,4 @@ export async function startConsumersThread(config: Config, natsUrl: string): Pro
       clearTimeout(timer);
     },
   };
-}
-
-/** The compiled .js as it is; the TypeScript source (tests, tsx) through tsx's loader, registered in the thread. */
-function startWorker(data: ConsumersThreadData): Worker {
-  const source = import.meta.url.endsWith(".ts");
-  const entry = new URL(source ? "./consumers-thread-main.ts" : "./consumers-thread-main.js", import.meta.url);
-  if (!source) return new Worker(entry, { workerData: data });
-  const boot = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { BroadcastChannel, MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import { startModuleWorker } from "../../lib/module-worker.js";
 import { resolve as resolvePath } from "node:path";
 import type Database from "better-sqlite3";
 import {
@@ -76,7 +77,7 @@ export class SqliteEventStore implements EventStore {
     };
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.writer = startWriterThread({ file, port: port2 }, [port2]);
+    this.writer = startModuleWorker(import.meta.url, "sqlite-writer-thread", { workerData: { file, port: port2 } satisfies WriterData, transferList: [port2] });
     this.port.on("message", (outcomes: WireOutcome[]) => this.settle(outcomes));
     this.idle(); // only appends waiting for an answer keep the process alive
     this.exited = new Promise((resolve) => this.writer.once("exit", () => resolve()));
@@ -224,18 +225,6 @@ const fromWire = (error: WireError): Error =>
       : error.kind === "command_id_reused"
         ? new CommandIdReusedError(error.claim, error.first)
         : new Error(error.message);
-
-/**
- * Starts sqlite-writer-thread: the compiled .js as it is, the TypeScript
- * source (tests, `npm start`) through tsx's loader, registered in the thread.
- */
-function startWriterThread(data: WriterData, transfer: MessagePort[]): Worker {
-  const source = import.meta.url.endsWith(".ts");
-  const entry = new URL(source ? "./sqlite-writer-thread.ts" : "./sqlite-writer-thread.js", import.meta.url);
-  if (!source) return new Worker(entry, { workerData: data, transferList: transfer });
-  const boot = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data, transferList: transfer });
-}
 
 const toRecorded = (row: Row): RecordedEvent => ({
   streamId: row.stream_id,
