@@ -26,7 +26,14 @@ export type EventMetadata = {
 };
 
 export type NewEvent = {
-  /** A UUID; a retried append of the same id is the adapter's to deduplicate where it can. */
+  /**
+   * A UUID. A retried append of the same ids at the place its expected
+   * revision names is acknowledged with the original result, not written
+   * again (for `any`, where the adapter can: the embedded ones when it was the
+   * stream's last append). Ids are not checked for uniqueness across streams,
+   * as EventStoreDB does not; a command's events are kept from being stored
+   * twice by its claim (`AppendCondition.claims`).
+   */
   eventId: string;
   type: string;
   data: unknown;
@@ -91,8 +98,13 @@ export type AppendCondition = {
 /**
  * A `Command-Id` taken for good by the command whose events an append writes:
  * one command of one client, across all its streams, restarts included
- * (CONTRACT: Command-Id). The same command again (same fingerprint of name
- * and body) may append; another one under the id gets `CommandIdReusedError`.
+ * (CONTRACT: Command-Id). Another command under the id gets
+ * `CommandIdReusedError`. The same command again (same fingerprint of name
+ * and body), where the claim is written with the events (memory, SQLite),
+ * has its events stored already: unless the append is a retry of that one it
+ * gets `StoreRejectedError` ("conflict"), nothing written. Where the claim is
+ * taken ahead (EventStoreDB, `claimAhead`) it may be held without its events,
+ * so the same command may append (its expected revision guards the stream).
  */
 export type CommandClaim = { clientId: string; commandId: string; command: string; fingerprint: string };
 /** What a claim was first made for. */
@@ -170,8 +182,8 @@ export class AppendTooLargeError extends Error {
 export const MAX_APPEND_BYTES = 1024 * 1024;
 
 /**
- * An append the store refuses for what it is, not for the moment (an event id
- * already stored elsewhere, a constraint): a retry would be refused the same
+ * An append the store refuses for what it is, not for the moment (the events
+ * of a command already stored, a constraint): a retry would be refused the same
  * way, so it is answered as its 4xx (`code`), never 503.
  */
 export class StoreRejectedError extends Error {

@@ -11,11 +11,10 @@ import {
   type ReadOptions,
   type RecordedEvent,
   START,
-  StoreRejectedError,
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { AppendSignal, checkAppendSize, checkClaim, checkExpected, claimKey, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
+import { AppendSignal, checkAppendSize, checkClaimWithEvents, checkExpected, claimKey, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
 
 const PAGE_SIZE = 1000;
 
@@ -23,7 +22,6 @@ const PAGE_SIZE = 1000;
 export class MemoryEventStore implements EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
-  private readonly byEventId = new Map<string, RecordedEvent>();
   /** (client, Command-Id) -> what it was claimed for. */
   private readonly claims = new Map<string, ClaimedFor>();
   private readonly signal = new AppendSignal();
@@ -41,17 +39,20 @@ export class MemoryEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     checkAppendSize(streamId, events, this.maxAppendBytes);
-    const prior = priorAppend(streamId, events, expected, (id) => this.byEventId.get(id));
-    if (prior !== undefined) return prior;
     const stream = this.streams.get(streamId) ?? [];
-    checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => stream[Number(revision)]?.eventId);
+    const at = (revision: bigint) => stream[Number(revision)];
+    const prior = priorAppend(events, expected, stream.at(-1)?.revision, at);
+    if (prior !== undefined) return prior;
+    checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => at(revision)?.eventId);
+    // The same rules as the sqlite writer, before writing anything (claims there are taken one by one, so a repeat within the append counts too).
     const claims = condition?.claims ?? [];
-    for (const claim of claims) checkClaim(claim, this.claims.get(claimKey(claim)));
-    // Event ids are unique, as the sqlite adapter's index makes them: refuse before writing anything.
+    const claimed = new Map<string, ClaimedFor>();
+    for (const claim of claims) {
+      const key = claimKey(claim);
+      checkClaimWithEvents(claim, this.claims.get(key) ?? claimed.get(key));
+      claimed.set(key, { command: claim.command, fingerprint: claim.fingerprint, streamId });
+    }
     const ids = events.map((e) => e.eventId || randomUUID());
-    if (new Set(ids).size < ids.length) throw new StoreRejectedError("conflict", `append to ${streamId} repeats an event id`);
-    const reused = ids.find((id) => this.byEventId.has(id));
-    if (reused !== undefined) throw new StoreRejectedError("conflict", `event id ${reused} is already stored`);
     const recordedAt = new Date();
     let revision = BigInt(stream.length);
     for (const [i, event] of events.entries()) {
@@ -66,11 +67,10 @@ export class MemoryEventStore implements EventStore {
         eventId: ids[i]!,
       };
       this.log.push(recorded);
-      this.byEventId.set(recorded.eventId, recorded);
       stream.push(recorded);
     }
     this.streams.set(streamId, stream);
-    for (const claim of claims) if (!this.claims.has(claimKey(claim))) this.claims.set(claimKey(claim), { command: claim.command, fingerprint: claim.fingerprint, streamId });
+    for (const [key, claim] of claimed) this.claims.set(key, claim);
     this.signal.notify();
     return { nextRevision: revision - 1n, position: BigInt(this.log.length) };
   }

@@ -1,6 +1,6 @@
 /**
- * Pieces shared by the memory and sqlite adapters: the expected-revision
- * rule, the append size limit and a pull-based subscription.
+ * Pieces shared by the memory and sqlite adapters: the expected-revision,
+ * retry and claim rules, the append size limit and a pull-based subscription.
  */
 import {
   type AppendCondition,
@@ -14,6 +14,7 @@ import {
   type NewEvent,
   type Position,
   type RecordedEvent,
+  StoreRejectedError,
   type Subscription,
 } from "../../ports/event-store.js";
 
@@ -35,11 +36,24 @@ export function checkExpected(
 /**
  * The claim rule every adapter applies before writing: a Command-Id already
  * claimed by another command (another fingerprint) refuses the append. The
- * same command again passes (its events are not in the stream, or the
- * expected revision would have refused it first).
+ * same command again passes: where the claim is taken ahead of the events
+ * (EventStoreDB) it may be held without them, and the expected revision
+ * refuses an append of events already in the stream.
  */
 export function checkClaim(claim: CommandClaim | undefined, first: ClaimedFor | undefined): void {
   if (claim !== undefined && first !== undefined && first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
+}
+
+/**
+ * The claim rule where claims are written in one transaction with their
+ * events (memory, SQLite): a claim held means its command's events are
+ * stored. Besides checkClaim's refusal, the same command again, not
+ * recognised as a retry of its own append (priorAppend), would store its
+ * events twice: refused, writing nothing.
+ */
+export function checkClaimWithEvents(claim: CommandClaim, first: ClaimedFor | undefined): void {
+  checkClaim(claim, first);
+  if (first !== undefined) throw new StoreRejectedError("conflict", `Command-Id ${claim.commandId} of client ${claim.clientId} already has its events in ${first.streamId}`);
 }
 
 /** The key of a claim in a store's index. */
@@ -63,31 +77,34 @@ export function checkAppendSize(streamId: string, events: readonly NewEvent[], l
   if (bytes > limit) throw new AppendTooLargeError(streamId, bytes, limit);
 }
 
-/** Where an already stored event sits. */
-export type StoredAt = { streamId: string; revision: bigint; position: Position };
+/** The event stored at one revision of the append's stream. */
+export type StoredAt = { eventId: string; position: Position };
 
 /**
  * EventStoreDB's idempotent retry: the same event ids, in order, already at
- * the place `expected` names (or anywhere in the stream for `any`) are
- * acknowledged with the original result instead of being written again.
+ * the place `expected` names are acknowledged with the original result
+ * instead of being written again. Looked up by revision in the stream (whose
+ * last revision is `current`), so no index of event ids is needed. For `any`
+ * only the stream's last append is recognised (the ids at its tail):
+ * EventStoreDB itself recognises an `any` retry only best-effort, from a
+ * cache of recent appends.
  */
 export function priorAppend(
-  streamId: string,
   events: readonly Pick<NewEvent, "eventId">[],
   expected: ExpectedRevision,
-  find: (eventId: string) => StoredAt | undefined,
+  current: bigint | undefined,
+  at: (revision: bigint) => StoredAt | undefined,
 ): AppendResult | undefined {
-  const first = find(events[0]!.eventId);
-  if (first === undefined || first.streamId !== streamId) return undefined;
-  const startsAt = expected === "any" ? first.revision : expected === "no_stream" ? 0n : expected + 1n;
-  if (first.revision !== startsAt) return undefined;
-  let last = first;
-  for (let i = 1; i < events.length; i++) {
-    const found = find(events[i]!.eventId);
-    if (found === undefined || found.streamId !== streamId || found.revision !== first.revision + BigInt(i)) return undefined;
-    last = found;
+  if (current === undefined) return undefined;
+  const count = BigInt(events.length);
+  const startsAt = expected === "any" ? current - count + 1n : expected === "no_stream" ? 0n : expected + 1n;
+  if (startsAt < 0n || startsAt + count - 1n > current) return undefined;
+  let last: StoredAt | undefined;
+  for (const [i, event] of events.entries()) {
+    last = at(startsAt + BigInt(i));
+    if (last?.eventId !== event.eventId) return undefined;
   }
-  return { nextRevision: last.revision, position: last.position };
+  return { nextRevision: startsAt + count - 1n, position: last!.position };
 }
 
 export const matchesPrefix = (streamId: string, prefixes: readonly string[] | undefined): boolean =>

@@ -7,7 +7,7 @@
  */
 import type Database from "better-sqlite3";
 import { type AppendResult, type ClaimedFor, type CommandClaim, CommandIdReusedError, ConcurrencyError, type ExpectedRevision, StoreRejectedError, type Position } from "../../ports/event-store.js";
-import { checkClaim, checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
+import { checkClaimWithEvents, checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
 
 /** An event as the main thread serialised it, once. */
 export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
@@ -37,10 +37,10 @@ export class SqliteWriter {
       revision: db.prepare<[string], { revision: bigint }>("SELECT revision FROM streams WHERE stream_id = ?").safeIntegers(true),
       setRevision: db.prepare("INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision"),
       insert: db.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)").safeIntegers(true),
-      eventIdAt: db.prepare<[string, bigint], { event_id: string }>("SELECT event_id FROM events WHERE stream_id = ? AND revision = ?"),
+      // Through UNIQUE (stream_id, revision): there is no index of event ids, which would dirty a random page of it per event.
+      at: db.prepare<[string, bigint], { event_id: string; position: bigint }>("SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?").safeIntegers(true),
       claimed: db.prepare<[string, string], ClaimedFor>("SELECT command, fingerprint, stream_id AS streamId FROM command_ids WHERE client_id = ? AND command_id = ?"),
-      claim: db.prepare("INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id, command_id) DO NOTHING"),
-      byEventId: db.prepare<[string], { stream_id: string; revision: bigint; position: bigint }>("SELECT stream_id, revision, position FROM events WHERE event_id = ?").safeIntegers(true),
+      claim: db.prepare("INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id) VALUES (?, ?, ?, ?, ?)"),
     };
     // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls back alone.
     this.appendOne = db.transaction((append: WireAppend) => this.write(append));
@@ -78,34 +78,31 @@ export class SqliteWriter {
   }
 
   private write({ streamId, events, expected, lastEventId, claims }: WireAppend): AppendResult {
-    const prior = priorAppend(streamId, events, expected, (id) => this.storedAt(id));
-    if (prior !== undefined) return prior;
     const current = this.statements.revision.get(streamId)?.revision;
+    const at = (revision: bigint) => this.storedAt(streamId, revision);
+    const prior = priorAppend(events, expected, current, at);
+    if (prior !== undefined) return prior;
     const condition = lastEventId === undefined ? undefined : { lastEventId };
-    checkExpected(streamId, expected, current, condition, (revision) => this.statements.eventIdAt.get(streamId, revision)?.event_id);
+    checkExpected(streamId, expected, current, condition, (revision) => at(revision)?.eventId);
     for (const claim of claims) {
-      checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
+      // Claimed in an earlier transaction or earlier in this append's claims: either way the command's events are in.
+      checkClaimWithEvents(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
       this.statements.claim.run(claim.clientId, claim.commandId, claim.command, claim.fingerprint, streamId);
     }
     const recordedAt = BigInt(Date.now());
     let revision = current === undefined ? 0n : current + 1n;
     let position: Position = 0n;
     for (const event of events) {
-      try {
-        position = BigInt(this.statements.insert.run(streamId, revision++, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
-        this.eventsSinceCheckpoint += 1;
-      } catch (error) {
-        if (this.storedAt(event.eventId) !== undefined) throw new StoreRejectedError("conflict", `event id ${event.eventId} is already stored`);
-        throw error;
-      }
+      position = BigInt(this.statements.insert.run(streamId, revision++, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
+      this.eventsSinceCheckpoint += 1;
     }
     this.statements.setRevision.run(streamId, revision - 1n);
     return { nextRevision: revision - 1n, position };
   }
 
-  private storedAt(eventId: string): StoredAt | undefined {
-    const row = this.statements.byEventId.get(eventId);
-    return row && { streamId: row.stream_id, revision: row.revision, position: row.position };
+  private storedAt(streamId: string, revision: bigint): StoredAt | undefined {
+    const row = this.statements.at.get(streamId, revision);
+    return row && { eventId: row.event_id, position: row.position };
   }
 }
 

@@ -41,8 +41,11 @@ type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => voi
  * expected revision and failing alone; each append resolves only after its
  * commit. Events are serialised once, here. Reads and subscriptions use this
  * thread's own connection (WAL readers do not wait for the writer).
- * Event ids are unique; a retry of an append already written is acknowledged
- * with its original result (as EventStoreDB does). Subscriptions are woken by
+ * A retry of an append already written (the same event ids where `expected`
+ * names) is acknowledged with its original result, as EventStoreDB does; as
+ * there, event ids are not checked for uniqueness across streams, but a
+ * command whose claim is held (its events stored) cannot append its events
+ * again (sqlite-writer.ts). Subscriptions are woken by
  * the appends of every store on the file in this process (any thread, through
  * a BroadcastChannel named by the file) and also poll, to see other processes' writes.
  */

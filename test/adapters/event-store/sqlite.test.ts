@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openEventStore } from "../../../src/main/open-event-store.js";
 import { ConcurrencyError } from "../../../src/ports/event-store.js";
@@ -79,13 +80,32 @@ describe("sqlite event store", () => {
     }
   });
 
-  it("refuses an event id already stored elsewhere, writing nothing", async () => {
-    const store = new SqliteEventStore(join(dir, "ids.sqlite"));
-    const event = newEvent("A");
-    await store.append("ids-1", [event], "no_stream");
-    await expect(store.append("ids-2", [newEvent("X"), event], "no_stream")).rejects.toThrow(/already stored/);
-    expect(await collect(store.read("ids-2"))).toEqual([]);
-    await store.close();
+  it("drops the event id index from a file created with it, keeping the events", async () => {
+    const file = join(dir, "with-event-id-index.sqlite");
+    const first = new SqliteEventStore(file);
+    await first.append("old-1", [newEvent("A")], "no_stream");
+    await first.close();
+    // The index as earlier versions of the schema created it.
+    const old = new Database(file);
+    old.exec("CREATE UNIQUE INDEX events_event_id ON events (event_id)");
+    old.close();
+    const indexes = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(indexes()).toContain("events_event_id");
+    const store = new SqliteEventStore(file);
+    try {
+      expect(indexes()).toEqual(["sqlite_autoindex_events_1"]);
+      expect(await store.append("old-1", [newEvent("B")], 0n)).toMatchObject({ nextRevision: 1n });
+      expect((await collect(store.read("old-1"))).map((e) => e.type)).toEqual(["A", "B"]);
+    } finally {
+      await store.close();
+    }
   });
 
   it("is what openEventStore opens for kind sqlite, creating the data directory", async () => {
