@@ -18,7 +18,10 @@ export type WireError =
   | { kind: "rejected"; code: StoreRejectedError["code"]; message: string }
   | { kind: "command_id_reused"; claim: CommandClaim; first: ClaimedFor }
   | { kind: "failed"; message: string };
-export type WireOutcome = { id: number; result: AppendResult } | { id: number; error: WireError };
+/** Where a written append's events landed: positions `first`, `first + 1`, ... (one transaction, no other writer in between). */
+export type Written = { first: Position; recordedAt: number };
+/** `written` is absent when nothing was written (a retry recognised as an append already stored). */
+export type WireOutcome = { id: number; result: AppendResult; written?: Written } | { id: number; error: WireError };
 
 /**
  * Checkpoint after about this many events (a little over a WAL page each),
@@ -71,17 +74,17 @@ export class SqliteWriter {
 
   private tryAppend(append: WireAppend): WireOutcome {
     try {
-      return { id: append.id, result: this.appendOne(append) };
+      return { id: append.id, ...this.appendOne(append) };
     } catch (error) {
       return { id: append.id, error: toWireError(error) };
     }
   }
 
-  private write({ streamId, events, expected, lastEventId, claims }: WireAppend): AppendResult {
+  private write({ streamId, events, expected, lastEventId, claims }: WireAppend): { result: AppendResult; written?: Written } {
     const current = this.statements.revision.get(streamId)?.revision;
     const at = (revision: bigint) => this.storedAt(streamId, revision);
     const prior = priorAppend(events, expected, current, at);
-    if (prior !== undefined) return prior;
+    if (prior !== undefined) return { result: prior };
     const condition = lastEventId === undefined ? undefined : { lastEventId };
     checkExpected(streamId, expected, current, condition, (revision) => at(revision)?.eventId);
     for (const claim of claims) {
@@ -89,15 +92,19 @@ export class SqliteWriter {
       checkClaimWithEvents(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
       this.statements.claim.run(claim.clientId, claim.commandId, claim.command, claim.fingerprint, streamId);
     }
-    const recordedAt = BigInt(Date.now());
+    const recordedAt = Date.now();
     let revision = current === undefined ? 0n : current + 1n;
     let position: Position = 0n;
+    let first: Position | undefined;
     for (const event of events) {
       position = BigInt(this.statements.insert.run(streamId, revision++, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
+      first ??= position;
       this.eventsSinceCheckpoint += 1;
     }
     this.statements.setRevision.run(streamId, revision - 1n);
-    return { nextRevision: revision - 1n, position };
+    const result = { nextRevision: revision - 1n, position };
+    // Consecutive as one transaction's AUTOINCREMENT makes them; were they not, a reader must take them from the file.
+    return first !== undefined && position - first === BigInt(events.length - 1) ? { result, written: { first, recordedAt } } : { result };
   }
 
   private storedAt(streamId: string, revision: bigint): StoredAt | undefined {

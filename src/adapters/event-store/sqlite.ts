@@ -22,8 +22,9 @@ import {
   type Subscription,
 } from "../../ports/event-store.js";
 import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull-subscription.js";
+import { type CommittedEvent, RecentEvents } from "./recent-events.js";
 import { openEventsFile } from "./sqlite-schema.js";
-import type { SerialisedEvent, WireAppend, WireError, WireOutcome } from "./sqlite-writer.js";
+import type { SerialisedEvent, WireAppend, WireError, WireOutcome, Written } from "./sqlite-writer.js";
 import type { WriterData, WriterRequest } from "./sqlite-writer-thread.js";
 
 const PAGE_SIZE = 1000;
@@ -31,7 +32,7 @@ const PAGE_SIZE = 1000;
 const POLL_MS = 200;
 
 type Row = { position: bigint; stream_id: string; revision: bigint; event_id: string; type: string; data: string; metadata: string; recorded_at: bigint };
-type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
+type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => void; streamId: string; events: readonly NewEvent[]; serialised: SerialisedEvent[] };
 
 /**
  * The embedded store: one SQLite file, WAL, synchronous=FULL (an acknowledged
@@ -48,6 +49,9 @@ type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => voi
  * again (sqlite-writer.ts). Subscriptions are woken by
  * the appends of every store on the file in this process (any thread, through
  * a BroadcastChannel named by the file) and also poll, to see other processes' writes.
+ * The events committed in this process travel with that notice and are kept
+ * for a while (recent-events.ts): a live subscription is fed the appended
+ * events instead of reading back and parsing what was just written.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -55,6 +59,7 @@ export class SqliteEventStore implements EventStore {
   /** Commits on this file by any store in this process: the projections may run in another thread. */
   private readonly commits: BroadcastChannel;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly recent = new RecentEvents();
   private readonly writer: Worker;
   private readonly port: MessagePort;
   private readonly waiting = new Map<number, Waiting>();
@@ -69,7 +74,10 @@ export class SqliteEventStore implements EventStore {
   constructor(file: string, private readonly maxAppendBytes = MAX_APPEND_BYTES) {
     this.db = openEventsFile(file); // creates the schema before the writer opens the file
     this.commits = new BroadcastChannel(`campaign-service:sqlite-commits:${resolvePath(file)}`);
-    this.commits.onmessage = () => this.signal.notify();
+    this.commits.onmessage = (message) => {
+      this.recent.add((message as { data: CommittedEvent[] }).data);
+      this.signal.notify();
+    };
     this.commits.unref();
     const select = "SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events";
     this.statements = {
@@ -106,7 +114,7 @@ export class SqliteEventStore implements EventStore {
         return;
       }
       const id = this.nextId++;
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { resolve, reject, streamId, events, serialised });
       // Appends made in one tick travel together; those made while the writer commits wait for its next group.
       if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, claims: condition?.claims ?? [], events: serialised }) === 1) setImmediate(() => this.send());
     });
@@ -122,16 +130,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   private settle(outcomes: WireOutcome[]): void {
+    const committed: CommittedEvent[] = [];
     for (const outcome of outcomes) {
       const waiting = this.waiting.get(outcome.id);
       if (!waiting) continue;
       this.waiting.delete(outcome.id);
       if ("error" in outcome) waiting.reject(fromWire(outcome.error));
-      else waiting.resolve(outcome.result);
+      else {
+        if (outcome.written) committedEvents(waiting, outcome.result.nextRevision, outcome.written, committed);
+        waiting.resolve(outcome.result);
+      }
     }
     if (this.waiting.size === 0 && this.pending.length === 0) this.idle();
+    this.recent.add(committed);
     this.signal.notify();
-    if (!this.closed) this.commits.postMessage(null); // once closing, the channel may already be closed: other threads' polls see the rest
+    // Once closing, the channel may already be closed: other threads' polls see the rest.
+    if (!this.closed) this.commits.postMessage(committed.map(withoutValues));
   }
 
   private idle(): void {
@@ -162,6 +176,8 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions = {}): Subscription {
     const fetchPage = (after: Position): Page => {
+      const recent = this.recent.page(after, PAGE_SIZE, options.streamPrefixes);
+      if (recent !== undefined) return recent;
       const rows = this.statements.after.all(after, PAGE_SIZE);
       const events = rows.filter((row) => matchesPrefix(row.stream_id, options.streamPrefixes)).map(toRecorded);
       return { events, next: rows.at(-1)?.position ?? after };
@@ -219,6 +235,18 @@ function serialise(events: readonly NewEvent[]): { serialised: SerialisedEvent[]
   });
   return { serialised, bytes };
 }
+
+/** A written append's events as committed, with the values they were serialised from. */
+function committedEvents({ streamId, events, serialised }: Waiting, lastRevision: bigint, { first, recordedAt }: Written, into: CommittedEvent[]): void {
+  const firstRevision = lastRevision - BigInt(events.length - 1);
+  for (const [i, event] of serialised.entries()) {
+    const values = { data: events[i]!.data ?? null, metadata: events[i]!.metadata ?? {} };
+    into.push({ position: first + BigInt(i), streamId, revision: firstRevision + BigInt(i), eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata, recordedAt, decoded: values });
+  }
+}
+
+/** Another thread gets the JSON, not this thread's values (they would be cloned, and are this thread's to share). */
+const withoutValues = ({ decoded: _, ...event }: CommittedEvent): CommittedEvent => event;
 
 const fromWire = (error: WireError): Error =>
   error.kind === "concurrency"
