@@ -4,16 +4,13 @@
  * The double is not a server: these figures measure the adapter, the client and
  * gRPC on loopback, not EventStoreDB's storage. Takes well under 40 s.
  */
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { EventStoreDbEventStore } from "../src/adapters/event-store/eventstoredb.js";
 import type { NewEvent } from "../src/ports/event-store.js";
 import { CommandHandler } from "../src/app/command-handler.js";
 import { start } from "../test/support/eventstoredb-double.js";
+import { startChildProcess } from "./child-process.js";
 import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
 
 const LABEL = "(double, not a server)";
@@ -115,7 +112,8 @@ export async function benchEventStoreDbDouble(): Promise<Row[]> {
  */
 export async function hotCampaign(): Promise<Row> {
   const latencyMs = 5;
-  const double = await startDoubleProcess(latencyMs);
+  const child = await startChildProcess("eventstoredb-double-process", { APPEND_LATENCY_MS: String(latencyMs) });
+  const double = { connectionString: child.first, stop: child.stop };
   const store = new EventStoreDbEventStore(double.connectionString);
   const clock = () => new Date("2030-10-01T12:00:00Z");
   const handler = new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock });
@@ -153,13 +151,3 @@ export async function hotCampaign(): Promise<Row> {
   }
 }
 
-/** The double in a child process (bench/eventstoredb-double-process.ts), stopped by closing its stdin. */
-async function startDoubleProcess(appendLatencyMs: number): Promise<{ connectionString: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./eventstoredb-double-process.ts", import.meta.url))], {
-    env: { ...process.env, APPEND_LATENCY_MS: String(appendLatencyMs), NODE_OPTIONS: "" },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
-  const exited = once(child, "exit");
-  return { connectionString: line, stop: async () => void (child.stdin!.end(), await exited) };
-}

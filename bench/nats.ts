@@ -2,20 +2,21 @@
  * The NATS path end to end with the durable sqlite store: record-attempt-outcome
  * at 1, 16 and 64 requests in flight beside a trivial echo endpoint on the same
  * nats-server (the ceiling), add-phone-numbers of 10,000 numbers until visible
- * in get-campaign, and projection catch-up over 1,000,000 events into KV.
+ * in get-campaign, and projection catch-up over 1,000,000 events into KV. The
+ * service and the echo endpoint run in a process of their own
+ * (bench/service-process.ts), the load generator here.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { connect } from "nats";
 import { pino } from "pino";
 import { openEventStore } from "../src/main/open-event-store.js";
 import { CampaignsClient } from "../src/client/campaigns-client.js";
 import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
-import { loadConfig } from "../src/main/config.js";
-import { startInstance } from "../src/main/compose.js";
 import { projectionsConsumer } from "../src/projections/projector.js";
 import { startNatsServer } from "../test/support/nats-server.js";
+import { startChildProcess } from "./child-process.js";
 import { campaignBody, mobile, perSecond, type Row } from "./fixtures.js";
 import { campaignLog, writeLogs } from "./generate.js";
 
@@ -44,12 +45,6 @@ async function load(total: number, inFlight: number, send: (i: number) => Promis
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
   return { throughput: perSecond(total, elapsed), p50: at(0.5), p99: at(0.99) };
-}
-
-async function echoService(nc: NatsConnection) {
-  const service = await nc.services.add({ name: "bench-echo", version: "0.0.1" });
-  service.addEndpoint("echo", { subject: "bench.echo", handler: (_err, msg) => msg.respond(msg.data) });
-  return service;
 }
 
 export async function benchNats(): Promise<Row[]> {
@@ -98,9 +93,9 @@ export async function benchNats(): Promise<Row[]> {
 async function commandPath(natsUrl: string, dataDir: string, consumers: "here" | "thread"): Promise<Row[]> {
   const rows: Row[] = [];
   const label = `CONSUMERS=${consumers}`;
-  const running = await startInstance(loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent", OPS_PORT: "", CONSUMERS: consumers }), silent);
-  const echoConnection = await connect({ servers: natsUrl, noAsyncTraces: true });
-  const echo = await echoService(echoConnection);
+  const environment = { NATS_URL: natsUrl, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent", OPS_PORT: "", CONSUMERS: consumers };
+  const service = await startChildProcess("service-process", { BENCH_SERVICE_ENV: JSON.stringify(environment) });
+  const serviceCpuMs = async () => Number(await service.ask("cpu"));
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const client = new CampaignsClient(nc, "bench", 30_000);
   try {
@@ -120,13 +115,18 @@ async function commandPath(natsUrl: string, dataDir: string, consumers: "here" |
     await load(500, 16, () => nc.request("bench.echo", payload)); // warm up
     for (const [inFlight, total] of [[1, 1_500], [16, 8_000], [64, 16_000]] as const) {
       const ceiling = await load(total, inFlight, () => nc.request("bench.echo", payload));
+      const cpuBefore = await serviceCpuMs();
+      const ownCpuBefore = process.cpuUsage();
       const command = await load(total, inFlight, attempt);
+      const ownCpu = process.cpuUsage(ownCpuBefore);
+      const cpuPerCommand = ((await serviceCpuMs()) - cpuBefore) / total;
+      const loadCpuPerCommand = (ownCpu.user + ownCpu.system) / 1000 / total;
       rows.push({ name: `echo ceiling, ${inFlight} in flight`, value: ceiling.throughput, unit: "req/s", note: `p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms` });
       rows.push({
         name: `record-attempt-outcome, ${inFlight} in flight, ${label}`,
         value: command.throughput,
         unit: "cmds/s",
-        note: `p50 ${command.p50} ms, p99 ${command.p99} ms, ${Math.round((command.throughput / ceiling.throughput) * 100)}% of echo${inFlight === 64 ? "; target >= 25%, p99 < 25 ms" : ""}`,
+        note: `p50 ${command.p50} ms, p99 ${command.p99} ms, ${Math.round((command.throughput / ceiling.throughput) * 100)}% of echo; CPU a command: service ${cpuPerCommand.toFixed(2)} ms, load generator ${loadCpuPerCommand.toFixed(2)} ms${inFlight === 64 ? "; target >= 25%, p99 < 25 ms" : ""}`,
       });
     }
 
@@ -142,9 +142,7 @@ async function commandPath(natsUrl: string, dataDir: string, consumers: "here" |
     rows.push({ name: `add-phone-numbers 10,000: visible in get-campaign, ${label}`, value: Math.round(visible), unit: "ms", note: "target < 2,000 ms" });
   } finally {
     await nc.close();
-    await echo.stop();
-    await echoConnection.close();
-    await running.stop();
+    await service.stop();
   }
   return rows;
 }
