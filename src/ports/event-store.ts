@@ -131,7 +131,7 @@ export interface EventStore {
    * append (memory, SQLite): pass them in `claims` instead.
    */
   claimAhead?(claim: CommandClaim, streamId: string): Promise<void>;
-  /** Reads one stream; a stream that does not exist reads as empty. */
+  /** Reads one stream; a stream that does not exist reads as empty, one deleted for good (EventStoreDB's tombstone) throws `StoreRejectedError`. */
   read(streamId: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
   subscribe(options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (START when empty). */
@@ -182,9 +182,10 @@ export class AppendTooLargeError extends Error {
 export const MAX_APPEND_BYTES = 1024 * 1024;
 
 /**
- * An append the store refuses for what it is, not for the moment (the events
- * of a command already stored, a constraint): a retry would be refused the same
- * way, so it is answered as its 4xx (`code`), never 503.
+ * An append (or read) the store refuses for what it is, not for the moment
+ * (the events of a command already stored, a constraint, a stream deleted for
+ * good): a retry would be refused the same way, so it is answered as its 4xx
+ * (`code`), never 503.
  */
 export class StoreRejectedError extends Error {
   override readonly name = "StoreRejectedError";

@@ -13,6 +13,9 @@
  *   `{ batchAppend: false }` hides it and the client falls back to `Streams.Append`.
  * - `Streams.BatchAppend` and `Streams.Append`, with expected-revision checks,
  *   idempotent retries by event id and the MaxAppendSize limit (1 MiB by default).
+ * - `Streams.Tombstone` (`client.tombstoneStream`): the stream is deleted for
+ *   good, and every later append (on either path) or read of it is refused with
+ *   the server's stream-deleted error; a `$streamDeleted` record goes to `$all`.
  * - `Streams.Read`: one stream forwards/backwards with a count, `$all`
  *   forwards/backwards, and catch-up subscriptions to `$all` with a
  *   stream-prefix (or regex) filter: confirmation, events, checkpoints,
@@ -20,12 +23,12 @@
  *
  * A single-node `esdb://host:port?tls=false` connection string needs no gossip,
  * so there is none. Everything lives in memory; there is no persistence, no
- * projections, no ACLs, no stream deletion and no stream subscriptions.
+ * projections, no ACLs, no soft deletion (`Streams.Delete`) and no stream subscriptions.
  * `dropSubscriptions()` ends every live subscription call with an error, the
  * way a server restart or a "consumer too slow" drop does, to test resubscription.
  */
 import * as grpc from "@grpc/grpc-js";
-import { appendHandler, batchAppendHandler } from "./eventstoredb-double/append.js";
+import { appendHandler, batchAppendHandler, tombstoneHandler } from "./eventstoredb-double/append.js";
 import { EventLog, type StoredEvent } from "./eventstoredb-double/log.js";
 import { serverFeaturesGrpc, serverFeaturesPb, streamsGrpc, type ServerFeaturesServer, type StreamsServer } from "./eventstoredb-double/proto.js";
 import { readHandler } from "./eventstoredb-double/read.js";
@@ -103,8 +106,9 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
           stats.batchAppends += 1;
         }, options.appendLatencyMs)
       : (call) => call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "BatchAppend is switched off" }),
-    delete: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "not in the double" }),
-    tombstone: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "not in the double" }),
+    // A soft delete (the stream reads as not found, and an append recreates it with its revisions running on) is not in the double.
+    delete: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "soft delete: not in the double" }),
+    tombstone: tombstoneHandler(log),
   };
 
   const features: ServerFeaturesServer = {
@@ -115,6 +119,7 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
         method("event_store.client.server_features.ServerFeatures", "getsupportedmethods"),
         method("event_store.client.streams.Streams", "read"),
         method("event_store.client.streams.Streams", "append"),
+        method("event_store.client.streams.Streams", "tombstone"),
         ...(batchAppend ? [method("event_store.client.streams.Streams", "batchappend")] : []),
       ];
       callback(null, new serverFeaturesPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion(SERVER_VERSION));

@@ -9,6 +9,8 @@
  *   one ordered bigint: `(commit << 64n) | prepare` (both are u64).
  * - Appends over `MAX_APPEND_BYTES` (measured as `checkAppendSize` does for
  *   every adapter) are refused before anything is sent.
+ * - A stream an operator tombstoned refuses every append and read for good:
+ *   `StoreRejectedError` ("conflict"), never a failure a retry could mend.
  * - `subscribe()` is a catch-up subscription to `$all` (stream-prefix filter)
  *   that resubscribes with backoff from the last delivered position whenever
  *   the subscription drops: the client does not resubscribe by itself.
@@ -28,6 +30,7 @@ import {
   MaxAppendSizeExceededError,
   NO_STREAM,
   START as ESDB_START,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   excludeSystemEvents,
@@ -48,6 +51,7 @@ import {
   ConcurrencyError,
   MAX_APPEND_BYTES,
   START,
+  StoreRejectedError,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -66,6 +70,14 @@ const commandIdStream = (claim: CommandClaim): string =>
   `command-id-${createHash("sha256").update(claim.clientId).update("\u0000").update(claim.commandId).digest("hex").slice(0, 40)}`;
 
 const U64 = (1n << 64n) - 1n;
+
+/**
+ * A stream an operator deleted for good (tombstoned): EventStoreDB refuses
+ * every append to it and every read of it ever after, so a retry cannot mend
+ * it. The same words whoever owned it, as the stream's owner is gone with it.
+ */
+const deletedStream = (streamId: string): StoreRejectedError =>
+  new StoreRejectedError("conflict", `${streamId} was deleted from the event store for good: it can be neither read nor written again`);
 
 /** Packs EventStoreDB's `{ commit, prepare }` into one bigint that sorts in log order. */
 export function encodePosition(position: EsdbPosition): Position {
@@ -185,6 +197,7 @@ export class EventStoreDbEventStore implements EventStore {
         // The server's limit is smaller than ours: report what we would have counted.
         throw new AppendTooLargeError(streamId, appendBytes(events), error.maxAppendSize);
       }
+      if (error instanceof StreamDeletedError) throw deletedStream(streamId);
       throw error;
     }
   }
@@ -207,6 +220,10 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) {
         finished = true;
         return;
+      }
+      if (error instanceof StreamDeletedError) {
+        finished = true; // the server ended the call
+        throw deletedStream(streamId);
       }
       throw error;
     } finally {
@@ -277,7 +294,7 @@ export class EventStoreDbEventStore implements EventStore {
    */
   /** Side by side, one round trip for all; a refusal wins over a failure (a retry cannot change it). */
   private reserveAll(claims: readonly CommandClaim[], streamId: string): Promise<void> {
-    return allOrFirstFailure(claims.map((claim) => this.reserve(claim, streamId)), (e) => e instanceof CommandIdReusedError);
+    return allOrFirstFailure(claims.map((claim) => this.reserve(claim, streamId)), (e) => e instanceof CommandIdReusedError || e instanceof StoreRejectedError);
   }
 
   /** The reservation, ahead of the append that will carry the command's events (see reserve). */
@@ -292,6 +309,9 @@ export class EventStoreDbEventStore implements EventStore {
       await this.client.appendToStream(reservation, [{ id: randomUUID(), contentType: "application/json", type: "CommandIdReserved", data, metadata: { clientId: claim.clientId } }], { expectedRevision: NO_STREAM });
       return;
     } catch (error) {
+      // An operator deleted the reservation: the Command-Id can never be reserved again, but a new one can.
+      if (error instanceof StreamDeletedError)
+        throw new StoreRejectedError("conflict", `Command-Id ${claim.commandId} of client ${claim.clientId} can no longer be used (its reservation was deleted from the event store); send the command with a new Command-Id`);
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
     // Read to the end before judging: leaving the read early cancels its call, and a cancelled call can hold up the client's dispose.

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { EventStoreDBClient } from "@eventstore/db-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   EventStoreDbEventStore,
@@ -11,6 +12,7 @@ import {
   ConcurrencyError,
   MAX_APPEND_BYTES,
   START,
+  StoreRejectedError,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
@@ -39,6 +41,35 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
   return out;
+}
+
+/** Deletes a stream for good, as an operator would, with the real client. */
+async function tombstone(connectionString: string, streamId: string): Promise<void> {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  try {
+    await client.tombstoneStream(streamId);
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** An append to and a read of a tombstoned stream are a refusal (409 conflict), never a failure a retry could mend. */
+async function expectDeletedStreamRefused(store: EventStore, connectionString: string): Promise<void> {
+  const stream = `campaign-${randomUUID()}`;
+  await store.append(stream, [event("A")], "no_stream");
+  await tombstone(connectionString, stream);
+  for (const expected of [0n, "any", "no_stream"] as const) {
+    const append = store.append(stream, [event("B")], expected);
+    await expect(append).rejects.toBeInstanceOf(StoreRejectedError);
+    await expect(append).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(stream) });
+  }
+  const read = collect(store.read(stream));
+  await expect(read).rejects.toBeInstanceOf(StoreRejectedError);
+  await expect(read).rejects.toMatchObject({ code: "conflict" });
+  // Another stream is untouched.
+  const other = `campaign-${randomUUID()}`;
+  await store.append(other, [event("C")], "no_stream");
+  expect((await collect(store.read(other))).map((e) => e.type)).toEqual(["C"]);
 }
 
 async function take(subscription: Subscription, n: number): Promise<RecordedEvent[]> {
@@ -163,6 +194,27 @@ describe("eventstoredb adapter against the protocol double", () => {
     expect(await types({ direction: "backwards", limit: 1 })).toEqual(["E"]);
     expect(await types({ from: 9n })).toEqual([]);
     expect(await collect(store.read(`campaign-${randomUUID()}`))).toEqual([]);
+  });
+
+  it("refuses an append (BatchAppend) to and a read of a tombstoned stream as StoreRejectedError conflict", async () => {
+    const batchesBefore = double.stats.batchAppends;
+    await expectDeletedStreamRefused(store, double.connectionString);
+    expect(double.stats.batchAppends).toBeGreaterThan(batchesBefore);
+  });
+
+  it("refuses a Command-Id whose reservation stream was tombstoned, naming the way out", async () => {
+    const claim = { clientId: "acme", commandId: randomUUID(), command: "pause-campaign", fingerprint: "f" };
+    const stream = `campaign-${randomUUID()}`;
+    await store.claimAhead(claim, stream);
+    const reservation = double.events().find((e) => (e.data as { commandId?: unknown } | undefined)?.commandId === claim.commandId)!;
+    await tombstone(double.connectionString, reservation.streamId);
+    const again = store.claimAhead(claim, stream);
+    await expect(again).rejects.toBeInstanceOf(StoreRejectedError);
+    await expect(again).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("new Command-Id") });
+    // The claim made with the append is refused the same way, before anything is written.
+    const append = store.append(stream, [event("A")], "no_stream", { claims: [claim] });
+    await expect(append).rejects.toMatchObject({ name: "StoreRejectedError", code: "conflict" });
+    expect(await collect(store.read(stream))).toEqual([]);
   });
 
   it("stops the read call when the consumer stops early", async () => {
@@ -303,6 +355,13 @@ describe("eventstoredb adapter on the Streams.Append path (no BatchAppend advert
     expect(read.map((e) => [e.type, e.data, e.metadata])).toEqual([["A", { n: 1 }, { correlationId: "c" }]]);
     expect(read[0]?.position).toBe(result.position);
     expect(double.stats.appendCalls).toBe(2);
+    expect(double.stats.batchAppends).toBe(0);
+  });
+
+  it("refuses an append (Streams.Append) to and a read of a tombstoned stream as StoreRejectedError conflict", async () => {
+    const callsBefore = double.stats.appendCalls;
+    await expectDeletedStreamRefused(store, double.connectionString);
+    expect(double.stats.appendCalls).toBeGreaterThan(callsBefore);
     expect(double.stats.batchAppends).toBe(0);
   });
 });

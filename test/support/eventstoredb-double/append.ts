@@ -4,7 +4,8 @@
  * call; requests and responses matched by correlation id). The client 6.x uses
  * BatchAppend whenever the server advertises it, Append otherwise. Errors are
  * reported the way EventStoreDB reports them on each path, so the client turns
- * them into its own `WrongExpectedVersionError` / `MaxAppendSizeExceededError`.
+ * them into its own `WrongExpectedVersionError` / `MaxAppendSizeExceededError` /
+ * `StreamDeletedError`. Also `Streams.Tombstone`, which deletes a stream for good.
  */
 import * as grpc from "@grpc/grpc-js";
 import { type AppendOutcome, type EventLog, type Expected, type ProposedEvent } from "./log.js";
@@ -37,11 +38,11 @@ function proposedEvent(message: Proposal): ProposedEvent {
   };
 }
 
-function expectedOf(options: streamsPb.AppendReq.Options | streamsPb.BatchAppendReq.Options): Expected {
+function expectedOf(options: streamsPb.AppendReq.Options | streamsPb.BatchAppendReq.Options | streamsPb.TombstoneReq.Options): Expected {
   if (options.hasNoStream()) return { kind: "no_stream" };
   if (options.hasAny()) return { kind: "any" };
   if (options.hasStreamExists()) return { kind: "stream_exists" };
-  const revision = options instanceof streamsPb.AppendReq.Options ? options.getRevision() : options.getStreamPosition();
+  const revision = options instanceof streamsPb.BatchAppendReq.Options ? options.getStreamPosition() : options.getRevision();
   return { kind: "revision", revision: BigInt(revision) };
 }
 
@@ -50,6 +51,14 @@ function maxAppendSizeStatus(maxAppendSize: number): Partial<grpc.StatusObject> 
   metadata.set("exception", "maximum-append-size-exceeded");
   metadata.set("maximum-append-size", String(maxAppendSize));
   return { code: grpc.status.INVALID_ARGUMENT, details: `Maximum Append Size of ${maxAppendSize} Exceeded.`, metadata };
+}
+
+/** How Append, Read and Tombstone report a stream deleted for good: an exception in the call's metadata. */
+export function streamDeletedStatus(streamId: string): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  metadata.set("exception", "stream-deleted");
+  metadata.set("stream-name", streamId);
+  return { code: grpc.status.FAILED_PRECONDITION, details: `Event stream '${streamId}' is deleted.`, metadata };
 }
 
 /** Answers after `latencyMs` (a server's fsync), the append itself already in the log in arrival order. */
@@ -74,9 +83,14 @@ export function appendHandler(log: EventLog, onAppendCall: () => void, latencyMs
         return;
       }
       const expected = expectedOf(options);
-      const outcome = log.append(streamName(options.getStreamIdentifier()), expected, proposed);
+      const name = streamName(options.getStreamIdentifier());
+      const outcome = log.append(name, expected, proposed);
       if (outcome.kind === "too_large") {
         callback(maxAppendSizeStatus(outcome.maxAppendSize));
+        return;
+      }
+      if (outcome.kind === "stream_deleted") {
+        callback(streamDeletedStatus(name));
         return;
       }
       const response = appendResponse(outcome, expected);
@@ -85,7 +99,7 @@ export function appendHandler(log: EventLog, onAppendCall: () => void, latencyMs
   };
 }
 
-function appendResponse(outcome: Exclude<AppendOutcome, { kind: "too_large" }>, expected: Expected): streamsPb.AppendResp {
+function appendResponse(outcome: Exclude<AppendOutcome, { kind: "too_large" } | { kind: "stream_deleted" }>, expected: Expected): streamsPb.AppendResp {
   if (outcome.kind === "success") {
     const success = new AppendResp.Success().setPosition(
       new AppendResp.Position().setCommitPosition(outcome.commit.toString()).setPreparePosition(outcome.prepare.toString()),
@@ -167,6 +181,12 @@ function batchResponse(log: EventLog, correlationId: string, batch: Pending): st
         ),
       );
     }
+    case "stream_deleted": {
+      const detail = new sharedPb.StreamDeleted().setStreamIdentifier(streamIdentifier(name));
+      return response.setError(
+        errorStatus(codePb.Code.FAILED_PRECONDITION, `Event stream '${name}' is deleted.`, detail, "event_store.client.StreamDeleted"),
+      );
+    }
     case "wrong_expected_version": {
       const detail = new sharedPb.WrongExpectedVersion();
       if (outcome.current === undefined) detail.setCurrentNoStream(new GoogleEmpty());
@@ -180,4 +200,38 @@ function batchResponse(log: EventLog, correlationId: string, batch: Pending): st
       );
     }
   }
+}
+
+/** `Streams.Tombstone`: deletes a stream for good; a wrong expected revision or a second tombstone is refused. */
+export function tombstoneHandler(log: EventLog): StreamsServer["tombstone"] {
+  return (call, callback) => {
+    const options = call.request.getOptions();
+    if (options === undefined) {
+      callback({ code: grpc.status.INVALID_ARGUMENT, details: "options are required" });
+      return;
+    }
+    const name = streamName(options.getStreamIdentifier());
+    const expected = expectedOf(options);
+    const outcome = log.tombstone(name, expected);
+    switch (outcome.kind) {
+      case "success":
+        callback(null, new streamsPb.TombstoneResp().setPosition(
+          new streamsPb.TombstoneResp.Position().setCommitPosition(outcome.commit.toString()).setPreparePosition(outcome.prepare.toString()),
+        ));
+        return;
+      case "stream_deleted":
+        callback(streamDeletedStatus(name));
+        return;
+      case "wrong_expected_version": {
+        // EventStoreDB's numbers for the expectations: -1 no stream, -2 any, -4 stream exists.
+        const metadata = new grpc.Metadata();
+        metadata.set("exception", "wrong-expected-version");
+        metadata.set("stream-name", name);
+        metadata.set("expected-version", expected.kind === "revision" ? expected.revision.toString() : expected.kind === "no_stream" ? "-1" : expected.kind === "stream_exists" ? "-4" : "-2");
+        if (outcome.current !== undefined) metadata.set("actual-version", outcome.current.toString());
+        callback({ code: grpc.status.FAILED_PRECONDITION, details: "Wrong expected version.", metadata });
+        return;
+      }
+    }
+  };
 }

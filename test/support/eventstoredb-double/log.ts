@@ -2,7 +2,7 @@
  * The double's storage: one in-memory transaction log in append order, and an
  * index of streams into it. It keeps just enough of EventStoreDB's rules to
  * exercise a client: expected-revision checks, idempotent retries of the same
- * event ids, MaxAppendSize, and `{ commit, prepare }` positions laid out like a
+ * event ids, MaxAppendSize, streams deleted for good (tombstoned), and `{ commit, prepare }` positions laid out like a
  * real log (a batch's events share the commit position of the batch's first
  * record; each has its own prepare position).
  */
@@ -32,7 +32,16 @@ export type Expected =
 export type AppendOutcome =
   | { kind: "success"; currentRevision: bigint | undefined; commit: bigint; prepare: bigint }
   | { kind: "wrong_expected_version"; current: bigint | undefined }
-  | { kind: "too_large"; maxAppendSize: number };
+  | { kind: "too_large"; maxAppendSize: number }
+  | { kind: "stream_deleted" };
+
+export type TombstoneOutcome =
+  | { kind: "success"; commit: bigint; prepare: bigint }
+  | { kind: "wrong_expected_version"; current: bigint | undefined }
+  | { kind: "stream_deleted" };
+
+/** The revision EventStoreDB gives a stream's tombstone record (EventNumber.DeletedStream, long.MaxValue). */
+const TOMBSTONE_REVISION = (1n << 63n) - 1n;
 
 /** Where the first event lands: a real log starts with the server's own records. */
 const FIRST_LOG_POSITION = 4_096n;
@@ -48,6 +57,8 @@ export class EventLog {
   private readonly streams = new Map<string, StoredEvent[]>();
   private nextLogPosition = FIRST_LOG_POSITION;
   private readonly appendListeners = new Set<() => void>();
+  /** Streams deleted for good: refused to every append and read from then on, as EventStoreDB does. */
+  private readonly tombstoned = new Set<string>();
 
   constructor(readonly maxAppendSize: number) {}
 
@@ -67,6 +78,38 @@ export class EventLog {
     return lo;
   }
 
+  isTombstoned(streamId: string): boolean {
+    return this.tombstoned.has(streamId);
+  }
+
+  /**
+   * Deletes a stream for good: its events stay in $all (until a scavenge, which
+   * the double never runs), followed by a `$streamDeleted` record in the stream.
+   */
+  tombstone(streamId: string, expected: Expected): TombstoneOutcome {
+    if (this.tombstoned.has(streamId)) return { kind: "stream_deleted" };
+    const current = this.streams.get(streamId)?.at(-1)?.revision;
+    if (!this.holds(expected, current)) return { kind: "wrong_expected_version", current };
+    const position = this.nextLogPosition;
+    this.nextLogPosition += RECORD_OVERHEAD;
+    const record: StoredEvent = {
+      streamId,
+      revision: TOMBSTONE_REVISION,
+      commit: position,
+      prepare: position,
+      id: crypto.randomUUID(),
+      type: "$streamDeleted",
+      contentType: "application/octet-stream",
+      data: new Uint8Array(),
+      metadata: new Uint8Array(),
+      created: BigInt(Date.now()) * 10_000n,
+    };
+    this.all.push(record);
+    this.tombstoned.add(streamId);
+    for (const listener of [...this.appendListeners]) listener();
+    return { kind: "success", commit: position, prepare: position };
+  }
+
   onAppend(listener: () => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
@@ -76,6 +119,7 @@ export class EventLog {
     let size = 0;
     for (const e of proposed) size += Buffer.byteLength(e.type) + e.data.length + e.metadata.length;
     if (size > this.maxAppendSize) return { kind: "too_large", maxAppendSize: this.maxAppendSize };
+    if (this.tombstoned.has(streamId)) return { kind: "stream_deleted" };
 
     const events = this.streams.get(streamId);
     const last = events?.at(-1);
@@ -86,12 +130,7 @@ export class EventLog {
       return { kind: "success", currentRevision: retried.revision, commit: retried.commit, prepare: retried.prepare };
     }
 
-    const holds =
-      expected.kind === "any" ||
-      (expected.kind === "no_stream" && current === undefined) ||
-      (expected.kind === "stream_exists" && current !== undefined) ||
-      (expected.kind === "revision" && current === expected.revision);
-    if (!holds) return { kind: "wrong_expected_version", current };
+    if (!this.holds(expected, current)) return { kind: "wrong_expected_version", current };
 
     if (proposed.length === 0) {
       return { kind: "success", currentRevision: current, commit: last?.commit ?? 0n, prepare: last?.prepare ?? 0n };
@@ -114,6 +153,15 @@ export class EventLog {
     this.streams.set(streamId, stream);
     for (const listener of [...this.appendListeners]) listener();
     return { kind: "success", currentRevision: written!.revision, commit: written!.commit, prepare: written!.prepare };
+  }
+
+  private holds(expected: Expected, current: bigint | undefined): boolean {
+    return (
+      expected.kind === "any" ||
+      (expected.kind === "no_stream" && current === undefined) ||
+      (expected.kind === "stream_exists" && current !== undefined) ||
+      (expected.kind === "revision" && current === expected.revision)
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * `Streams.Read`: reads of one stream (forwards/backwards, with a count),
- * reads of `$all`, and catch-up subscriptions to `$all` with a stream-name or
+ * reads of `$all` (a tombstoned stream's read fails with `stream-deleted`), and catch-up subscriptions to `$all` with a stream-name or
  * event-type filter. A subscription sends, in order: its confirmation, the
  * matching events after the start position (with checkpoints while a filter
  * skips events), a caught-up message, then live events as they are appended.
@@ -8,6 +8,7 @@
  * client holds the double back instead of making it buffer.
  */
 import * as grpc from "@grpc/grpc-js";
+import { streamDeletedStatus } from "./append.js";
 import { type EventLog, type StoredEvent } from "./log.js";
 import { streamIdentifier, streamName, streamsPb, uuid, type StreamsServer } from "./proto.js";
 
@@ -148,6 +149,8 @@ export function readHandler(log: EventLog, subscriptions: SubscriptionRegistry):
 async function readStream(log: EventLog, options: streamsPb.ReadReq.Options, out: Outbox): Promise<void> {
   const streamOptions = options.getStream()!;
   const name = streamName(streamOptions.getStreamIdentifier());
+  // A stream deleted for good is not "not found": the call fails with the exception, as on the server.
+  if (log.isTombstoned(name)) return out.fail(streamDeletedStatus(name));
   const events = log.stream(name);
   if (events === undefined) {
     await out.send(
