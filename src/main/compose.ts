@@ -71,7 +71,8 @@ export async function openInfrastructure(config: Config, logger: Logger, nats: {
   try {
     const { nc, localServer } = nats.startNats
       ? await connectOrStartNats(target, config.DATA_DIR, logger)
-      : { nc: await connect({ servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: nats.name }), localServer: undefined };
+      : // noAsyncTraces: no Error (and stack) captured per request; the consumers thread's KV writes and relay publishes are many.
+        { nc: await connect({ servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: nats.name, noAsyncTraces: true }), localServer: undefined };
     const readModels = await KvReadModels.open(nc);
     return { store, nc, readModels, checkpoints: checkpointsIn(readModels), localServer };
   } catch (err) {
