@@ -6,6 +6,7 @@ import type { EventStore, RecordedEvent } from "../../ports/event-store.js";
 import { DEFAULT_PACING, LogConsumer, type LogHandler, type Pacing } from "../../projections/log-consumer.js";
 import { eventSubject, SUBJECT_ROOT } from "../../contract/subjects.js";
 import { encodeJson } from "../../contract/wire.js";
+import { PublishesPerTurn } from "./publishes-per-turn.js";
 
 export const EVENTS_STREAM = "CAMPAIGN_EVENTS";
 /** Publishes in flight at once: enough to hide the ack round trip, few enough to bound memory. */
@@ -60,6 +61,7 @@ export class RelayPublisher implements LogHandler {
   private inFlight = 0;
   private gaveUp = false;
   private wake = () => {};
+  private readonly turn = new PublishesPerTurn();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -83,19 +85,21 @@ export class RelayPublisher implements LogHandler {
     const subject = eventSubject(relayed.clientId, relayed.campaignId, event.type);
     const data = encodeJson(relayed);
     this.inFlight++;
-    retry(() => this.js!.publish(subject, data, { msgID: event.eventId, headers: h }), {
-      ...PUBLISH_RETRY,
-      signal,
-      onRetry: (err, attempt) => this.logger.warn({ err, subject, attempt }, "event relay publish failed; retrying"),
-    }).then(
-      () => {
-        this.inFlight--;
-        this.wake();
-      },
-      () => {
-        this.gaveUp = true; // stopping: the checkpoint stays before this event, which is published again on restart
-        this.wake();
-      },
+    this.turn.add(() =>
+      retry(() => this.js!.publish(subject, data, { msgID: event.eventId, headers: h }), {
+        ...PUBLISH_RETRY,
+        signal,
+        onRetry: (err, attempt) => this.logger.warn({ err, subject, attempt }, "event relay publish failed; retrying"),
+      }).then(
+        () => {
+          this.inFlight--;
+          this.wake();
+        },
+        () => {
+          this.gaveUp = true; // stopping: the checkpoint stays before this event, which is published again on restart
+          this.wake();
+        },
+      ),
     );
     while (this.inFlight >= WINDOW && !this.gaveUp) await new Promise<void>((resolve) => (this.wake = resolve));
   }
