@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { connect } from "nats";
 import { pino } from "pino";
 import { openEventStore } from "../src/main/open-event-store.js";
-import { CampaignsClient } from "../src/client/campaigns-client.js";
+import { CampaignsClient, tenantConnectionOptions } from "../src/client/campaigns-client.js";
 import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
 import { projectionsConsumer } from "../src/projections/projector.js";
 import { startNatsServer } from "../test/support/nats-server.js";
@@ -96,7 +96,8 @@ async function commandPath(natsUrl: string, dataDir: string, consumers: "here" |
   const environment = { NATS_URL: natsUrl, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent", OPS_PORT: "", CONSUMERS: consumers };
   const service = await startChildProcess("service-process", { BENCH_SERVICE_ENV: JSON.stringify(environment) });
   const serviceCpuMs = async () => Number(await service.ask("cpu"));
-  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  // As a tenant connects (its inbox prefix): one reply subscription for all requests, not one per request.
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true, ...tenantConnectionOptions("bench") });
   const client = new CampaignsClient(nc, "bench", 30_000);
   try {
     await client.registerCallFlow({ callFlowId: 1, name: "Main" });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { connect } from "nats";
 import { pino } from "pino";
 import { KvReadModels } from "../src/adapters/nats/kv-read-models.js";
-import { CampaignsClient } from "../src/client/campaigns-client.js";
+import { CampaignsClient, tenantConnectionOptions } from "../src/client/campaigns-client.js";
 import { startInstance } from "../src/main/compose.js";
 import { loadConfig } from "../src/main/config.js";
 import { openEventStore } from "../src/main/open-event-store.js";
@@ -41,7 +41,8 @@ export async function benchReporting(): Promise<Row[]> {
 async function resultsCsv(natsUrl: string, dataDir: string): Promise<Row[]> {
   const port = await freePort();
   const running = await startInstance(loadConfig({ NATS_URL: natsUrl, DATA_DIR: join(dataDir, "service"), EVENT_STORE: "sqlite", HTTP_PORT: String(port), API_KEYS: "bench-key:bench" }), silent);
-  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  // As a tenant connects (its inbox prefix): one reply subscription for all requests, not one per request.
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true, ...tenantConnectionOptions("bench") });
   try {
     const client = new CampaignsClient(nc, "bench", 60_000);
     await client.registerCallFlow({ callFlowId: 1, name: "Main" });
