@@ -65,9 +65,9 @@ export type Infrastructure = {
 };
 
 /** Opens the store and NATS; `startNats`: start a local nats-server when nothing answers (serve), or fail (rebuild). */
-export async function openInfrastructure(config: Config, logger: Logger, nats: { startNats: boolean; name: string }): Promise<Infrastructure> {
+export async function openInfrastructure(config: Config, logger: Logger, nats: { startNats: boolean; name: string }, storeOptions: { appends: boolean } = { appends: true }): Promise<Infrastructure> {
   const target = natsSettings(config); // a bad credential source stops here, before anything is opened
-  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }) });
+  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }), appends: storeOptions.appends });
   try {
     const { nc, localServer } = nats.startNats
       ? await connectOrStartNats(target, config.DATA_DIR, logger)
@@ -208,7 +208,8 @@ const joinLease = (config: Config, nc: NatsConnection, logger: Logger): JoinLeas
  * names the server the instance is connected to).
  */
 export async function startConsumers(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const infra = await openInfrastructure(config, logger, { startNats: false, name: "campaigns-consumers" });
+  // The projections and the relay only read the log: no writer thread for a store that never appends.
+  const infra = await openInfrastructure(config, logger, { startNats: false, name: "campaigns-consumers" }, { appends: false });
   const consumers = leasedConsumers(config, infra, logger);
   await consumers.start(joinLease(config, infra.nc, logger));
   return {

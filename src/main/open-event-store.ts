@@ -12,6 +12,8 @@ export type EventStoreConfig = {
   connectionString?: string | undefined;
   /** Told when an EventStoreDB subscription drops (it resubscribes by itself). */
   logger?: Logger;
+  /** False for a store that only reads and subscribes (the consumers thread's): SQLite then starts no writer thread. */
+  appends?: boolean;
 };
 
 /** The adapter the configuration names (EVENT_STORE). */
@@ -21,7 +23,7 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
       return new MemoryEventStore();
     case "sqlite":
       mkdirSync(config.dataDir, { recursive: true });
-      return new SqliteEventStore(join(config.dataDir, "events.sqlite"));
+      return new SqliteEventStore(join(config.dataDir, "events.sqlite"), undefined, { appends: config.appends ?? true });
     case "eventstoredb":
       if (!config.connectionString) throw new Error("EVENTSTORE_CONNECTION_STRING is required for EVENT_STORE=eventstoredb");
       return new EventStoreDbEventStore(config.connectionString, {

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { BroadcastChannel, MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
-import { startModuleWorker } from "../../lib/module-worker.js";
+import { BroadcastChannel } from "node:worker_threads";
 import { resolve as resolvePath } from "node:path";
 import type Database from "better-sqlite3";
 import {
@@ -25,7 +24,7 @@ import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull
 import { type CommittedEvent, RecentEvents } from "./recent-events.js";
 import { openEventsFile } from "./sqlite-schema.js";
 import type { SerialisedEvent, WireAppend, WireError, WireOutcome, Written } from "./sqlite-writer.js";
-import type { WriterData, WriterRequest } from "./sqlite-writer-thread.js";
+import { WriterLink } from "./sqlite-writer-link.js";
 
 const PAGE_SIZE = 1000;
 /** How often a subscription looks for appends made by another process on the same file. */
@@ -60,8 +59,8 @@ export class SqliteEventStore implements EventStore {
   private readonly commits: BroadcastChannel;
   private readonly subscriptions = new Set<Subscription>();
   private readonly recent = new RecentEvents();
-  private readonly writer: Worker;
-  private readonly port: MessagePort;
+  /** Absent for a store that only reads (the consumers thread's): no writer thread it would never use. */
+  private readonly writer: WriterLink | undefined;
   private readonly waiting = new Map<number, Waiting>();
   private pending: WireAppend[] = [];
   private nextId = 1;
@@ -69,9 +68,12 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   /** Set once the writer thread has died: every append since fails with it. */
   private broken: Error | undefined;
-  private readonly exited: Promise<void>;
 
-  constructor(file: string, private readonly maxAppendBytes = MAX_APPEND_BYTES) {
+  constructor(
+    file: string,
+    private readonly maxAppendBytes = MAX_APPEND_BYTES,
+    { appends = true }: { appends?: boolean } = {},
+  ) {
     this.db = openEventsFile(file); // creates the schema before the writer opens the file
     this.commits = new BroadcastChannel(`campaign-service:sqlite-commits:${resolvePath(file)}`);
     this.commits.onmessage = (message) => {
@@ -86,22 +88,15 @@ export class SqliteEventStore implements EventStore {
       after: this.db.prepare<[bigint, number], Row>(`${select} WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
       head: this.db.prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events").safeIntegers(true),
     };
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    this.writer = startModuleWorker(import.meta.url, "sqlite-writer-thread", { workerData: { file, port: port2 } satisfies WriterData, transferList: [port2] });
-    this.port.on("message", (outcomes: WireOutcome[]) => this.settle(outcomes));
-    this.idle(); // only appends waiting for an answer keep the process alive
-    this.exited = new Promise((resolve) => this.writer.once("exit", () => resolve()));
-    this.writer.once("error", (error) => this.fail(error));
-    this.writer.once("exit", (code) => this.fail(new Error(`the event store's writer thread stopped (exit code ${code})`)));
+    this.writer = appends ? new WriterLink(file, (outcomes) => this.settle(outcomes), (error) => this.fail(error)) : undefined;
   }
 
   readonly checksLastEventId = true;
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      if (this.closed || this.broken) {
-        reject(this.broken ?? new Error("event store is closed"));
+      if (this.closed || this.broken || !this.writer) {
+        reject(this.broken ?? new Error(this.writer ? "event store is closed" : "this event store only reads"));
         return;
       }
       if (events.length === 0) {
@@ -124,9 +119,7 @@ export class SqliteEventStore implements EventStore {
     const appends = this.pending;
     this.pending = [];
     if (appends.length === 0) return;
-    this.writer.ref();
-    this.port.ref();
-    this.port.postMessage({ kind: "append", appends } satisfies WriterRequest);
+    this.writer?.send(appends);
   }
 
   private settle(outcomes: WireOutcome[]): void {
@@ -141,16 +134,11 @@ export class SqliteEventStore implements EventStore {
         waiting.resolve(outcome.result);
       }
     }
-    if (this.waiting.size === 0 && this.pending.length === 0) this.idle();
+    if (this.waiting.size === 0 && this.pending.length === 0) this.writer?.idle();
     this.recent.add(committed);
     this.signal.notify();
     // Once closing, the channel may already be closed: other threads' polls see the rest.
     if (!this.closed) this.commits.postMessage(committed.map(withoutValues));
-  }
-
-  private idle(): void {
-    this.writer.unref();
-    this.port.unref();
   }
 
   private fail(error: Error): void {
@@ -214,12 +202,8 @@ export class SqliteEventStore implements EventStore {
       w.resolve = (r) => (ok(r), resolve());
       w.reject = (e) => (failed(e), resolve());
     }));
-    this.writer.ref();
-    this.port.postMessage({ kind: "close" } satisfies WriterRequest);
-    await Promise.all(answered);
-    await this.exited;
+    await (this.writer ? this.writer.close(Promise.all(answered)) : Promise.all(answered));
     this.commits.close();
-    this.port.close();
     this.db.close();
   }
 }

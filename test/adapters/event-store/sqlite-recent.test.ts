@@ -73,3 +73,22 @@ describe("sqlite event store: live subscriptions fed the appended events", () =>
     }
   });
 });
+
+describe("sqlite event store that only reads (the consumers thread's)", () => {
+  it("follows another store's appends on the file and refuses its own, writing nothing", async () => {
+    const file = join(dir, "reader.sqlite");
+    const writer = new SqliteEventStore(file);
+    const reader = new SqliteEventStore(file, undefined, { appends: false });
+    const subscription = reader.subscribe();
+    try {
+      await writer.append("campaign-1", [newEvent("A")], "no_stream");
+      expect((await take(subscription, 1)).map((e) => e.type)).toEqual(["A"]);
+      await expect(reader.append("campaign-1", [newEvent("B")], 0n)).rejects.toThrow(/only reads/);
+      expect((await collect(writer.read("campaign-1"))).map((e) => e.type)).toEqual(["A"]);
+    } finally {
+      await subscription.close();
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
