@@ -14,7 +14,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { AppendSignal, checkAppendSize, checkClaimWithEvents, checkExpected, claimKey, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
+import { AppendSignal, checkAppendSize, checkClaim, checkClaimWithEvents, checkExpected, claimKey, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
 
 const PAGE_SIZE = 1000;
 
@@ -42,7 +42,11 @@ export class MemoryEventStore implements EventStore {
     const stream = this.streams.get(streamId) ?? [];
     const at = (revision: bigint) => stream[Number(revision)];
     const prior = priorAppend(events, expected, stream.at(-1)?.revision, at);
-    if (prior !== undefined) return prior;
+    if (prior !== undefined) {
+      // Its own command's retry only under the same fingerprint (the ids, derived from the Command-Id, match for another body too).
+      for (const claim of condition?.claims ?? []) checkClaim(claim, this.claims.get(claimKey(claim)));
+      return prior;
+    }
     checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => at(revision)?.eventId);
     // The same rules as the sqlite writer, before writing anything (claims there are taken one by one, so a repeat within the append counts too).
     const claims = condition?.claims ?? [];

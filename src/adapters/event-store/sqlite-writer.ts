@@ -7,7 +7,7 @@
  */
 import type Database from "better-sqlite3";
 import { type AppendResult, type ClaimedFor, type CommandClaim, CommandIdReusedError, ConcurrencyError, type ExpectedRevision, StoreRejectedError, type Position } from "../../ports/event-store.js";
-import { checkClaimWithEvents, checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
+import { checkClaim, checkClaimWithEvents, checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
 
 /** An event as the main thread serialised it, once. */
 export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
@@ -84,7 +84,11 @@ export class SqliteWriter {
     const current = this.statements.revision.get(streamId)?.revision;
     const at = (revision: bigint) => this.storedAt(streamId, revision);
     const prior = priorAppend(events, expected, current, at);
-    if (prior !== undefined) return { result: prior };
+    // A resent append is its own command's only under the same fingerprint: ids derived from a Command-Id match for another body too.
+    if (prior !== undefined) {
+      for (const claim of claims) checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
+      return { result: prior };
+    }
     const condition = lastEventId === undefined ? undefined : { lastEventId };
     checkExpected(streamId, expected, current, condition, (revision) => at(revision)?.eventId);
     for (const claim of claims) {

@@ -262,6 +262,17 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       expect((await collect(store.read(b))).map((e) => e.type)).toEqual(["B"]);
     });
 
+    it("refuses, as a reused Command-Id, a resent append of the same event ids that claims the id for another command", async () => {
+      const clientId = `client-${randomUUID()}`;
+      const claim = { clientId, commandId: "cmd-1", command: "record-attempt-outcome", fingerprint: "fp-attempt" };
+      const s = stream("resent-other");
+      const events = [newEvent("A")]; // event ids are derived from the Command-Id, so another body under it gives the same ids
+      await store.append(s, events, "no_stream", { claims: [claim] });
+      const other = { ...claim, fingerprint: "fp-another-body" };
+      await expect(store.append(s, events, "no_stream", { claims: [other] })).rejects.toBeInstanceOf(CommandIdReusedError);
+      expect((await collect(store.read(s))).map((e) => e.type)).toEqual(["A"]);
+    });
+
     it("claims every Command-Id of an append of several commands' events, refusing it whole for one taken by another command", async () => {
       const clientId = `client-${randomUUID()}`;
       const claim = (commandId: string, fingerprint: string) => ({ clientId, commandId, command: "record-attempt-outcome", fingerprint });
