@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Backoff, backoffDelay } from "../lib/retry.js";
 import { LRUCache } from "lru-cache";
-import { type AppendResult, AppendTooLargeError, type CommandClaim, CommandIdReusedError, ConcurrencyError, type EventStore, type NewEvent, type Position, type RecordedEvent } from "../ports/event-store.js";
+import { type AppendResult, AppendTooLargeError, type CommandClaim, CommandIdReusedError, ConcurrencyError, type EventStore, type NewEvent, type Position, type RecordedEvent, StoreRejectedError } from "../ports/event-store.js";
 import { type DomainError, domainError, isDomainError } from "../domain/index.js";
 import { type CommandIdentity, type CommandOrigin, claimOf, commandKey, eventIdOf } from "./command-origin.js";
 import { type CommandRecord, commandIdReused, indexCommand } from "./command-index.js";
@@ -155,6 +155,8 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
         // Refused if it is this command's; another command in the same batch was: decide this one again.
         if (error instanceof CommandIdReusedError)
           return isClaimOf(identity, error.claim) ? { kind: "refused", error: commandIdReused(error.claim, { command: error.first.command, streamId: error.first.streamId }) } : RETRY;
+        // Likewise a claim the store refuses for good (its reservation deleted): that command's refusal, not its batch's.
+        if (error instanceof StoreRejectedError && error.claim !== undefined && !isClaimOf(identity, error.claim)) return RETRY;
         if (error instanceof ConcurrencyError || error instanceof EarlierAppendFailed) return { kind: "retry", conflict: error };
         throw error;
       }

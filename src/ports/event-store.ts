@@ -192,6 +192,8 @@ export class StoreRejectedError extends Error {
   constructor(
     readonly code: "conflict" | "rule_violated",
     message: string,
+    /** The claim refused, when the refusal is one command's (its Command-Id), not the whole append's. */
+    readonly claim?: CommandClaim,
   ) {
     super(message);
   }

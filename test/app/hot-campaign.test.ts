@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventStoreDbEventStore } from "../../src/adapters/event-store/eventstoredb.js";
 import { CommandHandler, type CommandResult } from "../../src/app/command-handler.js";
-import { type RunningDouble, start } from "../support/eventstoredb-double.js";
+import { type RunningDouble, start, tombstone } from "../support/eventstoredb-double.js";
 import { seedBody } from "../support/decider-specification.js";
 
 /**
@@ -73,5 +73,17 @@ describe("a hot campaign on EventStoreDB", () => {
     const written = outcomeEvents("shared").map((e) => (e.metadata as { commandId: string }).commandId);
     expect(written).toHaveLength(29);
     expect(written).not.toContain("taken");
+  });
+
+  it("refuses only the command whose Command-Id reservation an operator deleted; the rest of its batch is written", async () => {
+    await campaignOf("deleted-claim", 30);
+    accepted(await handler.handle({ name: "register-cli", clientId: "acme", commandId: "deleted", body: { cliId: 3, number: "01632960003" } }));
+    const reservation = double.events().find((e) => (e.data as { commandId?: unknown } | undefined)?.commandId === "deleted")!;
+    await tombstone(double.connectionString, reservation.streamId);
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => handler.handle(outcome("deleted-claim", i, i === 12 ? "deleted" : `deleted-claim-${i}`))));
+
+    expect(results[12]).toMatchObject({ status: "rejected", reason: { name: "StoreRejectedError", code: "conflict" } });
+    expect(results.filter((r) => r.status === "fulfilled" && r.value.ok)).toHaveLength(29);
+    expect(outcomeEvents("deleted-claim")).toHaveLength(29);
   });
 });

@@ -27,6 +27,7 @@
  * `dropSubscriptions()` ends every live subscription call with an error, the
  * way a server restart or a "consumer too slow" drop does, to test resubscription.
  */
+import { EventStoreDBClient } from "@eventstore/db-client";
 import * as grpc from "@grpc/grpc-js";
 import { appendHandler, batchAppendHandler, tombstoneHandler } from "./eventstoredb-double/append.js";
 import { EventLog, type StoredEvent } from "./eventstoredb-double/log.js";
@@ -154,4 +155,14 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
       server.forceShutdown();
     },
   };
+}
+
+/** Deletes a stream for good, as an operator would, with the real client. */
+export async function tombstone(connectionString: string, streamId: string): Promise<void> {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  try {
+    await client.tombstoneStream(streamId);
+  } finally {
+    await client.dispose();
+  }
 }

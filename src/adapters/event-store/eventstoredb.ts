@@ -311,7 +311,7 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (error) {
       // An operator deleted the reservation: the Command-Id can never be reserved again, but a new one can.
       if (error instanceof StreamDeletedError)
-        throw new StoreRejectedError("conflict", `Command-Id ${claim.commandId} of client ${claim.clientId} can no longer be used (its reservation was deleted from the event store); send the command with a new Command-Id`);
+        throw new StoreRejectedError("conflict", `Command-Id ${claim.commandId} of client ${claim.clientId} can no longer be used (its reservation was deleted from the event store); send the command with a new Command-Id`, claim);
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
     // Read to the end before judging: leaving the read early cancels its call, and a cancelled call can hold up the client's dispose.

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { EventStoreDBClient } from "@eventstore/db-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   EventStoreDbEventStore,
@@ -18,7 +17,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from "../../../src/ports/event-store.js";
-import { start, type RunningDouble } from "../../support/eventstoredb-double.js";
+import { start, tombstone, type RunningDouble } from "../../support/eventstoredb-double.js";
 
 /** Polls until `done` holds (5 s at most). */
 const until = async (done: () => boolean): Promise<void> => {
@@ -43,15 +42,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Deletes a stream for good, as an operator would, with the real client. */
-async function tombstone(connectionString: string, streamId: string): Promise<void> {
-  const client = EventStoreDBClient.connectionString(connectionString);
-  try {
-    await client.tombstoneStream(streamId);
-  } finally {
-    await client.dispose();
-  }
-}
 
 /** An append to and a read of a tombstoned stream are a refusal (409 conflict), never a failure a retry could mend. */
 async function expectDeletedStreamRefused(store: EventStore, connectionString: string): Promise<void> {

@@ -4,10 +4,9 @@
  * meets again, never a 503 to retry forever, and everything else still works.
  * Always on the EventStoreDB protocol double (the embedded stores cannot delete a stream).
  */
-import { EventStoreDBClient } from "@eventstore/db-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CampaignRequestError } from "../../../src/client/campaigns-client.js";
-import { start, type RunningDouble } from "../../support/eventstoredb-double.js";
+import { start, tombstone, type RunningDouble } from "../../support/eventstoredb-double.js";
 import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
 
 let double: RunningDouble;
@@ -28,8 +27,7 @@ const refusal = (attempt: Promise<unknown>): Promise<unknown> => attempt.then(()
 it("answers 409 to commands and queries on a tombstoned campaign stream, and keeps serving the others", async () => {
   const acme = svc.client("acme");
   await acme.createCampaign({ id: "gone-1", ...seedPostBody() });
-  const operator = EventStoreDBClient.connectionString(double.connectionString);
-  await operator.tombstoneStream("campaign-gone-1").finally(() => operator.dispose());
+  await tombstone(double.connectionString, "campaign-gone-1");
 
   for (const [name, attempt] of [
     ["pause-campaign", () => acme.pauseCampaign({ id: "gone-1" }, { commandId: "pause-gone-1" })],
