@@ -27,11 +27,17 @@ import { campaignLog, writeLogs } from "./generate.js";
 const silent = pino({ level: "silent" });
 const campaigns = Number(process.env.CATCH_UP_CAMPAIGNS ?? 20);
 const kept = process.env.CATCH_UP_LOG_DIR;
-const logDir = kept ? join(kept, `campaigns-${campaigns}`) : mkdtempSync(join(tmpdir(), "bench-catch-up-"));
+const logDir = kept
+  ? join(kept, `campaigns-${campaigns}`)
+  : mkdtempSync(join(tmpdir(), "bench-catch-up-"));
 const fresh = !existsSync(join(logDir, "events.sqlite"));
 const store = await openEventStore({ kind: "sqlite", dataDir: logDir });
 if (fresh) {
-  const logs = Array.from({ length: campaigns }, (_, c) => ({ campaignId: `cu-${c}`, clientId: "bench", batches: campaignLog(`cu-${c}`, "bench", 1_666, 3, 2_000_000 + c * 2_000) }));
+  const logs = Array.from({ length: campaigns }, (_, c) => ({
+    campaignId: `cu-${c}`,
+    clientId: "bench",
+    batches: campaignLog(`cu-${c}`, "bench", 1_666, 3, 2_000_000 + c * 2_000),
+  }));
   await writeLogs(store, logs, 10);
 }
 const head = await store.headPosition();
@@ -40,14 +46,22 @@ const nc = nats ? await connect({ servers: nats.url, noAsyncTraces: true }) : un
 try {
   const readModels: ReadModelStore = nc ? await KvReadModels.open(nc) : new MemoryReadModels();
   const names = process.env.CATCH_UP_PROJECTIONS?.split(",").filter((name) => name !== "");
-  const projections = names === undefined ? campaignProjections : campaignProjections.filter((p) => names.includes(p.name));
-  const { consumer } = projectionsConsumer(store, readModels, silent, { checkpointKey: "bench-catch-up", projections });
+  const projections =
+    names === undefined
+      ? campaignProjections
+      : campaignProjections.filter((p) => names.includes(p.name));
+  const { consumer } = projectionsConsumer(store, readModels, silent, {
+    checkpointKey: "bench-catch-up",
+    projections,
+  });
   const began = performance.now();
   await consumer.start();
   if (!(await consumer.waitFor(head, 1_200_000))) throw new Error("catch-up did not finish");
   const elapsed = performance.now() - began;
   await consumer.stop();
-  console.log(`catch-up into ${nc ? "KV" : "memory"}, ${projections.map((p) => p.name).join(", ") || "no projection"}: ${perSecond(Number(head), elapsed).toLocaleString("en-GB")} events/s (${head.toLocaleString("en-GB")} events in ${(elapsed / 1000).toFixed(1)} s)`);
+  console.log(
+    `catch-up into ${nc ? "KV" : "memory"}, ${projections.map((p) => p.name).join(", ") || "no projection"}: ${perSecond(Number(head), elapsed).toLocaleString("en-GB")} events/s (${head.toLocaleString("en-GB")} events in ${(elapsed / 1000).toFixed(1)} s)`,
+  );
 } finally {
   await nc?.close();
   await nats?.stop();

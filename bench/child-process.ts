@@ -17,12 +17,19 @@ export type ChildProcess = {
  * not the load generator's. `BENCH_CHILD_NODE_ARGS` goes to the child's node
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the service alone).
  */
-export async function startChildProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
+export async function startChildProcess(
+  script: string,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
   const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter((arg) => arg !== "") ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", fileURLToPath(new URL(`./${script}.ts`, import.meta.url))], {
-    env: { ...process.env, ...env, NODE_OPTIONS: "" },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", fileURLToPath(new URL(`./${script}.ts`, import.meta.url))],
+    {
+      env: { ...process.env, ...env, NODE_OPTIONS: "" },
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const exited = once(child, "exit");
   const next = async (): Promise<string> => {

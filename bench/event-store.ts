@@ -18,19 +18,41 @@ import { perSecond, type Row } from "./fixtures.js";
 const event = (i: number): NewEvent => ({
   eventId: randomUUID(),
   type: "AttemptOutcomeRecorded",
-  data: { campaignId: "c-bench", number: `+4477${String(10_000_000 + i)}`, attempt: 1, outcome: "answered", at: "2030-10-01T09:00:00.000Z" },
-  metadata: { commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), clientId: "bench" },
+  data: {
+    campaignId: "c-bench",
+    number: `+4477${String(10_000_000 + i)}`,
+    attempt: 1,
+    outcome: "answered",
+    at: "2030-10-01T09:00:00.000Z",
+  },
+  metadata: {
+    commandId: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    clientId: "bench",
+  },
 });
 
 /** Awaits one append after another on one stream, for `budgetMs` or `max` appends. */
-async function sequential(store: SqliteEventStore, perAppend: number, budgetMs: number, max: number) {
+async function sequential(
+  store: SqliteEventStore,
+  perAppend: number,
+  budgetMs: number,
+  max: number,
+) {
   const stream = `campaign-${randomUUID()}`;
   let expected: ExpectedRevision = "no_stream";
   let n = 0;
   const began = performance.now();
   const elu = performance.eventLoopUtilization();
   while (n < max && performance.now() - began < budgetMs) {
-    expected = (await store.append(stream, Array.from({ length: perAppend }, (_, i) => event(n * perAppend + i)), expected)).nextRevision;
+    expected = (
+      await store.append(
+        stream,
+        Array.from({ length: perAppend }, (_, i) => event(n * perAppend + i)),
+        expected,
+      )
+    ).nextRevision;
     n += 1;
   }
   return { n, ms: performance.now() - began, busy: busyPercent(elu) };
@@ -66,7 +88,9 @@ export async function benchEventStore(): Promise<Row[]> {
         Array.from({ length: writers }, async (_, w) => {
           const stream = `campaign-${randomUUID()}`;
           let expected: ExpectedRevision = "no_stream";
-          for (let i = 0; i < perWriter; i++) expected = (await store.append(stream, [event(w * perWriter + i)], expected)).nextRevision;
+          for (let i = 0; i < perWriter; i++)
+            expected = (await store.append(stream, [event(w * perWriter + i)], expected))
+              .nextRevision;
         }),
       );
       rows.push({
@@ -84,7 +108,13 @@ export async function benchEventStore(): Promise<Row[]> {
       const from = await store.headPosition();
       const appends: Promise<unknown>[] = [];
       for (let b = 0; b < total / batch; b++) {
-        appends.push(store.append(`${prefix}${b}`, Array.from({ length: batch }, (_, i) => event(b * batch + i)), "no_stream"));
+        appends.push(
+          store.append(
+            `${prefix}${b}`,
+            Array.from({ length: batch }, (_, i) => event(b * batch + i)),
+            "no_stream",
+          ),
+        );
       }
       await Promise.all(appends);
       const began = performance.now();

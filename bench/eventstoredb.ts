@@ -19,7 +19,12 @@ const newEvent = (i: number): NewEvent => ({
   eventId: randomUUID(),
   type: "PhoneNumbersAdded",
   data: { campaignId: "bench", index: i, numbers: ["+447700900001", "+447700900002"] },
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), commandId: randomUUID(), clientId: "bench" },
+  metadata: {
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    commandId: randomUUID(),
+    clientId: "bench",
+  },
 });
 
 export async function benchEventStoreDbDouble(): Promise<Row[]> {
@@ -28,7 +33,8 @@ export async function benchEventStoreDbDouble(): Promise<Row[]> {
   const store = new EventStoreDbEventStore(double.connectionString);
   try {
     // Warm up the connection, server-features probe and batch-append call.
-    for (let i = 0; i < 200; i += 1) await store.append(`campaign-warmup-${i % 10}`, [newEvent(i)], "any");
+    for (let i = 0; i < 200; i += 1)
+      await store.append(`campaign-warmup-${i % 10}`, [newEvent(i)], "any");
 
     // Sequential single-event appends, each waiting for its acknowledgement.
     {
@@ -60,7 +66,8 @@ export async function benchEventStoreDbDouble(): Promise<Row[]> {
           const stream = `campaign-${randomUUID()}`;
           let revision: bigint | "no_stream" = "no_stream";
           for (let i = 0; i < perWriter; i += 1) {
-            revision = (await store.append(stream, [newEvent(w * perWriter + i)], revision)).nextRevision;
+            revision = (await store.append(stream, [newEvent(w * perWriter + i)], revision))
+              .nextRevision;
           }
         }),
       );
@@ -79,7 +86,11 @@ export async function benchEventStoreDbDouble(): Promise<Row[]> {
       const batch = 100;
       const prefix = `campaign-catchup-${randomUUID()}-`;
       for (let i = 0; i < total / batch; i += 1) {
-        await store.append(`${prefix}${i}`, Array.from({ length: batch }, (_, j) => newEvent(i * batch + j)), "no_stream");
+        await store.append(
+          `${prefix}${i}`,
+          Array.from({ length: batch }, (_, j) => newEvent(i * batch + j)),
+          "no_stream",
+        );
       }
       const began = performance.now();
       const subscription = store.subscribe({ streamPrefixes: [prefix] });
@@ -112,27 +123,64 @@ export async function benchEventStoreDbDouble(): Promise<Row[]> {
  */
 export async function hotCampaign(): Promise<Row> {
   const latencyMs = 5;
-  const child = await startChildProcess("eventstoredb-double-process", { APPEND_LATENCY_MS: String(latencyMs) });
+  const child = await startChildProcess("eventstoredb-double-process", {
+    APPEND_LATENCY_MS: String(latencyMs),
+  });
   const double = { connectionString: child.first, stop: child.stop };
   const store = new EventStoreDbEventStore(double.connectionString);
   const clock = () => new Date("2030-10-01T12:00:00Z");
-  const handler = new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock });
+  const handler = new CommandHandler(store, {
+    defaultRegion: "GB",
+    defaultTimeZone: "Europe/London",
+    clock,
+  });
   const ok = (result: Awaited<ReturnType<CommandHandler["handle"]>>) => {
     if (!result.ok) throw new Error(JSON.stringify(result.error));
   };
   try {
     const numbers = Number(process.env.BENCH_HOT_NUMBERS ?? 4_000);
-    ok(await handler.handle({ name: "register-call-flow", clientId: "bench", body: { callFlowId: 1, name: "Main" } }));
-    ok(await handler.handle({ name: "register-cli", clientId: "bench", body: { cliId: 1, number: "01632960001" } }));
-    ok(await handler.handle({ name: "create-campaign", clientId: "bench", body: { id: "hot", ...campaignBody(numbers) } }));
+    ok(
+      await handler.handle({
+        name: "register-call-flow",
+        clientId: "bench",
+        body: { callFlowId: 1, name: "Main" },
+      }),
+    );
+    ok(
+      await handler.handle({
+        name: "register-cli",
+        clientId: "bench",
+        body: { cliId: 1, number: "01632960001" },
+      }),
+    );
+    ok(
+      await handler.handle({
+        name: "create-campaign",
+        clientId: "bench",
+        body: { id: "hot", ...campaignBody(numbers) },
+      }),
+    );
     let next = 0;
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
     await Promise.all(
       Array.from({ length: 64 }, async () => {
         for (let i = next++; i < numbers; i = next++) {
-          const body = { id: "hot", number: mobile(i), attemptNumber: 1, outcome: 6, occurredAt: "2030-10-01T11:00:00Z" };
-          ok(await handler.handle({ name: "record-attempt-outcome", clientId: "bench", commandId: `hot-${i}`, body }));
+          const body = {
+            id: "hot",
+            number: mobile(i),
+            attemptNumber: 1,
+            outcome: 6,
+            occurredAt: "2030-10-01T11:00:00Z",
+          };
+          ok(
+            await handler.handle({
+              name: "record-attempt-outcome",
+              clientId: "bench",
+              commandId: `hot-${i}`,
+              body,
+            }),
+          );
         }
       }),
     );
@@ -150,4 +198,3 @@ export async function hotCampaign(): Promise<Row> {
     await double.stop();
   }
 }
-

@@ -12,18 +12,40 @@ import {
   type CampaignState,
   campaignDecider,
   campaignStreamId,
-  isDomainError, emptyClientExclusions } from "../src/domain/index.js";
+  isDomainError,
+  emptyClientExclusions,
+} from "../src/domain/index.js";
 import { campaignBody, mobile } from "./fixtures.js";
 
 const START = Date.parse("2030-10-01T08:00:00Z");
-const baseContext: Omit<CampaignContext, "now"> = { defaultRegion: "GB", defaultTimeZone: "Europe/London", callFlowIds: new Set([1]), cliIds: new Set([1]), clientExclusions: emptyClientExclusions() };
+const baseContext: Omit<CampaignContext, "now"> = {
+  defaultRegion: "GB",
+  defaultTimeZone: "Europe/London",
+  callFlowIds: new Set([1]),
+  cliIds: new Set([1]),
+  clientExclusions: emptyClientExclusions(),
+};
 
 /** One campaign's life: create with `numbers` numbers (in commands of 10,000), then `attempts` rounds of outcomes with two stages each. */
-export function* campaignLog(campaignId: string, clientId: string, numbers: number, attempts: 1 | 2 | 3, offset = 0): Generator<CampaignEvent[]> {
+export function* campaignLog(
+  campaignId: string,
+  clientId: string,
+  numbers: number,
+  attempts: 1 | 2 | 3,
+  offset = 0,
+): Generator<CampaignEvent[]> {
   let state: CampaignState = campaignDecider.initialState();
   const decide = (type: string, data: Record<string, unknown>, now: number) => {
-    const command = { type, clientId, campaignId, data: { id: campaignId, ...data } } as unknown as CampaignCommand;
-    const events = campaignDecider.decide(command, state, { ...baseContext, now: new Date(now).toISOString() });
+    const command = {
+      type,
+      clientId,
+      campaignId,
+      data: { id: campaignId, ...data },
+    } as unknown as CampaignCommand;
+    const events = campaignDecider.decide(command, state, {
+      ...baseContext,
+      now: new Date(now).toISOString(),
+    });
     if (isDomainError(events)) throw new Error(`${events.code}: ${events.message}`);
     for (const event of events) state = campaignDecider.evolve(state, event);
     return [...events];
@@ -32,10 +54,19 @@ export function* campaignLog(campaignId: string, clientId: string, numbers: numb
     const body = campaignBody(Math.min(10_000, numbers - from), offset + from);
     yield from === 0
       ? decide("CreateCampaign", { ...body, ignoreInvalidPhoneNumbers: false }, START)
-      : decide("AddPhoneNumbers", { phoneNumbers: body.phoneNumbers, ignoreInvalidPhoneNumbers: false }, START);
+      : decide(
+          "AddPhoneNumbers",
+          { phoneNumbers: body.phoneNumbers, ignoreInvalidPhoneNumbers: false },
+          START,
+        );
   }
-  // Outcomes NoAnswer, NoAnswer, Answered at 0, 20 and 90 minutes: each a retry inside the day's window.
-  const rounds = [[6, 0], [6, 20], [1, 90]] as const;
+  // Outcomes NoAnswer, NoAnswer, Answered at 0, 20 and 90 minutes: each a retry inside the day's
+  // window.
+  const rounds = [
+    [6, 0],
+    [6, 20],
+    [1, 90],
+  ] as const;
   for (let round = 0; round < attempts; round++) {
     const [outcome, minute] = rounds[round]!;
     const at = START + minute * 60_000;
@@ -43,8 +74,20 @@ export function* campaignLog(campaignId: string, clientId: string, numbers: numb
     let batch: CampaignEvent[] = [];
     for (let i = 0; i < numbers; i++) {
       const number = mobile(offset + i);
-      batch.push(...decide("RecordStageReached", { number, attemptNumber: round + 1, stage: 1, occurredAt }, at));
-      batch.push(...decide("RecordAttemptOutcome", { number, attemptNumber: round + 1, outcome, occurredAt }, at));
+      batch.push(
+        ...decide(
+          "RecordStageReached",
+          { number, attemptNumber: round + 1, stage: 1, occurredAt },
+          at,
+        ),
+      );
+      batch.push(
+        ...decide(
+          "RecordAttemptOutcome",
+          { number, attemptNumber: round + 1, outcome, occurredAt },
+          at,
+        ),
+      );
       if (batch.length >= 2000) {
         yield batch;
         batch = [];
@@ -55,10 +98,19 @@ export function* campaignLog(campaignId: string, clientId: string, numbers: numb
 }
 
 export const toNewEvents = (events: readonly CampaignEvent[], clientId: string): NewEvent[] =>
-  events.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data, metadata: { clientId, commandId: randomUUID() } }));
+  events.map((event) => ({
+    eventId: randomUUID(),
+    type: event.type,
+    data: event.data,
+    metadata: { clientId, commandId: randomUUID() },
+  }));
 
 /** Appends logs to the store, interleaving `concurrent` campaigns at a time as a busy dialler would. */
-export async function writeLogs(store: EventStore, logs: { campaignId: string; clientId: string; batches: Generator<CampaignEvent[]> }[], concurrent: number): Promise<number> {
+export async function writeLogs(
+  store: EventStore,
+  logs: { campaignId: string; clientId: string; batches: Generator<CampaignEvent[]> }[],
+  concurrent: number,
+): Promise<number> {
   let written = 0;
   for (let group = 0; group < logs.length; group += concurrent) {
     const running = logs.slice(group, group + concurrent);
@@ -69,7 +121,11 @@ export async function writeLogs(store: EventStore, logs: { campaignId: string; c
         const next = log.batches.next();
         if (next.done) continue;
         active++;
-        await store.append(campaignStreamId(log.campaignId), toNewEvents(next.value, log.clientId), "any");
+        await store.append(
+          campaignStreamId(log.campaignId),
+          toNewEvents(next.value, log.clientId),
+          "any",
+        );
         written += next.value.length;
       }
     }

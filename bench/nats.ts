@@ -27,7 +27,11 @@ const NUMBERS_PER_CAMPAIGN = 4_000;
 type Load = { throughput: number; p50: number; p99: number };
 
 /** Runs `total` requests with `inFlight` outstanding at a time; latencies in ms. */
-async function load(total: number, inFlight: number, send: (i: number) => Promise<unknown>): Promise<Load> {
+async function load(
+  total: number,
+  inFlight: number,
+  send: (i: number) => Promise<unknown>,
+): Promise<Load> {
   const latencies: number[] = [];
   let next = 0;
   const began = performance.now();
@@ -43,7 +47,9 @@ async function load(total: number, inFlight: number, send: (i: number) => Promis
   );
   const elapsed = performance.now() - began;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) /
+    100;
   return { throughput: perSecond(total, elapsed), p50: at(0.5), p99: at(0.99) };
 }
 
@@ -52,7 +58,8 @@ export async function benchNats(): Promise<Row[]> {
   const nats = await startNatsServer();
   const dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), "bench-nats-"));
   // The consumers on the thread that answers commands (the default), then in a thread of their own;
-  // each on a nats-server of its own, so that neither finds the other's read models and checkpoints.
+  // each on a nats-server of its own, so that neither finds the other's read models and
+  // checkpoints.
   for (const consumers of ["here", "thread"] as const) {
     const server = await startNatsServer();
     try {
@@ -62,26 +69,37 @@ export async function benchNats(): Promise<Row[]> {
     }
   }
 
-  // Projection catch-up: 1,000,000 genuine events, 10 campaigns dialled at a time, into fresh KV buckets.
-  // Minutes on a busy machine: BENCH_SKIP_CATCH_UP=1 leaves it out.
+  // Projection catch-up: 1,000,000 genuine events, 10 campaigns dialled at a time, into fresh KV
+  // buckets. Minutes on a busy machine: BENCH_SKIP_CATCH_UP=1 leaves it out.
   if (process.env.BENCH_SKIP_CATCH_UP === "1") {
     await nats.stop();
     rmSync(dataDir, { recursive: true, force: true });
     return rows;
   }
   const store = await openEventStore({ kind: "sqlite", dataDir: join(dataDir, "catch-up") });
-  const logs = Array.from({ length: 100 }, (_, c) => ({ campaignId: `cu-${c}`, clientId: "bench", batches: campaignLog(`cu-${c}`, "bench", 1_666, 3, 2_000_000 + c * 2_000) }));
+  const logs = Array.from({ length: 100 }, (_, c) => ({
+    campaignId: `cu-${c}`,
+    clientId: "bench",
+    batches: campaignLog(`cu-${c}`, "bench", 1_666, 3, 2_000_000 + c * 2_000),
+  }));
   const written = await writeLogs(store, logs, 10);
   const head = await store.headPosition();
   const kvConnection = await connect({ servers: nats.url, noAsyncTraces: true });
   const readModels = await KvReadModels.open(kvConnection);
-  const runner = projectionsConsumer(store, readModels, silent, { checkpointKey: "bench-catch-up" }).consumer;
+  const runner = projectionsConsumer(store, readModels, silent, {
+    checkpointKey: "bench-catch-up",
+  }).consumer;
   const began = performance.now();
   await runner.start();
   await runner.waitFor(head, 600_000);
   const elapsed = performance.now() - began;
   await runner.stop();
-  rows.push({ name: `projection catch-up into KV, ${written.toLocaleString("en-GB")} events`, value: perSecond(written, elapsed), unit: "events/s", note: `${(elapsed / 1000).toFixed(1)} s; target >= 100,000` });
+  rows.push({
+    name: `projection catch-up into KV, ${written.toLocaleString("en-GB")} events`,
+    value: perSecond(written, elapsed),
+    unit: "events/s",
+    note: `${(elapsed / 1000).toFixed(1)} s; target >= 100,000`,
+  });
   await kvConnection.close();
   await store.close();
   await nats.stop();
@@ -90,31 +108,64 @@ export async function benchNats(): Promise<Row[]> {
 }
 
 /** record-attempt-outcome beside the echo ceiling, and a 10,000-number add until visible, with the consumers where `consumers` says. */
-async function commandPath(natsUrl: string, dataDir: string, consumers: "here" | "thread"): Promise<Row[]> {
+async function commandPath(
+  natsUrl: string,
+  dataDir: string,
+  consumers: "here" | "thread",
+): Promise<Row[]> {
   const rows: Row[] = [];
   const label = `CONSUMERS=${consumers}`;
-  const environment = { NATS_URL: natsUrl, DATA_DIR: dataDir, EVENT_STORE: "sqlite", LOG_LEVEL: "silent", OPS_PORT: "", CONSUMERS: consumers };
-  const service = await startChildProcess("service-process", { BENCH_SERVICE_ENV: JSON.stringify(environment) });
+  const environment = {
+    NATS_URL: natsUrl,
+    DATA_DIR: dataDir,
+    EVENT_STORE: "sqlite",
+    LOG_LEVEL: "silent",
+    OPS_PORT: "",
+    CONSUMERS: consumers,
+  };
+  const service = await startChildProcess("service-process", {
+    BENCH_SERVICE_ENV: JSON.stringify(environment),
+  });
   const serviceCpuMs = async () => Number(await service.ask("cpu"));
-  // As a tenant connects (its inbox prefix): one reply subscription for all requests, not one per request.
-  const nc = await connect({ servers: natsUrl, noAsyncTraces: true, ...tenantConnectionOptions("bench") });
+  // As a tenant connects (its inbox prefix): one reply subscription for all requests, not one per
+  // request.
+  const nc = await connect({
+    servers: natsUrl,
+    noAsyncTraces: true,
+    ...tenantConnectionOptions("bench"),
+  });
   const client = new CampaignsClient(nc, "bench", 30_000);
   try {
     await client.registerCallFlow({ callFlowId: 1, name: "Main" });
     await client.registerCli({ cliId: 1, number: "01632960001" });
     for (let c = 0; c < CAMPAIGNS; c++) {
-      await client.createCampaign({ id: `load-${c}`, ...campaignBody(NUMBERS_PER_CAMPAIGN, c * NUMBERS_PER_CAMPAIGN) });
+      await client.createCampaign({
+        id: `load-${c}`,
+        ...campaignBody(NUMBERS_PER_CAMPAIGN, c * NUMBERS_PER_CAMPAIGN),
+      });
     }
     const used = new Array<number>(CAMPAIGNS).fill(0);
     const occurredAt = new Date().toISOString();
     const attempt = () => {
       const c = Math.floor(Math.random() * CAMPAIGNS);
       const number = mobile(c * NUMBERS_PER_CAMPAIGN + used[c]!++);
-      return client.recordAttemptOutcome({ id: `load-${c}`, number, attemptNumber: 1, outcome: 6, occurredAt });
+      return client.recordAttemptOutcome({
+        id: `load-${c}`,
+        number,
+        attemptNumber: 1,
+        outcome: 6,
+        occurredAt,
+      });
     };
-    const payload = new TextEncoder().encode(JSON.stringify({ id: "load-0", number: mobile(0), attemptNumber: 1, outcome: 6, occurredAt }));
+    const payload = new TextEncoder().encode(
+      JSON.stringify({ id: "load-0", number: mobile(0), attemptNumber: 1, outcome: 6, occurredAt }),
+    );
     await load(500, 16, () => nc.request("bench.echo", payload)); // warm up
-    for (const [inFlight, total] of [[1, 1_500], [16, 8_000], [64, 16_000]] as const) {
+    for (const [inFlight, total] of [
+      [1, 1_500],
+      [16, 8_000],
+      [64, 16_000],
+    ] as const) {
       const ceiling = await load(total, inFlight, () => nc.request("bench.echo", payload));
       const cpuBefore = await serviceCpuMs();
       const ownCpuBefore = process.cpuUsage();
@@ -122,7 +173,12 @@ async function commandPath(natsUrl: string, dataDir: string, consumers: "here" |
       const ownCpu = process.cpuUsage(ownCpuBefore);
       const cpuPerCommand = ((await serviceCpuMs()) - cpuBefore) / total;
       const loadCpuPerCommand = (ownCpu.user + ownCpu.system) / 1000 / total;
-      rows.push({ name: `echo ceiling, ${inFlight} in flight`, value: ceiling.throughput, unit: "req/s", note: `p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms` });
+      rows.push({
+        name: `echo ceiling, ${inFlight} in flight`,
+        value: ceiling.throughput,
+        unit: "req/s",
+        note: `p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`,
+      });
       rows.push({
         name: `record-attempt-outcome, ${inFlight} in flight, ${label}`,
         value: command.throughput,
@@ -134,13 +190,26 @@ async function commandPath(natsUrl: string, dataDir: string, consumers: "here" |
     // 10,000 numbers in one command, until get-campaign shows them.
     await client.createCampaign({ id: "bulk", ...campaignBody(1, 900_000) });
     const began = performance.now();
-    const added = await client.addPhoneNumbers({ id: "bulk", phoneNumbers: campaignBody(10_000, 800_000).phoneNumbers });
+    const added = await client.addPhoneNumbers({
+      id: "bulk",
+      phoneNumbers: campaignBody(10_000, 800_000).phoneNumbers,
+    });
     const acknowledged = performance.now() - began;
     const detail = await client.getWholeCampaign({ id: "bulk", minPosition: added.position });
     const visible = performance.now() - began;
-    if (detail.phoneNumbers.length !== 10_001) throw new Error(`get-campaign shows ${detail.phoneNumbers.length} numbers`);
-    rows.push({ name: `add-phone-numbers 10,000: acknowledged, ${label}`, value: Math.round(acknowledged), unit: "ms" });
-    rows.push({ name: `add-phone-numbers 10,000: visible in get-campaign, ${label}`, value: Math.round(visible), unit: "ms", note: "target < 2,000 ms" });
+    if (detail.phoneNumbers.length !== 10_001)
+      throw new Error(`get-campaign shows ${detail.phoneNumbers.length} numbers`);
+    rows.push({
+      name: `add-phone-numbers 10,000: acknowledged, ${label}`,
+      value: Math.round(acknowledged),
+      unit: "ms",
+    });
+    rows.push({
+      name: `add-phone-numbers 10,000: visible in get-campaign, ${label}`,
+      value: Math.round(visible),
+      unit: "ms",
+      note: "target < 2,000 ms",
+    });
   } finally {
     await nc.close();
     await service.stop();

@@ -24,12 +24,16 @@ const suites: [string, () => Row[] | Promise<Row[]>][] = [
 ];
 
 const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-console.log(`machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`);
+console.log(
+  `machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`,
+);
 for (const [name, run] of suites) {
   if (only && only !== name) continue;
   const rows = await run();
   console.log(`\n${name}`);
   const width = Math.max(...rows.map((r) => r.name.length));
   for (const row of rows)
-    console.log(`  ${row.name.padEnd(width)}  ${row.value.toLocaleString("en-GB").padStart(12)} ${row.unit.padEnd(10)} ${row.note ?? ""}`);
+    console.log(
+      `  ${row.name.padEnd(width)}  ${row.value.toLocaleString("en-GB").padStart(12)} ${row.unit.padEnd(10)} ${row.note ?? ""}`,
+    );
 }

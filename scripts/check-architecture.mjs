@@ -10,7 +10,8 @@ import { dirname, join, relative, resolve } from "node:path";
 export const allowed = {
   domain: [],
   contract: ["domain"],
-  // Generic helpers with no domain in them (retry/backoff): a leaf anything outside the pure core may use.
+  // Generic helpers with no domain in them (retry/backoff): a leaf anything outside the pure core
+  // may use.
   lib: [],
   ports: ["domain", "contract"],
   projections: ["domain", "contract", "ports", "lib"],
@@ -22,7 +23,8 @@ export const allowed = {
   package: ["domain", "contract", "ports", "projections", "app", "adapter", "client", "main"],
 };
 /** Packages the pure core may not import (I/O, clients); evolvers are checked by check-purity too. */
-const impureInCore = /^(node:|nats$|@eventstore\/|better-sqlite3$|fastify|pino$|prom-client$|@opentelemetry\/sdk)/;
+const impureInCore =
+  /^(node:|nats$|@eventstore\/|better-sqlite3$|fastify|pino$|prom-client$|@opentelemetry\/sdk)/;
 const coreLayers = new Set(["domain", "contract"]);
 
 export function layerOf(path) {
@@ -30,10 +32,13 @@ export function layerOf(path) {
   if (parts[0] !== "src") return undefined;
   if (parts.length === 2) return { layer: "package", unit: "package" };
   if (parts[1] === "adapters") return { layer: "adapter", unit: `adapters/${parts[2]}` };
-  return allowed[parts[1]] ? { layer: parts[1], unit: parts[1] } : { layer: "unknown", unit: parts[1] };
+  return allowed[parts[1]]
+    ? { layer: parts[1], unit: parts[1] }
+    : { layer: "unknown", unit: parts[1] };
 }
 
-const importPattern = /(?:^|\s)(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
+const importPattern =
+  /(?:^|\s)(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
 
 export function checkArchitecture(root) {
   const files = [];
@@ -49,7 +54,9 @@ export function checkArchitecture(root) {
   const graph = new Map();
   for (const file of files) {
     const from = layerOf(file);
-    const text = readFileSync(join(root, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const text = readFileSync(join(root, file), "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
     const edges = [];
     for (const m of text.matchAll(importPattern)) {
       const spec = m[1] ?? m[2] ?? m[3];
@@ -57,10 +64,15 @@ export function checkArchitecture(root) {
         const target = relative(root, resolve(root, dirname(file), spec)).replace(/\.js$/, ".ts");
         edges.push(target);
         const to = layerOf(target);
-        if (!to) { violations.push(`${file}: imports ${spec}, outside src/`); continue; }
+        if (!to) {
+          violations.push(`${file}: imports ${spec}, outside src/`);
+          continue;
+        }
         if (from.unit === to.unit) continue;
-        if (from.layer === "adapter" && to.layer === "adapter") violations.push(`${file}: adapter ${from.unit} imports another adapter (${target})`);
-        else if (!allowed[from.layer]?.includes(to.layer)) violations.push(`${file}: ${from.layer} may not import ${to.layer} (${target})`);
+        if (from.layer === "adapter" && to.layer === "adapter")
+          violations.push(`${file}: adapter ${from.unit} imports another adapter (${target})`);
+        else if (!allowed[from.layer]?.includes(to.layer))
+          violations.push(`${file}: ${from.layer} may not import ${to.layer} (${target})`);
       } else if (coreLayers.has(from.layer) && impureInCore.test(spec)) {
         violations.push(`${file}: ${from.layer} is pure and may not import ${spec}`);
       }
@@ -75,7 +87,10 @@ export function checkArchitecture(root) {
     stack.push(file);
     for (const next of graph.get(file) ?? []) {
       if (!graph.has(next)) continue;
-      if (state.get(next) === "open") violations.push(`import cycle: ${[...stack.slice(stack.indexOf(next)), next].join(" -> ")}`);
+      if (state.get(next) === "open")
+        violations.push(
+          `import cycle: ${[...stack.slice(stack.indexOf(next)), next].join(" -> ")}`,
+        );
       else if (!state.has(next)) visit(next);
     }
     stack.pop();
@@ -85,7 +100,8 @@ export function checkArchitecture(root) {
   return { files: files.length, violations };
 }
 
-const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+const invokedDirectly =
+  process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (invokedDirectly) {
   const root = resolve(process.argv[2] ?? join(dirname(new URL(import.meta.url).pathname), ".."));
   const { files, violations } = checkArchitecture(root);

@@ -3,9 +3,14 @@
  * contract's subjects, and the zod schemas every message is defined by
  * (commands, queries, events, read models), with their inferred types.
  */
-// All that `campaign-service/client` exports (the typed client, subjects, error codes), and more of the client.
+// All that `campaign-service/client` exports (the typed client, subjects, error codes), and more of
+// the client.
 export * from "./client/index.js";
-export { CampaignRequestError, tenantConnectionOptions, tenantInboxPrefix } from "./client/campaigns-client.js";
+export {
+  CampaignRequestError,
+  tenantConnectionOptions,
+  tenantInboxPrefix,
+} from "./client/campaigns-client.js";
 
 // Commands (CONTRACT.md "Commands") and their parts.
 export {
@@ -25,7 +30,12 @@ export {
   SubmittedPhoneNumber,
   UpdateCampaignBody,
 } from "./domain/index.js";
-export { campaignCommands, commandNames, directoryCommands, type CommandName } from "./contract/commands.js";
+export {
+  campaignCommands,
+  commandNames,
+  directoryCommands,
+  type CommandName,
+} from "./contract/commands.js";
 
 // Events (published on `campaigns.<client>.events.<campaignId>.<EventType>`).
 export {
@@ -45,7 +55,16 @@ export {
 export { numberResults, outcomes, stages, type NumberResult } from "./domain/index.js";
 
 // Queries and read models (CONTRACT.md "Queries"; JetStream KV buckets).
-export { GetCampaignHistoryQuery, GetCampaignQuery, GetCampaignStateAtQuery, GetCampaignStatisticsQuery, ListCampaignsQuery, queries, queryNames, type QueryName } from "./contract/queries.js";
+export {
+  GetCampaignHistoryQuery,
+  GetCampaignQuery,
+  GetCampaignStateAtQuery,
+  GetCampaignStatisticsQuery,
+  ListCampaignsQuery,
+  queries,
+  queryNames,
+  type QueryName,
+} from "./contract/queries.js";
 export { readModelBuckets } from "./ports/read-model-store.js";
 
 // Replies (CONTRACT.md "Commands" and "Queries"), the schemas the client's return types come from.

@@ -1,6 +1,12 @@
 import { Buffer } from "node:buffer";
 import { allOrFirstFailure } from "../lib/settle.js";
-import { type AppendResult, type CommandClaim, CommandIdReusedError, MAX_APPEND_BYTES, type NewEvent } from "../ports/event-store.js";
+import {
+  type AppendResult,
+  type CommandClaim,
+  CommandIdReusedError,
+  MAX_APPEND_BYTES,
+  type NewEvent,
+} from "../ports/event-store.js";
 import type { StreamVersion } from "./stream-version.js";
 
 /** One command's part of a batch: its events, and its claim (sent with the append, or taken ahead of it). */
@@ -38,7 +44,8 @@ export class AppendBatch<State> {
     this.written = base.settled.then(async (durable) => {
       this.open = false;
       if (!durable) throw new EarlierAppendFailed();
-      // A Command-Id another command holds refuses the whole batch (its other commands decide again).
+      // A Command-Id another command holds refuses the whole batch (its other commands decide
+      // again).
       await allOrFirstFailure(this.claimsAhead, (e) => e instanceof CommandIdReusedError);
       return send(this.events, this.claims);
     });
@@ -61,7 +68,8 @@ export class AppendBatch<State> {
       this.claimsAhead.push(entry.claimedAhead);
     } else if (entry.claim !== undefined) this.claims.push(entry.claim);
     const nextRevision = on.revision + BigInt(entry.events.length);
-    // The batch's position is that of its last event: a reader waiting for it has this command's events too.
+    // The batch's position is that of its last event: a reader waiting for it has this command's
+    // events too.
     return this.written.then((written) => ({ nextRevision, position: written.position }));
   }
 }
@@ -81,4 +89,11 @@ export class EarlierAppendFailed extends Error {
 const BATCH_BYTES = MAX_APPEND_BYTES / 2;
 
 const sizeOf = (events: readonly NewEvent[]): number =>
-  events.reduce((bytes, e) => bytes + Buffer.byteLength(e.type) + Buffer.byteLength(JSON.stringify(e.data ?? null)) + Buffer.byteLength(JSON.stringify(e.metadata ?? {})), 0);
+  events.reduce(
+    (bytes, e) =>
+      bytes +
+      Buffer.byteLength(e.type) +
+      Buffer.byteLength(JSON.stringify(e.data ?? null)) +
+      Buffer.byteLength(JSON.stringify(e.metadata ?? {})),
+    0,
+  );

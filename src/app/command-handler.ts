@@ -35,10 +35,23 @@ import {
 import { campaignReply, directoryReply } from "./command-replies.js";
 import { type Executed, StreamCache } from "./stream-cache.js";
 import { commandOrigin, newCampaignId } from "./command-origin.js";
-import { campaignCommands, directoryCommands, exclusionCommands, isCampaignCommandName, isDirectoryCommandName, isExclusionCommandName } from "../contract/commands.js";
+import {
+  campaignCommands,
+  directoryCommands,
+  exclusionCommands,
+  isCampaignCommandName,
+  isDirectoryCommandName,
+  isExclusionCommandName,
+} from "../contract/commands.js";
 import type { CommandRequest } from "./handlers.js";
 
-export type CommandAccepted = { ok: true; reply: unknown; position: Position; revision: bigint | undefined; repeated: boolean };
+export type CommandAccepted = {
+  ok: true;
+  reply: unknown;
+  position: Position;
+  revision: bigint | undefined;
+  repeated: boolean;
+};
 export type CommandRejected = { ok: false; error: DomainError };
 export type CommandResult = CommandAccepted | CommandRejected;
 
@@ -68,9 +81,22 @@ export class CommandHandler {
   ) {
     this.clock = options.clock ?? (() => new Date());
     const { maxRetries } = options;
-    this.campaigns = new StreamCache(store, { initialState: campaignDecider.initialState, encode: encodeCampaignEvent, decode: decodeCampaignEvent, replay: replayCampaign, ...(maxRetries === undefined ? {} : { maxRetries }) });
-    this.directories = new StreamCache(store, { initialState: directoryDecider.initialState, encode: (event) => event, decode: asEvent<DirectoryEvent>, replay: (s, events) => fold(directoryDecider.evolve, s, events), ...(maxRetries === undefined ? {} : { maxRetries }) });
-    // The client's exclusion list, stream exclusions-<client>: its events are stored as the campaign's list events are (tables).
+    this.campaigns = new StreamCache(store, {
+      initialState: campaignDecider.initialState,
+      encode: encodeCampaignEvent,
+      decode: decodeCampaignEvent,
+      replay: replayCampaign,
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+    });
+    this.directories = new StreamCache(store, {
+      initialState: directoryDecider.initialState,
+      encode: (event) => event,
+      decode: asEvent<DirectoryEvent>,
+      replay: (s, events) => fold(directoryDecider.evolve, s, events),
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+    });
+    // The client's exclusion list, stream exclusions-<client>: its events are stored as the
+    // campaign's list events are (tables).
     this.exclusionLists = new StreamCache(store, {
       initialState: clientExclusionsDecider.initialState,
       encode: (event: ExclusionListEvent) => encodeCampaignEvent(event),
@@ -81,40 +107,89 @@ export class CommandHandler {
   }
 
   handle(request: CommandRequest): Promise<CommandResult> {
-    if (isCampaignCommandName(request.name)) return this.handleCampaign(request, campaignCommands[request.name]);
-    if (isDirectoryCommandName(request.name)) return this.handleDirectory(request, directoryCommands[request.name]);
-    if (isExclusionCommandName(request.name)) return this.handleExclusions(request, exclusionCommands[request.name]);
-    return Promise.resolve(rejected(domainError("invalid_request", `unknown command ${request.name}`, [{ field: "subject", reason: `known commands: ${knownCommands}` }])));
+    if (isCampaignCommandName(request.name))
+      return this.handleCampaign(request, campaignCommands[request.name]);
+    if (isDirectoryCommandName(request.name))
+      return this.handleDirectory(request, directoryCommands[request.name]);
+    if (isExclusionCommandName(request.name))
+      return this.handleExclusions(request, exclusionCommands[request.name]);
+    return Promise.resolve(
+      rejected(
+        domainError("invalid_request", `unknown command ${request.name}`, [
+          { field: "subject", reason: `known commands: ${knownCommands}` },
+        ]),
+      ),
+    );
   }
 
-  private async handleCampaign(request: CommandRequest, entry: (typeof campaignCommands)[keyof typeof campaignCommands]): Promise<CommandResult> {
+  private async handleCampaign(
+    request: CommandRequest,
+    entry: (typeof campaignCommands)[keyof typeof campaignCommands],
+  ): Promise<CommandResult> {
     const body = parseWith(entry.schema, request.body);
     if (isDomainError(body)) return rejected(body);
-    const campaignId = "id" in body && body.id !== undefined ? body.id : newCampaignId(request.clientId, request.commandId);
-    const command = { type: entry.type, clientId: request.clientId, campaignId, data: { ...body, id: campaignId } } as CampaignCommand;
+    const campaignId =
+      "id" in body && body.id !== undefined
+        ? body.id
+        : newCampaignId(request.clientId, request.commandId);
+    const command = {
+      type: entry.type,
+      clientId: request.clientId,
+      campaignId,
+      data: { ...body, id: campaignId },
+    } as CampaignCommand;
     const result = await this.runCampaign(request, command);
-    return command.type === "RecordStageReached" && command.data.stage === STAGE_OPT_OUT ? this.optOutFollowUp(request, result) : result;
+    return command.type === "RecordStageReached" && command.data.stage === STAGE_OPT_OUT
+      ? this.optOutFollowUp(request, result)
+      : result;
   }
 
-  private async runCampaign(request: CommandRequest, command: CampaignCommand): Promise<CommandResult> {
+  private async runCampaign(
+    request: CommandRequest,
+    command: CampaignCommand,
+  ): Promise<CommandResult> {
     const context = await this.campaignContext(command);
-    const outcome = await this.campaigns.execute(campaignStreamId(command.campaignId), commandOrigin(request), (state) => campaignDecider.decide(command, state, context));
-    return answer(outcome, (events, state, revision) => campaignReply(command, events, state, revision, this.options.defaultRegion, context.now));
+    const outcome = await this.campaigns.execute(
+      campaignStreamId(command.campaignId),
+      commandOrigin(request),
+      (state) => campaignDecider.decide(command, state, context),
+    );
+    return answer(outcome, (events, state, revision) =>
+      campaignReply(command, events, state, revision, this.options.defaultRegion, context.now),
+    );
   }
 
   /**
    * With a campaignId, that campaign's list (a command on its stream); without,
    * the client's list, stream `exclusions-<clientId>`.
    */
-  private async handleExclusions(request: CommandRequest, entry: (typeof exclusionCommands)[keyof typeof exclusionCommands]): Promise<CommandResult> {
+  private async handleExclusions(
+    request: CommandRequest,
+    entry: (typeof exclusionCommands)[keyof typeof exclusionCommands],
+  ): Promise<CommandResult> {
     const body = parseWith(entry.schema, request.body);
     if (isDomainError(body)) return rejected(body);
     if (body.campaignId !== undefined)
-      return this.runCampaign(request, { type: entry.campaign, clientId: request.clientId, campaignId: body.campaignId, data: body } as CampaignCommand);
-    const command = { type: entry.client, clientId: request.clientId, data: body } as ClientExclusionsCommand;
+      return this.runCampaign(request, {
+        type: entry.campaign,
+        clientId: request.clientId,
+        campaignId: body.campaignId,
+        data: body,
+      } as CampaignCommand);
+    const command = {
+      type: entry.client,
+      clientId: request.clientId,
+      data: body,
+    } as ClientExclusionsCommand;
     const context = { now: this.clock().toISOString(), defaultRegion: this.options.defaultRegion };
-    const outcome = await this.exclusionLists.execute(clientExclusionsStreamId(request.clientId), commandOrigin(request), (state) => clientExclusionsDecider.decide(command, state, context));
-    return answer(outcome, (events, state) => exclusionsReply(command, events, state.entries, context));
+    const outcome = await this.exclusionLists.execute(
+      clientExclusionsStreamId(request.clientId),
+      commandOrigin(request),
+      (state) => clientExclusionsDecider.decide(command, state, context),
+    );
+    return answer(outcome, (events, state) =>
+      exclusionsReply(command, events, state.entries, context),
+    );
   }
 
   /**
@@ -124,11 +199,15 @@ export class CommandHandler {
    * doing it twice writes once); a repeat of the stage command does it again,
    * so a failure here answers 503 and the dialler's retry completes it.
    */
-  private async optOutFollowUp(request: CommandRequest, result: CommandResult): Promise<CommandResult> {
+  private async optOutFollowUp(
+    request: CommandRequest,
+    result: CommandResult,
+  ): Promise<CommandResult> {
     if (!result.ok) return result;
     const { id, e164 } = result.reply as { id: string; e164?: string };
     const state = await this.campaigns.latest(campaignStreamId(id));
-    const next = e164 === undefined || state.status === "absent" ? undefined : state.numbers.get(e164)?.next;
+    const next =
+      e164 === undefined || state.status === "absent" ? undefined : state.numbers.get(e164)?.next;
     if (next?.status !== "completed" || next.result !== "opted_out") return result;
     const followUp: CommandRequest = {
       name: "add-exclusions",
@@ -137,9 +216,17 @@ export class CommandHandler {
       commandId: `opt-out:${id}:${e164}`,
       ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
     };
-    const added = await this.handleExclusions(followUp, exclusionCommands["add-exclusions"]).catch(() => undefined);
+    const added = await this.handleExclusions(followUp, exclusionCommands["add-exclusions"]).catch(
+      () => undefined,
+    );
     if (added?.ok) return result;
-    return rejected(domainError("unavailable", "the opt-out is recorded but not yet on the client's exclusion list; retry with the same Command-Id", [{ field: "stage", reason: "opt-out not yet applied to the client's list" }]));
+    return rejected(
+      domainError(
+        "unavailable",
+        "the opt-out is recorded but not yet on the client's exclusion list; retry with the same Command-Id",
+        [{ field: "stage", reason: "opt-out not yet applied to the client's list" }],
+      ),
+    );
   }
 
   /** get-dial-queue: counted on the campaign's decided state, caught up with the store, at this moment. */
@@ -149,37 +236,57 @@ export class CommandHandler {
   }
 
   /** list-exclusions: the client's list, or (with a campaignId) the campaign's. */
-  async exclusionList(clientId: string, campaignId: string | undefined): Promise<ExclusionList | DomainError> {
-    if (campaignId === undefined) return (await this.exclusionLists.latest(clientExclusionsStreamId(clientId))).entries;
+  async exclusionList(
+    clientId: string,
+    campaignId: string | undefined,
+  ): Promise<ExclusionList | DomainError> {
+    if (campaignId === undefined)
+      return (await this.exclusionLists.latest(clientExclusionsStreamId(clientId))).entries;
     const campaign = await this.ownCampaign(clientId, campaignId);
     return isDomainError(campaign) ? campaign : campaign.exclusions;
   }
 
   private async ownCampaign(clientId: string, id: string) {
     const state = await this.campaigns.latest(campaignStreamId(id));
-    return state.status === "absent" || state.status === "deleted" || state.clientId !== clientId ? notFound("campaign", id) : state;
+    return state.status === "absent" || state.status === "deleted" || state.clientId !== clientId
+      ? notFound("campaign", id)
+      : state;
   }
 
-  private async handleDirectory(request: CommandRequest, entry: (typeof directoryCommands)[keyof typeof directoryCommands]): Promise<CommandResult> {
+  private async handleDirectory(
+    request: CommandRequest,
+    entry: (typeof directoryCommands)[keyof typeof directoryCommands],
+  ): Promise<CommandResult> {
     const body = parseWith(entry.schema, request.body);
     if (isDomainError(body)) return rejected(body);
-    const command = { type: entry.type, clientId: request.clientId, data: body } as DirectoryCommand;
+    const command = {
+      type: entry.type,
+      clientId: request.clientId,
+      data: body,
+    } as DirectoryCommand;
     const context = { defaultRegion: this.options.defaultRegion };
-    const outcome = await this.directories.execute(directoryStreamId(request.clientId), commandOrigin(request), (state) => directoryDecider.decide(command, state, context));
+    const outcome = await this.directories.execute(
+      directoryStreamId(request.clientId),
+      commandOrigin(request),
+      (state) => directoryDecider.decide(command, state, context),
+    );
     return answer(outcome, () => directoryReply(command));
   }
 
   /** The clock, defaults and (for create and update) the client's registered call flows and CLIs, read fresh from the store. */
   private async campaignContext(command: CampaignCommand): Promise<CampaignContext> {
     const needsDirectory = command.type === "CreateCampaign" || command.type === "UpdateCampaign";
-    const directory = needsDirectory ? await this.directories.latest(directoryStreamId(command.clientId)) : undefined;
+    const directory = needsDirectory
+      ? await this.directories.latest(directoryStreamId(command.clientId))
+      : undefined;
     return {
       now: this.clock().toISOString(),
       defaultRegion: this.options.defaultRegion,
       defaultTimeZone: this.options.defaultTimeZone,
       callFlowIds: new Set(directory?.callFlows.keys() ?? []),
       cliIds: new Set(directory?.clis.keys() ?? []),
-      // Admitting numbers and claiming read the client's exclusion list (a claim applies what it added since).
+      // Admitting numbers and claiming read the client's exclusion list (a claim applies what it
+      // added since).
       clientExclusions: needsExclusions.has(command.type)
         ? await this.exclusionLists.latest(clientExclusionsStreamId(command.clientId))
         : clientExclusionsDecider.initialState(),
@@ -188,21 +295,45 @@ export class CommandHandler {
 }
 
 /** The reply for what the command came to; a repeat rebuilds the first reply from the events it wrote. */
-const answer = <State, Event>(outcome: Executed<State, Event>, reply: (events: readonly Event[], state: State, revision: bigint) => unknown): CommandResult =>
+const answer = <State, Event>(
+  outcome: Executed<State, Event>,
+  reply: (events: readonly Event[], state: State, revision: bigint) => unknown,
+): CommandResult =>
   match(outcome)
     .with({ kind: "refused" }, ({ error }) => rejected(error))
-    .with({ kind: "unchanged" }, ({ state, revision, position }) => accepted(reply([], state, revision ?? -1n), position, revision, false))
-    .with({ kind: "written" }, ({ events, state, revision, position }) => accepted(reply(events, state, revision), position, revision, false))
-    .with({ kind: "repeated" }, ({ events, state, revision, position }) => accepted(reply(events, state, revision), position, revision, true))
+    .with({ kind: "unchanged" }, ({ state, revision, position }) =>
+      accepted(reply([], state, revision ?? -1n), position, revision, false),
+    )
+    .with({ kind: "written" }, ({ events, state, revision, position }) =>
+      accepted(reply(events, state, revision), position, revision, false),
+    )
+    .with({ kind: "repeated" }, ({ events, state, revision, position }) =>
+      accepted(reply(events, state, revision), position, revision, true),
+    )
     .exhaustive();
 
-const accepted = (reply: unknown, position: Position, revision: bigint | undefined, repeated: boolean): CommandAccepted => ({ ok: true, reply, position, revision, repeated });
+const accepted = (
+  reply: unknown,
+  position: Position,
+  revision: bigint | undefined,
+  repeated: boolean,
+): CommandAccepted => ({ ok: true, reply, position, revision, repeated });
 const rejected = (error: DomainError): CommandRejected => ({ ok: false, error });
 
 /** A stored event as the decider's event. */
-const asEvent = <Event>(recorded: RecordedEvent): Event => ({ type: recorded.type, data: recorded.data }) as Event;
+const asEvent = <Event>(recorded: RecordedEvent): Event =>
+  ({ type: recorded.type, data: recorded.data }) as Event;
 
-const knownCommands = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands), ...Object.keys(exclusionCommands)].join(", ");
+const knownCommands = [
+  ...Object.keys(campaignCommands),
+  ...Object.keys(directoryCommands),
+  ...Object.keys(exclusionCommands),
+].join(", ");
 
 /** Commands whose decision reads the client's exclusion list. */
-const needsExclusions: ReadonlySet<CampaignCommand["type"]> = new Set(["CreateCampaign", "UpdateCampaign", "AddPhoneNumbers", "ClaimDueAttempts"]);
+const needsExclusions: ReadonlySet<CampaignCommand["type"]> = new Set([
+  "CreateCampaign",
+  "UpdateCampaign",
+  "AddPhoneNumbers",
+  "ClaimDueAttempts",
+]);

@@ -32,12 +32,21 @@ export const indexCommand = (commands: Map<string, CommandRecord>, event: Record
 export type FirstUse = { command: string | undefined; streamId: string };
 
 /** 409: the Command-Id already names another command of this client; nothing is written. */
-export const commandIdReused = (identity: Pick<CommandIdentity, "commandId">, first: FirstUse): DomainError => {
+export const commandIdReused = (
+  identity: Pick<CommandIdentity, "commandId">,
+  first: FirstUse,
+): DomainError => {
   const what = `${first.command ?? "another command"} on ${describeStream(first.streamId)}`;
-  return domainError("command_id_reused", `Command-Id ${identity.commandId} was already used for ${what}; send a new Command-Id for a new command`, [
-    { field: "Command-Id", reason: `first used for ${what}` },
-  ]);
+  return domainError(
+    "command_id_reused",
+    `Command-Id ${identity.commandId} was already used for ${what}; send a new Command-Id for a new command`,
+    [{ field: "Command-Id", reason: `first used for ${what}` }],
+  );
 };
 
 const describeStream = (streamId: string): string =>
-  streamId.startsWith("campaign-") ? `campaign ${streamId.slice("campaign-".length)}` : streamId.startsWith("client-") ? "the client's directory" : `stream ${streamId}`;
+  streamId.startsWith("campaign-")
+    ? `campaign ${streamId.slice("campaign-".length)}`
+    : streamId.startsWith("client-")
+      ? "the client's directory"
+      : `stream ${streamId}`;

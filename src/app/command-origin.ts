@@ -22,15 +22,37 @@ export type CommandOrigin = {
   readonly identity: CommandIdentity | undefined;
 };
 
-export type CommandSource = { name: string; clientId: string; body: unknown; commandId?: string | undefined; correlationId?: string | undefined; traceparent?: string | undefined };
+export type CommandSource = {
+  name: string;
+  clientId: string;
+  body: unknown;
+  commandId?: string | undefined;
+  correlationId?: string | undefined;
+  traceparent?: string | undefined;
+};
 
 export const commandOrigin = (source: CommandSource): CommandOrigin => {
-  const identity = source.commandId === undefined ? undefined : { clientId: source.clientId, commandId: source.commandId, name: source.name, fingerprint: fingerprintOf(source.name, source.body) };
+  const identity =
+    source.commandId === undefined
+      ? undefined
+      : {
+          clientId: source.clientId,
+          commandId: source.commandId,
+          name: source.name,
+          fingerprint: fingerprintOf(source.name, source.body),
+        };
   return {
     identity,
     metadata: {
       clientId: source.clientId,
-      ...(identity === undefined ? {} : { commandId: identity.commandId, causationId: identity.commandId, commandName: identity.name, commandFingerprint: identity.fingerprint }),
+      ...(identity === undefined
+        ? {}
+        : {
+            commandId: identity.commandId,
+            causationId: identity.commandId,
+            commandName: identity.name,
+            commandFingerprint: identity.fingerprint,
+          }),
       ...(source.correlationId === undefined ? {} : { correlationId: source.correlationId }),
       ...(source.traceparent === undefined ? {} : { traceparent: source.traceparent }),
     },
@@ -38,10 +60,16 @@ export const commandOrigin = (source: CommandSource): CommandOrigin => {
 };
 
 /** What the store keeps of a Command-Id, client-wide and for good. */
-export const claimOf = (identity: CommandIdentity): CommandClaim => ({ clientId: identity.clientId, commandId: identity.commandId, command: identity.name, fingerprint: identity.fingerprint });
+export const claimOf = (identity: CommandIdentity): CommandClaim => ({
+  clientId: identity.clientId,
+  commandId: identity.commandId,
+  command: identity.name,
+  fingerprint: identity.fingerprint,
+});
 
 /** The index key: a Command-Id is only ever its own client's. */
-export const commandKey = (clientId: string, commandId: string): string => `${clientId}\u0000${commandId}`;
+export const commandKey = (clientId: string, commandId: string): string =>
+  `${clientId}\u0000${commandId}`;
 
 /** With a Command-Id the id is derived from it, so a retried create lands on the same stream and is recognised. */
 export const newCampaignId = (clientId: string, commandId: string | undefined): string =>
@@ -49,15 +77,26 @@ export const newCampaignId = (clientId: string, commandId: string | undefined): 
 
 /** Derived from the Command-Id, so the store recognises a resent append as the one it already holds. */
 export const eventIdOf = (identity: CommandIdentity | undefined, index: number): string =>
-  identity === undefined ? uuidv4() : uuidv5(`${identity.clientId}:${identity.commandId}:${index}`, COMMAND_NAMESPACE);
+  identity === undefined
+    ? uuidv4()
+    : uuidv5(`${identity.clientId}:${identity.commandId}:${index}`, COMMAND_NAMESPACE);
 
 /** SHA-256 of the name and the body with its keys sorted (so key order does not make another command), base64url. */
 export const fingerprintOf = (name: string, body: unknown): string =>
-  createHash("sha256").update(name).update("\u0000").update(canonicalJson(body)).digest("base64url");
+  createHash("sha256")
+    .update(name)
+    .update("\u0000")
+    .update(canonicalJson(body))
+    .digest("base64url");
 
 const canonicalJson = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object")
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map(
+        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      )
+      .join(",")}}`;
   return JSON.stringify(value) ?? "null";
 };

@@ -34,7 +34,9 @@ export const campaignReply = (
   const id = command.campaignId;
   const ignored = find(events, "InvalidPhoneNumbersIgnored")?.data.ignored ?? [];
   const added = find(events, "PhoneNumbersAdded")?.data;
-  const excluded = (find(events, "ExcludedPhoneNumbersSkipped")?.data.excluded ?? []).map(({ index, number, list }) => ({ index, number, list }));
+  const excluded = (find(events, "ExcludedPhoneNumbersSkipped")?.data.excluded ?? []).map(
+    ({ index, number, list }) => ({ index, number, list }),
+  );
   const ifExcluded = excluded.length > 0 ? { excluded } : {};
   return match(command)
     .with({ type: "CreateCampaign" }, (): CommandReplyOf<"create-campaign"> => ({
@@ -51,26 +53,63 @@ export const campaignReply = (
       ignoredPhoneNumbers: ignored,
       ...ifExcluded,
     }))
-    .with({ type: "UpdateCampaign" }, (): CommandReplyOf<"update-campaign"> => ({ id, revision: Number(revision), ...ifExcluded }))
-    .with({ type: "DeleteCampaign" }, { type: "PauseCampaign" }, { type: "ResumeCampaign" }, (): CommandReplyOf<"update-campaign"> => ({
+    .with({ type: "UpdateCampaign" }, (): CommandReplyOf<"update-campaign"> => ({
       id,
       revision: Number(revision),
+      ...ifExcluded,
     }))
-    .with({ type: "RecordAttemptOutcome" }, ({ data }): CommandReplyOf<"record-attempt-outcome"> => {
-      const recorded = find(events, "AttemptOutcomeRecorded")?.data;
-      const e164 = recorded?.e164 ?? numberIn(state, data.number, region);
-      const current = e164 !== undefined && state.status !== "absent" ? state.numbers.get(e164)?.next : undefined;
-      return { id, number: data.number, e164, attemptNumber: data.attemptNumber, next: recorded?.next ?? current };
-    })
+    .with(
+      { type: "DeleteCampaign" },
+      { type: "PauseCampaign" },
+      { type: "ResumeCampaign" },
+      (): CommandReplyOf<"update-campaign"> => ({
+        id,
+        revision: Number(revision),
+      }),
+    )
+    .with(
+      { type: "RecordAttemptOutcome" },
+      ({ data }): CommandReplyOf<"record-attempt-outcome"> => {
+        const recorded = find(events, "AttemptOutcomeRecorded")?.data;
+        const e164 = recorded?.e164 ?? numberIn(state, data.number, region);
+        const current =
+          e164 !== undefined && state.status !== "absent"
+            ? state.numbers.get(e164)?.next
+            : undefined;
+        return {
+          id,
+          number: data.number,
+          e164,
+          attemptNumber: data.attemptNumber,
+          next: recorded?.next ?? current,
+        };
+      },
+    )
     .with({ type: "RecordStageReached" }, ({ data }): CommandReplyOf<"record-stage-reached"> => {
       const reached = find(events, "StageReached")?.data;
-      return { id, number: data.number, e164: reached?.e164 ?? numberIn(state, data.number, region), attemptNumber: data.attemptNumber, stage: data.stage, stageName: reached?.stageName ?? stageName(data.stage) };
+      return {
+        id,
+        number: data.number,
+        e164: reached?.e164 ?? numberIn(state, data.number, region),
+        attemptNumber: data.attemptNumber,
+        stage: data.stage,
+        stageName: reached?.stageName ?? stageName(data.stage),
+      };
     })
-    .with({ type: "ClaimDueAttempts" }, (): CommandReplyOf<"claim-due-attempts"> => ({ id, claims: claimsIn(events, state) }))
-    .with({ type: "ReleaseClaims" }, (): CommandReplyOf<"release-claims"> => ({ id, released: find(events, "ClaimsReleased")?.data.numbers.length ?? 0 }))
+    .with({ type: "ClaimDueAttempts" }, (): CommandReplyOf<"claim-due-attempts"> => ({
+      id,
+      claims: claimsIn(events, state),
+    }))
+    .with({ type: "ReleaseClaims" }, (): CommandReplyOf<"release-claims"> => ({
+      id,
+      released: find(events, "ClaimsReleased")?.data.numbers.length ?? 0,
+    }))
     .with({ type: "AddCampaignExclusions" }, { type: "RemoveCampaignExclusions" }, (c) =>
       exclusionsReply(
-        { type: c.type === "AddCampaignExclusions" ? "AddExclusions" : "RemoveExclusions", data: c.data },
+        {
+          type: c.type === "AddCampaignExclusions" ? "AddExclusions" : "RemoveExclusions",
+          data: c.data,
+        },
         events,
         state.status === "absent" ? emptyExclusionList() : state.exclusions,
         { now, defaultRegion: region },
@@ -82,7 +121,10 @@ export const campaignReply = (
 type ExclusionsReply = CommandReplyOf<"add-exclusions" | "remove-exclusions">;
 
 /** The claims an AttemptsClaimed handed out, with what the dialler needs to place each call. */
-const claimsIn = (events: readonly CampaignEvent[], state: CampaignState): CommandReplyOf<"claim-due-attempts">["claims"] => {
+const claimsIn = (
+  events: readonly CampaignEvent[],
+  state: CampaignState,
+): CommandReplyOf<"claim-due-attempts">["claims"] => {
   const claimed = find(events, "AttemptsClaimed")?.data;
   if (!claimed || state.status === "absent") return [];
   return claimed.claims.map(({ e164, attemptNumber, dueAt }) => {
@@ -101,19 +143,29 @@ const claimsIn = (events: readonly CampaignEvent[], state: CampaignState): Comma
 };
 
 /** The reply to a directory command: the id it registered. */
-export const directoryReply = (command: DirectoryCommand): CommandReplyOf<"register-call-flow" | "register-cli"> =>
+export const directoryReply = (
+  command: DirectoryCommand,
+): CommandReplyOf<"register-call-flow" | "register-cli"> =>
   match(command)
     .with({ type: "RegisterCallFlow" }, ({ data }) => ({ callFlowId: data.callFlowId }))
     .with({ type: "RegisterCli" }, ({ data }) => ({ cliId: data.cliId }))
     .exhaustive();
 
-const find = <T extends CampaignEventType>(events: readonly CampaignEvent[], type: T): CampaignEventOf<T> | undefined =>
+const find = <T extends CampaignEventType>(
+  events: readonly CampaignEvent[],
+  type: T,
+): CampaignEventOf<T> | undefined =>
   events.find((event): event is CampaignEventOf<T> => event.type === type);
 
 /** A create always writes CampaignCreated (a repeat rebuilds from the stored events); the state after it holds the same settings. */
 const createdSettings = (events: readonly CampaignEvent[], state: CampaignState) => {
-  const settings = find(events, "CampaignCreated")?.data.settings ?? (state.status === "absent" ? undefined : state.settings);
-  if (settings === undefined) throw new Error("a create-campaign reply without its campaign: the decider wrote no CampaignCreated");
+  const settings =
+    find(events, "CampaignCreated")?.data.settings ??
+    (state.status === "absent" ? undefined : state.settings);
+  if (settings === undefined)
+    throw new Error(
+      "a create-campaign reply without its campaign: the decider wrote no CampaignCreated",
+    );
   return settings;
 };
 

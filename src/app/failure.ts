@@ -8,8 +8,14 @@ import { StoreRejectedError } from "../ports/event-store.js";
  */
 export const answerToFailure = (error: unknown): DomainError =>
   error instanceof StoreRejectedError
-    ? domainError(error.code, error.message, [{ reason: "refused by the event store; a retry would be refused the same way" }])
-    : domainError("unavailable", "the request could not be completed; retry it with the same Command-Id", []);
+    ? domainError(error.code, error.message, [
+        { reason: "refused by the event store; a retry would be refused the same way" },
+      ])
+    : domainError(
+        "unavailable",
+        "the request could not be completed; retry it with the same Command-Id",
+        [],
+      );
 
 /** Whether an answer is "retry later", so worth logging as a failure rather than a refusal. */
 export const isRetryable = (error: DomainError): boolean => error.code === "unavailable";

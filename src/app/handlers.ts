@@ -14,10 +14,14 @@ export type CommandRequest = {
   traceparent?: string;
 };
 export type CommandOutcome =
-  | { ok: true; reply: unknown; position: bigint }
-  | { ok: false; error: DomainError };
+  { ok: true; reply: unknown; position: bigint } | { ok: false; error: DomainError };
 /** `maxReplyBytes`: the transport's limit (NATS max payload); a campaign bigger than that is answered a page at a time. */
-export type QueryRequest = { name: string; clientId: string; body: unknown; maxReplyBytes?: number };
+export type QueryRequest = {
+  name: string;
+  clientId: string;
+  body: unknown;
+  maxReplyBytes?: number;
+};
 export type QueryOutcome = { ok: true; reply: unknown } | { ok: false; error: DomainError };
 
 /** What the transports call: the NATS endpoints and the REST gateway serve the same handlers. */

@@ -31,7 +31,13 @@ export class Lane<State> {
     readonly streamId: string,
     initialState: State,
   ) {
-    this.newest = this.durable = { state: initialState, revision: undefined, position: 0n, lastEventId: undefined, settled: SETTLED };
+    this.newest = this.durable = {
+      state: initialState,
+      revision: undefined,
+      position: 0n,
+      lastEventId: undefined,
+      settled: SETTLED,
+    };
   }
 
   /** Runs `task` once every turn taken before it has finished. */
@@ -51,11 +57,23 @@ export class Lane<State> {
    * Folds in `events` (decided on `from`, giving `state`) whose `append` is in
    * flight; the result becomes the newest version, with its `settled`.
    */
-  applyPending(from: StreamVersion<State>, state: State, events: readonly NewEvent[], append: Promise<AppendResult>, identity: CommandIdentity | undefined): StreamVersion<State> {
+  applyPending(
+    from: StreamVersion<State>,
+    state: State,
+    events: readonly NewEvent[],
+    append: Promise<AppendResult>,
+    identity: CommandIdentity | undefined,
+  ): StreamVersion<State> {
     const fromRevision = from.revision === undefined ? 0n : from.revision + 1n;
     const toRevision = fromRevision + BigInt(events.length - 1);
     const key = identity && commandKey(identity.clientId, identity.commandId);
-    const record = { fromRevision, toRevision, position: 0n, name: identity?.name, fingerprint: identity?.fingerprint };
+    const record = {
+      fromRevision,
+      toRevision,
+      position: 0n,
+      name: identity?.name,
+      fingerprint: identity?.fingerprint,
+    };
     if (key !== undefined) this.commands.set(key, record);
     const after: StreamVersion<State> = {
       state,
@@ -64,7 +82,12 @@ export class Lane<State> {
       lastEventId: events.at(-1)!.eventId,
       settled: append.then(
         (written) => {
-          if (key !== undefined) this.commands.set(key, { ...record, toRevision: written.nextRevision, position: written.position });
+          if (key !== undefined)
+            this.commands.set(key, {
+              ...record,
+              toRevision: written.nextRevision,
+              position: written.position,
+            });
           this.confirm(after, written);
           return true;
         },
@@ -83,14 +106,17 @@ export class Lane<State> {
     if ((this.durable.revision ?? -1n) >= written.nextRevision) return; // already past it
     const confirmed = { ...after, position: written.position, settled: SETTLED };
     this.durable = confirmed;
-    // The newest version is this one, or one that fell behind it (and would only conflict): either way, this is newer.
-    if (this.newest === after || (this.newest.revision ?? -1n) < written.nextRevision) this.newest = confirmed;
+    // The newest version is this one, or one that fell behind it (and would only conflict): either
+    // way, this is newer.
+    if (this.newest === after || (this.newest.revision ?? -1n) < written.nextRevision)
+      this.newest = confirmed;
   }
 
   /** An append failed: forget everything decided after the newest durable version; the next turn catches up from the store. */
   private fallBack(): void {
     const last = this.durable.revision ?? -1n;
-    for (const [key, record] of this.commands) if (record.position === 0n && record.toRevision > last) this.commands.delete(key);
+    for (const [key, record] of this.commands)
+      if (record.position === 0n && record.toRevision > last) this.commands.delete(key);
     this.newest = this.durable;
     this.stale = true;
   }

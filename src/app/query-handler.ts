@@ -1,7 +1,18 @@
 import { match } from "ts-pattern";
 import type { z } from "zod";
 import type { EventStore, RecordedEvent } from "../ports/event-store.js";
-import { type DialQueueCounts, type ExclusionList, campaignStreamId, domainError, type DomainError, exclusionPage, isDomainError, normalisePhoneNumber, notFound, parseWith } from "../domain/index.js";
+import {
+  type DialQueueCounts,
+  type ExclusionList,
+  campaignStreamId,
+  domainError,
+  type DomainError,
+  exclusionPage,
+  isDomainError,
+  normalisePhoneNumber,
+  notFound,
+  parseWith,
+} from "../domain/index.js";
 import { campaignDetailAt, readCampaignDetail } from "../projections/campaign-projections.js";
 import { isQueryName, queries, type QueryName } from "../contract/queries.js";
 import { bigintReplacer } from "../contract/wire.js";
@@ -10,7 +21,6 @@ import type { ProjectionProgress } from "../projections/progress.js";
 import { readCampaignTimeline } from "../projections/timeline-projection.js";
 import { readExportPage } from "../projections/export-pages.js";
 import type { QueryOutcome, QueryRequest } from "./handlers.js";
-
 
 const MIN_POSITION_WAIT_MS = 5000;
 
@@ -21,7 +31,10 @@ const MIN_POSITION_WAIT_MS = 5000;
  */
 export type DiallingState = {
   dialQueue(clientId: string, id: string): Promise<DialQueueCounts | DomainError>;
-  exclusionList(clientId: string, campaignId: string | undefined): Promise<ExclusionList | DomainError>;
+  exclusionList(
+    clientId: string,
+    campaignId: string | undefined,
+  ): Promise<ExclusionList | DomainError>;
 };
 
 /** Queries: read models for the GET bodies and statistics, the event store for audit replay, the decided state for the dial queue. */
@@ -35,45 +48,97 @@ export class QueryHandler {
   ) {}
 
   async handle(envelope: QueryRequest): Promise<QueryOutcome> {
-    if (!isQueryName(envelope.name)) return refused(domainError("invalid_request", `unknown query ${envelope.name}`, [{ field: "subject", reason: "not a query" }]));
+    if (!isQueryName(envelope.name))
+      return refused(
+        domainError("invalid_request", `unknown query ${envelope.name}`, [
+          { field: "subject", reason: "not a query" },
+        ]),
+      );
     const body = parseWith(queries[envelope.name], envelope.body);
     if (isDomainError(body)) return refused(body);
-    if (body.minPosition !== undefined && !(await this.projections.waitFor(body.minPosition, MIN_POSITION_WAIT_MS))) {
-      return refused(domainError("unavailable", "the read models have not reached minPosition yet; retry shortly", [{ field: "minPosition", reason: `projections are at ${this.projections.checkpoint}` }]));
+    if (
+      body.minPosition !== undefined &&
+      !(await this.projections.waitFor(body.minPosition, MIN_POSITION_WAIT_MS))
+    ) {
+      return refused(
+        domainError(
+          "unavailable",
+          "the read models have not reached minPosition yet; retry shortly",
+          [{ field: "minPosition", reason: `projections are at ${this.projections.checkpoint}` }],
+        ),
+      );
     }
-    const reply = await this.answer(envelope.name, envelope.clientId, body, envelope.maxReplyBytes ?? Infinity);
+    const reply = await this.answer(
+      envelope.name,
+      envelope.clientId,
+      body,
+      envelope.maxReplyBytes ?? Infinity,
+    );
     return isDomainError(reply) ? refused(reply) : { ok: true, reply };
   }
 
-  private answer(name: QueryName, clientId: string, body: z.output<(typeof queries)[QueryName]>, maxReplyBytes: number): Promise<unknown> {
+  private answer(
+    name: QueryName,
+    clientId: string,
+    body: z.output<(typeof queries)[QueryName]>,
+    maxReplyBytes: number,
+  ): Promise<unknown> {
     return match({ name, body } as QueryCase)
       .with({ name: "list-campaigns" }, () => this.list(clientId))
       .with({ name: "get-campaign" }, async ({ body }) => {
-        const detail = await readCampaignDetail(this.readModels, clientId, body.id, body.phoneNumbersPage);
+        const detail = await readCampaignDetail(
+          this.readModels,
+          clientId,
+          body.id,
+          body.phoneNumbersPage,
+        );
         if (!detail) return notFound("campaign", body.id);
-        return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(detail, body.phoneNumbersPage);
+        return body.phoneNumbersPage === undefined
+          ? fitReply(detail, maxReplyBytes)
+          : pageOf(detail, body.phoneNumbersPage);
       })
-      .with({ name: "get-campaign-statistics" }, async ({ body }) => (await this.readModels.get("statistics", modelKey(clientId, body.id))) ?? notFound("campaign", body.id))
-      .with({ name: "get-campaign-history" }, ({ body }) => this.history(clientId, body.id, body.fromRevision, body.limit, maxReplyBytes))
+      .with(
+        { name: "get-campaign-statistics" },
+        async ({ body }) =>
+          (await this.readModels.get("statistics", modelKey(clientId, body.id))) ??
+          notFound("campaign", body.id),
+      )
+      .with({ name: "get-campaign-history" }, ({ body }) =>
+        this.history(clientId, body.id, body.fromRevision, body.limit, maxReplyBytes),
+      )
       .with({ name: "get-campaign-state-at" }, async ({ body }) => {
         const detail = await this.stateAt(clientId, body.id, body.at, body.revision);
         if (isDomainError(detail)) return detail;
-        return body.phoneNumbersPage === undefined ? fitReply(detail, maxReplyBytes) : pageOf(sliceNumbers(detail, body.phoneNumbersPage), body.phoneNumbersPage);
+        return body.phoneNumbersPage === undefined
+          ? fitReply(detail, maxReplyBytes)
+          : pageOf(sliceNumbers(detail, body.phoneNumbersPage), body.phoneNumbersPage);
       })
-      .with({ name: "get-campaign-timeline" }, ({ body }) => readCampaignTimeline(this.readModels, clientId, body, maxReplyBytes))
-      .with({ name: "get-campaign-export" }, ({ body }) => readExportPage(this.readModels, clientId, body, maxReplyBytes))
-      .with({ name: "get-dial-queue" }, ({ body }) => this.diallingState().dialQueue(clientId, body.id))
+      .with({ name: "get-campaign-timeline" }, ({ body }) =>
+        readCampaignTimeline(this.readModels, clientId, body, maxReplyBytes),
+      )
+      .with({ name: "get-campaign-export" }, ({ body }) =>
+        readExportPage(this.readModels, clientId, body, maxReplyBytes),
+      )
+      .with({ name: "get-dial-queue" }, ({ body }) =>
+        this.diallingState().dialQueue(clientId, body.id),
+      )
       .with({ name: "list-exclusions" }, async ({ body }) => {
         const list = await this.diallingState().exclusionList(clientId, body.campaignId);
         if (isDomainError(list)) return list;
-        const after = body.after === undefined ? undefined : normalisePhoneNumber(body.after, this.defaultRegion, "possible");
+        const after =
+          body.after === undefined
+            ? undefined
+            : normalisePhoneNumber(body.after, this.defaultRegion, "possible");
         return exclusionPage(list, after?.ok ? after.e164 : body.after, body.limit);
       })
       .exhaustive();
   }
 
   private diallingState(): DiallingState {
-    if (!this.dialling) throw new Error("the dial queue's queries need the command side's state (QueryHandler's `dialling`)");
+    if (!this.dialling)
+      throw new Error(
+        "the dial queue's queries need the command side's state (QueryHandler's `dialling`)",
+      );
     return this.dialling;
   }
 
@@ -89,13 +154,22 @@ export class QueryHandler {
    * event), with `nextRevision` where the next page starts. Deleted campaigns
    * keep their history; other clients' do not exist.
    */
-  private async history(clientId: string, id: string, fromRevision: number, limit: number, maxReplyBytes: number) {
+  private async history(
+    clientId: string,
+    id: string,
+    fromRevision: number,
+    limit: number,
+    maxReplyBytes: number,
+  ) {
     const streamId = campaignStreamId(id);
     if (!(await this.owns(streamId, clientId))) return notFound("campaign", id);
     const page: ReturnType<typeof historyEntry>[] = [];
     let bytes = REPLY_OVERHEAD_BYTES;
     let nextRevision: bigint | null = null;
-    for await (const event of this.store.read(streamId, { from: BigInt(fromRevision), limit: limit + 1 })) {
+    for await (const event of this.store.read(streamId, {
+      from: BigInt(fromRevision),
+      limit: limit + 1,
+    })) {
       const entry = historyEntry(event);
       bytes += Buffer.byteLength(JSON.stringify(entry, bigintReplacer));
       if (page.length === limit || (page.length > 0 && bytes > maxReplyBytes)) {
@@ -108,7 +182,12 @@ export class QueryHandler {
   }
 
   /** The GET body as it stood at a time or revision: the detail projection folded over the stream's prefix. */
-  private async stateAt(clientId: string, id: string, at: string | undefined, revision: number | undefined) {
+  private async stateAt(
+    clientId: string,
+    id: string,
+    at: string | undefined,
+    revision: number | undefined,
+  ) {
     const streamId = campaignStreamId(id);
     if (!(await this.owns(streamId, clientId))) return notFound("campaign", id);
     const until = at === undefined ? undefined : Date.parse(at);
@@ -119,16 +198,35 @@ export class QueryHandler {
       prefix.push(event);
     }
     const detail = campaignDetailAt(clientId, id, prefix);
-    return detail ?? domainError("not_found", `campaign ${id} did not exist then`, [{ field: at === undefined ? "revision" : "at", reason: "before its creation or after its deletion" }]);
+    return (
+      detail ??
+      domainError("not_found", `campaign ${id} did not exist then`, [
+        {
+          field: at === undefined ? "revision" : "at",
+          reason: "before its creation or after its deletion",
+        },
+      ])
+    );
   }
 
   private async owns(streamId: string, clientId: string): Promise<boolean> {
-    for await (const first of this.store.read(streamId, { from: 0n, limit: 1 })) return first.metadata.clientId === clientId || (first.data as { clientId?: unknown }).clientId === clientId;
+    for await (const first of this.store.read(streamId, { from: 0n, limit: 1 }))
+      return (
+        first.metadata.clientId === clientId ||
+        (first.data as { clientId?: unknown }).clientId === clientId
+      );
     return false;
   }
 }
 
-const historyEntry = (e: RecordedEvent) => ({ revision: e.revision, position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString() });
+const historyEntry = (e: RecordedEvent) => ({
+  revision: e.revision,
+  position: e.position,
+  type: e.type,
+  data: e.data,
+  metadata: e.metadata,
+  recordedAt: e.recordedAt.toISOString(),
+});
 /** Room left in a reply for its wrapper and headers. */
 const REPLY_OVERHEAD_BYTES = 4096;
 
@@ -136,12 +234,21 @@ type Detail = { phoneNumbers: unknown[]; phoneNumberCount: number };
 const PAGE = 1000;
 
 /** The body with one page of numbers, and what a caller needs to fetch the others. */
-const pageOf = <D extends Detail>(detail: D, page: number) => ({ ...detail, phoneNumbersPage: page, phoneNumberPages: Math.ceil(detail.phoneNumberCount / PAGE) });
-const sliceNumbers = <D extends Detail>(detail: D, page: number): D => ({ ...detail, phoneNumbers: detail.phoneNumbers.slice(page * PAGE, (page + 1) * PAGE) });
+const pageOf = <D extends Detail>(detail: D, page: number) => ({
+  ...detail,
+  phoneNumbersPage: page,
+  phoneNumberPages: Math.ceil(detail.phoneNumberCount / PAGE),
+});
+const sliceNumbers = <D extends Detail>(detail: D, page: number): D => ({
+  ...detail,
+  phoneNumbers: detail.phoneNumbers.slice(page * PAGE, (page + 1) * PAGE),
+});
 
 /** The whole body when it fits the transport; otherwise its first page, marked so the caller pages on. */
 const fitReply = <D extends Detail>(detail: D, maxReplyBytes: number) =>
-  maxReplyBytes === Infinity || Buffer.byteLength(JSON.stringify(detail)) <= maxReplyBytes ? detail : pageOf(sliceNumbers(detail, 0), 0);
+  maxReplyBytes === Infinity || Buffer.byteLength(JSON.stringify(detail)) <= maxReplyBytes
+    ? detail
+    : pageOf(sliceNumbers(detail, 0), 0);
 
 type QueryCase = { [N in QueryName]: { name: N; body: z.output<(typeof queries)[N]> } }[QueryName];
 const refused = (error: DomainError): QueryOutcome => ({ ok: false, error });

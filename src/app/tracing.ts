@@ -3,7 +3,16 @@
  * cost next to nothing and still carry an incoming trace's ids. The SDK is
  * switched on in src/main/tracing.ts.
  */
-import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  type Attributes,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
 
 const tracer = () => trace.getTracer("campaign-service");
 
@@ -11,9 +20,17 @@ const tracer = () => trace.getTracer("campaign-service");
  * Runs a request (a command or query) in its span, a child of the caller's
  * `traceparent` when one came with it (NATS header or HTTP), else a new trace.
  */
-export function inRequestSpan<T>(name: string, traceparent: string | undefined, attributes: Attributes, run: (span: Span) => Promise<T>): Promise<T> {
-  const parent = traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { traceparent });
-  return tracer().startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => run(span).finally(() => span.end()));
+export function inRequestSpan<T>(
+  name: string,
+  traceparent: string | undefined,
+  attributes: Attributes,
+  run: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent =
+    traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { traceparent });
+  return tracer().startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) =>
+    run(span).finally(() => span.end()),
+  );
 }
 
 /** Marks a span failed by `error` (recorded as its exception), which it gives back for the caller to throw. */
@@ -52,7 +69,8 @@ export function inChildSpanSync<T>(name: string, run: () => T): T {
 /** Ends a request span with the answer's code: only "retry later" and internal failures are errors of the service. */
 export function markAnswer(span: Span, code: string): void {
   span.setAttribute("campaigns.code", code);
-  if (code === "unavailable" || code === "internal") span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+  if (code === "unavailable" || code === "internal")
+    span.setStatus({ code: SpanStatusCode.ERROR, message: code });
 }
 
 /** The current span as a W3C `traceparent` (for event metadata and relayed events), when there is one. */

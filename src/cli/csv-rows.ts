@@ -7,7 +7,11 @@
  * chunks that the service accepts as one command each.
  */
 import { parse } from "csv-parse/sync";
-import { APPEND_BUDGET_BYTES, MAX_NUMBERS_PER_COMMAND, SubmittedPhoneNumber } from "../contract/commands.js";
+import {
+  APPEND_BUDGET_BYTES,
+  MAX_NUMBERS_PER_COMMAND,
+  SubmittedPhoneNumber,
+} from "../contract/commands.js";
 import { UsageError } from "./usage.js";
 
 /** A row to send, with the file line it came from (1-based; the header is line 1). */
@@ -28,13 +32,26 @@ export const EVENT_OVERHEAD_PER_ROW = 16;
 const PARAMETER = /^parameter([1-9])$/;
 const encoder = new TextEncoder();
 
-export function readRows(content: Buffer): { rows: Row[]; rejected: RejectedRow[]; dataRows: number } {
-  const records = parse(content, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];
+export function readRows(content: Buffer): {
+  rows: Row[];
+  rejected: RejectedRow[];
+  dataRows: number;
+} {
+  const records = parse(content, {
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
   const [header, ...data] = records;
-  if (!header) throw new UsageError("the CSV file is empty; it needs a header row: number,name,parameter1..parameter9");
+  if (!header)
+    throw new UsageError(
+      "the CSV file is empty; it needs a header row: number,name,parameter1..parameter9",
+    );
   const columns = header.record.map((name) => name.trim().toLowerCase());
   const numberColumn = columns.indexOf("number");
-  if (numberColumn < 0) throw new UsageError(`the CSV header has no "number" column (found: ${columns.join(", ")})`);
+  if (numberColumn < 0)
+    throw new UsageError(`the CSV header has no "number" column (found: ${columns.join(", ")})`);
   const nameColumn = columns.indexOf("name");
   const parameterColumns = columns.flatMap((name, column) => {
     const match = PARAMETER.exec(name);
@@ -47,21 +64,39 @@ export function readRows(content: Buffer): { rows: Row[]; rejected: RejectedRow[
     const cell = (column: number) => (record[column] ?? "").trim();
     const number = cell(numberColumn);
     const name = nameColumn < 0 ? "" : cell(nameColumn);
-    const parameters = parameterColumns.filter(({ column }) => cell(column) !== "").map(({ column, parameter }) => ({ parameter, value: cell(column) }));
-    const candidate = { number, ...(name === "" ? {} : { name }), ...(parameters.length === 0 ? {} : { parameters }) };
+    const parameters = parameterColumns
+      .filter(({ column }) => cell(column) !== "")
+      .map(({ column, parameter }) => ({ parameter, value: cell(column) }));
+    const candidate = {
+      number,
+      ...(name === "" ? {} : { name }),
+      ...(parameters.length === 0 ? {} : { parameters }),
+    };
     const checked = SubmittedPhoneNumber.safeParse(candidate);
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
-      rejected.push({ line: info.lines, number, reason: `${issue.path.join(".") || "row"}: ${issue.message}` });
+      rejected.push({
+        line: info.lines,
+        number,
+        reason: `${issue.path.join(".") || "row"}: ${issue.message}`,
+      });
       continue;
     }
-    rows.push({ line: info.lines, phone: checked.data, bytes: encoder.encode(JSON.stringify(checked.data)).length + 1 });
+    rows.push({
+      line: info.lines,
+      phone: checked.data,
+      bytes: encoder.encode(JSON.stringify(checked.data)).length + 1,
+    });
   }
   return { rows, rejected, dataRows: data.length };
 }
 
 /** Consecutive chunks of at most 10,000 rows and CHUNK_BYTES (counting each row's request JSON and what it adds to the events): deterministic for the same file, so a rerun sends the same chunks. */
-export function chunkRows(rows: readonly Row[], maxRows = MAX_NUMBERS_PER_COMMAND, maxBytes = Math.min(CHUNK_BYTES, APPEND_BUDGET_BYTES - 16 * 1024)): Chunk[] {
+export function chunkRows(
+  rows: readonly Row[],
+  maxRows = MAX_NUMBERS_PER_COMMAND,
+  maxBytes = Math.min(CHUNK_BYTES, APPEND_BUDGET_BYTES - 16 * 1024),
+): Chunk[] {
   const chunks: Chunk[] = [];
   let current: Row[] = [];
   let bytes = 0;

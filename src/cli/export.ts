@@ -18,7 +18,14 @@ async function write(out: Writable | Output, text: string): Promise<void> {
   if (!out.write(text) && "once" in out) await once(out as Writable, "drain");
 }
 
-export async function exportCommand(client: CampaignsClient, id: string, kind: ExportKind, file: string | undefined, stdout: Output, stderr: Output): Promise<ExportSummary> {
+export async function exportCommand(
+  client: CampaignsClient,
+  id: string,
+  kind: ExportKind,
+  file: string | undefined,
+  stdout: Output,
+  stderr: Output,
+): Promise<ExportSummary> {
   const out: Writable | Output = file === undefined ? stdout : createWriteStream(file);
   let progress: ProgressBar | undefined;
   let rows = 0;

@@ -32,41 +32,86 @@ export type ExclusionsImportSummary = {
 };
 
 const readExclusionRows = (content: Buffer): Row[] => {
-  const records = parse(content, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  const records = parse(content, {
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
   const [header, ...data] = records;
-  if (!header) throw new UsageError("the CSV file is empty; it needs a header row: number,reason,expiresAt");
+  if (!header)
+    throw new UsageError("the CSV file is empty; it needs a header row: number,reason,expiresAt");
   const columns = header.record.map((name) => name.trim().toLowerCase());
   const at = (name: string) => columns.indexOf(name.toLowerCase());
-  if (at("number") < 0) throw new UsageError(`the CSV header has no "number" column (found: ${columns.join(", ")})`);
+  if (at("number") < 0)
+    throw new UsageError(`the CSV header has no "number" column (found: ${columns.join(", ")})`);
   return data.map(({ record, info }) => {
     const cell = (column: number) => (column < 0 ? "" : (record[column] ?? "").trim());
     const [reason, expiresAt] = [cell(at("reason")), cell(at("expiresAt"))];
-    return { line: info.lines, number: cell(at("number")), ...(reason === "" ? {} : { reason }), ...(expiresAt === "" ? {} : { expiresAt }) };
+    return {
+      line: info.lines,
+      number: cell(at("number")),
+      ...(reason === "" ? {} : { reason }),
+      ...(expiresAt === "" ? {} : { expiresAt }),
+    };
   });
 };
 
-export async function importExclusions(client: CampaignsClient, file: string, campaignId: string | undefined, err: Output): Promise<ExclusionsImportSummary> {
+export async function importExclusions(
+  client: CampaignsClient,
+  file: string,
+  campaignId: string | undefined,
+  err: Output,
+): Promise<ExclusionsImportSummary> {
   const content = await readFile(file);
   const sha256 = createHash("sha256").update(content).digest("hex");
   const rows = readExclusionRows(content);
   const list = campaignId === undefined ? "client" : `campaign ${campaignId}`;
   const chunks: Row[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) chunks.push(rows.slice(i, i + CHUNK_ROWS));
-  const summary: ExclusionsImportSummary = { file, clientId: client.clientId, list, rows: rows.length, chunks: chunks.length, added: 0, alreadyExcluded: 0, invalid: [] };
+  const summary: ExclusionsImportSummary = {
+    file,
+    clientId: client.clientId,
+    list,
+    rows: rows.length,
+    chunks: chunks.length,
+    added: 0,
+    alreadyExcluded: 0,
+    invalid: [],
+  };
   const bar = progressBar(err, "exclusions", rows.length, "numbers", 0);
   let sent = 0;
   for (const [index, chunk] of chunks.entries()) {
-    const commandId = uuidv5(`exclusions:${client.clientId}:${campaignId ?? "*"}:${sha256}:${index}`, NAMESPACE);
+    const commandId = uuidv5(
+      `exclusions:${client.clientId}:${campaignId ?? "*"}:${sha256}:${index}`,
+      NAMESPACE,
+    );
     const numbers = chunk.map(({ line: _line, ...entry }) => entry);
-    const { reply } = await retry(() => client.addExclusions({ ...(campaignId === undefined ? {} : { campaignId }), numbers }, { commandId, timeoutMs: 60_000 }), {
-      initialMs: 500,
-      maxMs: 8_000,
-      retries: 4,
-      shouldRetry: (error) => (error instanceof CampaignServiceError ? error.status === 503 : ["TIMEOUT", "503"].includes(String((error as { code?: unknown }).code))),
-    });
+    const { reply } = await retry(
+      () =>
+        client.addExclusions(
+          { ...(campaignId === undefined ? {} : { campaignId }), numbers },
+          { commandId, timeoutMs: 60_000 },
+        ),
+      {
+        initialMs: 500,
+        maxMs: 8_000,
+        retries: 4,
+        shouldRetry: (error) =>
+          error instanceof CampaignServiceError
+            ? error.status === 503
+            : ["TIMEOUT", "503"].includes(String((error as { code?: unknown }).code)),
+      },
+    );
     summary.added += reply.added;
     summary.alreadyExcluded += reply.alreadyExcluded;
-    summary.invalid.push(...reply.invalid.map((i) => ({ line: chunk[i.index]?.line ?? -1, number: i.number, reason: i.reason })));
+    summary.invalid.push(
+      ...reply.invalid.map((i) => ({
+        line: chunk[i.index]?.line ?? -1,
+        number: i.number,
+        reason: i.reason,
+      })),
+    );
     sent += chunk.length;
     bar.update(sent, `chunk ${index + 1}/${chunks.length} acknowledged`);
   }
@@ -81,5 +126,7 @@ export const formatExclusionsSummary = (s: ExclusionsImportSummary): string =>
     `  added:            ${s.added.toLocaleString("en-GB")}`,
     `  already excluded: ${s.alreadyExcluded.toLocaleString("en-GB")}`,
     `  invalid:          ${s.invalid.length.toLocaleString("en-GB")}`,
-    ...s.invalid.slice(0, 100).map((i) => `    line ${i.line}: ${JSON.stringify(i.number)} ${i.reason}`),
+    ...s.invalid
+      .slice(0, 100)
+      .map((i) => `    line ${i.line}: ${JSON.stringify(i.number)} ${i.reason}`),
   ].join("\n") + "\n";

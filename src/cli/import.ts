@@ -34,18 +34,39 @@ export type ImportSummary = {
 
 export class ImportFailed extends Error {
   override readonly name = "ImportFailed";
-  constructor(readonly summary: ImportSummary, readonly chunk: number, readonly failure: unknown) {
+  constructor(
+    readonly summary: ImportSummary,
+    readonly chunk: number,
+    readonly failure: unknown,
+  ) {
     super(`chunk ${chunk + 1}/${summary.chunks} failed: ${describeFailure(failure)}`);
   }
 }
 
 const describeFailure = (failure: unknown): string =>
-  failure instanceof CampaignRequestError ? `${failure.status} ${failure.code}: ${failure.message}` : failure instanceof Error ? failure.message : String(failure);
+  failure instanceof CampaignRequestError
+    ? `${failure.status} ${failure.code}: ${failure.message}`
+    : failure instanceof Error
+      ? failure.message
+      : String(failure);
 
-export const chunkCommandId = (clientId: string, campaignId: string, sha256: string, chunk: Chunk) =>
-  uuidv5(`import:${clientId}:${campaignId}:${sha256}:${chunk.index}:${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}`, IMPORT_NAMESPACE);
+export const chunkCommandId = (
+  clientId: string,
+  campaignId: string,
+  sha256: string,
+  chunk: Chunk,
+) =>
+  uuidv5(
+    `import:${clientId}:${campaignId}:${sha256}:${chunk.index}:${chunk.rows[0]!.line}-${chunk.rows.at(-1)!.line}`,
+    IMPORT_NAMESPACE,
+  );
 
-export async function importNumbers(client: CampaignsClient, file: string, campaignId: string, err: Output): Promise<ImportSummary> {
+export async function importNumbers(
+  client: CampaignsClient,
+  file: string,
+  campaignId: string,
+  err: Output,
+): Promise<ImportSummary> {
   const content = await readFile(file);
   const sha256 = createHash("sha256").update(content).digest("hex");
   const { rows, rejected, dataRows } = readRows(content);
@@ -67,14 +88,33 @@ export async function importNumbers(client: CampaignsClient, file: string, campa
   for (const chunk of chunks) {
     const commandId = chunkCommandId(client.clientId, campaignId, sha256, chunk);
     const reply = await withRetries(() =>
-      client.addPhoneNumbers({ id: campaignId, phoneNumbers: chunk.rows.map((r) => r.phone), ignoreInvalidPhoneNumbers: true }, { commandId, timeoutMs: CHUNK_TIMEOUT_MS }),
+      client.addPhoneNumbers(
+        {
+          id: campaignId,
+          phoneNumbers: chunk.rows.map((r) => r.phone),
+          ignoreInvalidPhoneNumbers: true,
+        },
+        { commandId, timeoutMs: CHUNK_TIMEOUT_MS },
+      ),
     ).catch((cause: unknown) => {
       throw new ImportFailed(summary, chunk.index, cause);
     });
     const lineOf = (index: number) => chunk.rows[index]?.line ?? -1;
     summary.added += reply.reply.added;
-    summary.duplicates.push(...reply.reply.duplicates.map((d) => ({ line: lineOf(d.index), number: d.number, e164: d.e164 })));
-    summary.invalid.push(...reply.reply.ignoredPhoneNumbers.map((i) => ({ line: lineOf(i.index), number: i.number, reason: i.reason })));
+    summary.duplicates.push(
+      ...reply.reply.duplicates.map((d) => ({
+        line: lineOf(d.index),
+        number: d.number,
+        e164: d.e164,
+      })),
+    );
+    summary.invalid.push(
+      ...reply.reply.ignoredPhoneNumbers.map((i) => ({
+        line: lineOf(i.index),
+        number: i.number,
+        reason: i.reason,
+      })),
+    );
     summary.chunksSent++;
     sent += chunk.rows.length;
     bar.update(sent, `chunk ${chunk.index + 1}/${chunks.length} acknowledged`);
@@ -91,13 +131,16 @@ async function withRetries<T>(send: () => Promise<T>): Promise<T> {
     initialMs: 500,
     maxMs: 8_000,
     retries: RETRIES - 1,
-    shouldRetry: (error) => (error instanceof CampaignRequestError ? error.status === 503 : isNatsTransient(error)),
+    shouldRetry: (error) =>
+      error instanceof CampaignRequestError ? error.status === 503 : isNatsTransient(error),
   });
 }
 
 const isNatsTransient = (error: unknown): boolean => {
   const code = (error as { code?: unknown }).code;
-  return code === "TIMEOUT" || code === "503" || code === "CONNECTION_REFUSED" || code === "DISCONNECT";
+  return (
+    code === "TIMEOUT" || code === "503" || code === "CONNECTION_REFUSED" || code === "DISCONNECT"
+  );
 };
 
 const LISTED = 100;
@@ -110,10 +153,16 @@ export function formatSummary(s: ImportSummary): string {
     `  added:       ${n(s.added)}`,
     `  duplicates:  ${n(s.duplicates.length)}`,
     ...s.duplicates.slice(0, LISTED).map((d) => `    line ${d.line}: ${d.number} (${d.e164})`),
-    ...(s.duplicates.length > LISTED ? [`    ... and ${n(s.duplicates.length - LISTED)} more (--json lists all)`] : []),
+    ...(s.duplicates.length > LISTED
+      ? [`    ... and ${n(s.duplicates.length - LISTED)} more (--json lists all)`]
+      : []),
     `  invalid:     ${n(s.invalid.length)}`,
-    ...s.invalid.slice(0, LISTED).map((i) => `    line ${i.line}: ${JSON.stringify(i.number)} ${i.reason}`),
-    ...(s.invalid.length > LISTED ? [`    ... and ${n(s.invalid.length - LISTED)} more (--json lists all)`] : []),
+    ...s.invalid
+      .slice(0, LISTED)
+      .map((i) => `    line ${i.line}: ${JSON.stringify(i.number)} ${i.reason}`),
+    ...(s.invalid.length > LISTED
+      ? [`    ... and ${n(s.invalid.length - LISTED)} more (--json lists all)`]
+      : []),
   ];
   return `${lines.join("\n")}\n`;
 }

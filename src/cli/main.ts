@@ -11,7 +11,11 @@ import { connect } from "nats";
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "../main/config.js";
 import { serve } from "../main/serve.js";
-import { CampaignRequestError, CampaignsClient, tenantConnectionOptions } from "../client/campaigns-client.js";
+import {
+  CampaignRequestError,
+  CampaignsClient,
+  tenantConnectionOptions,
+} from "../client/campaigns-client.js";
 import { authRefusal, isNatsAuthFailure, natsSettings } from "../main/nats-connection.js";
 import { TENANT } from "../contract/subjects.js";
 import { toJson } from "../contract/wire.js";
@@ -53,50 +57,110 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await serve();
         return 0;
       case "history": {
-        const { id, values } = withId(args, { client: { type: "string" }, json: { type: "boolean", default: false } });
-        await withClient(io, clientOf(values.client), (client) => historyCommand(client, id, values.json === true, io.stdout));
+        const { id, values } = withId(args, {
+          client: { type: "string" },
+          json: { type: "boolean", default: false },
+        });
+        await withClient(io, clientOf(values.client), (client) =>
+          historyCommand(client, id, values.json === true, io.stdout),
+        );
         return 0;
       }
       case "state": {
-        const { id, values } = withId(args, { client: { type: "string" }, at: { type: "string" }, revision: { type: "string" } });
-        if ((values.at === undefined) === (values.revision === undefined)) throw new UsageError("give exactly one of --at <iso> or --revision <n>");
+        const { id, values } = withId(args, {
+          client: { type: "string" },
+          at: { type: "string" },
+          revision: { type: "string" },
+        });
+        if ((values.at === undefined) === (values.revision === undefined))
+          throw new UsageError("give exactly one of --at <iso> or --revision <n>");
         const revision = values.revision === undefined ? undefined : Number(values.revision);
-        if (revision !== undefined && !Number.isInteger(revision)) throw new UsageError(`--revision ${values.revision} is not a whole number`);
-        await withClient(io, clientOf(values.client), (client) => stateCommand(client, id, values.at === undefined ? { revision: revision! } : { at: values.at }, io.stdout));
+        if (revision !== undefined && !Number.isInteger(revision))
+          throw new UsageError(`--revision ${values.revision} is not a whole number`);
+        await withClient(io, clientOf(values.client), (client) =>
+          stateCommand(
+            client,
+            id,
+            values.at === undefined ? { revision: revision! } : { at: values.at },
+            io.stdout,
+          ),
+        );
         return 0;
       }
       case "rebuild": {
         const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
-        if (positionals.length > 1) throw new UsageError("rebuild takes at most one projection name");
+        if (positionals.length > 1)
+          throw new UsageError("rebuild takes at most one projection name");
         const config = loadConfig(io.env);
-        const logger = pino({ level: config.LOG_LEVEL, base: { service: "campaigns-cli" } }, pino.destination(2));
+        const logger = pino(
+          { level: config.LOG_LEVEL, base: { service: "campaigns-cli" } },
+          pino.destination(2),
+        );
         const result = await rebuildCommand(config, positionals[0], logger, io.stderr);
-        io.stdout.write(`rebuilt ${result.projections.join(", ")}: ${result.events.toLocaleString("en-GB")} campaign events up to position ${result.head} in ${result.seconds.toFixed(1)} s\n`);
+        io.stdout.write(
+          `rebuilt ${result.projections.join(", ")}: ${result.events.toLocaleString("en-GB")} campaign events up to position ${result.head} in ${result.seconds.toFixed(1)} s\n`,
+        );
         return 0;
       }
       case "import": {
-        const { id: file, values } = withId(args, { client: { type: "string" }, campaign: { type: "string" }, json: { type: "boolean", default: false } }, "file.csv");
+        const { id: file, values } = withId(
+          args,
+          {
+            client: { type: "string" },
+            campaign: { type: "string" },
+            json: { type: "boolean", default: false },
+          },
+          "file.csv",
+        );
         if (values.campaign === undefined) throw new UsageError("--campaign <id> is required");
         const campaign = values.campaign;
-        const summary = await withClient(io, clientOf(values.client), (client) => importNumbers(client, file, campaign, io.stderr));
+        const summary = await withClient(io, clientOf(values.client), (client) =>
+          importNumbers(client, file, campaign, io.stderr),
+        );
         io.stdout.write(values.json ? `${toJson(summary)}\n` : formatSummary(summary));
         return 0;
       }
       case "exclusions": {
         const [sub, ...rest] = args;
-        if (sub !== "import") throw new UsageError("exclusions takes one subcommand: import <file.csv> --client <c> [--campaign <id>]");
-        const { id: file, values } = withId(rest, { client: { type: "string" }, campaign: { type: "string" }, json: { type: "boolean", default: false } }, "file.csv");
-        const summary = await withClient(io, clientOf(values.client), (client) => importExclusions(client, file, values.campaign, io.stderr));
-        io.stdout.write(values.json ? `${toJson(summary)}
-` : formatExclusionsSummary(summary));
+        if (sub !== "import")
+          throw new UsageError(
+            "exclusions takes one subcommand: import <file.csv> --client <c> [--campaign <id>]",
+          );
+        const { id: file, values } = withId(
+          rest,
+          {
+            client: { type: "string" },
+            campaign: { type: "string" },
+            json: { type: "boolean", default: false },
+          },
+          "file.csv",
+        );
+        const summary = await withClient(io, clientOf(values.client), (client) =>
+          importExclusions(client, file, values.campaign, io.stderr),
+        );
+        io.stdout.write(
+          values.json
+            ? `${toJson(summary)}
+`
+            : formatExclusionsSummary(summary),
+        );
         return 0;
       }
       case "export": {
-        const { id, values } = withId(args, { client: { type: "string" }, kind: { type: "string" }, output: { type: "string", short: "o" } });
+        const { id, values } = withId(args, {
+          client: { type: "string" },
+          kind: { type: "string" },
+          output: { type: "string", short: "o" },
+        });
         const kind = ExportKind.safeParse(values.kind);
         if (!kind.success) throw new UsageError("--kind results or --kind attempts is required");
-        const summary = await withClient(io, clientOf(values.client), (client) => exportCommand(client, id, kind.data, values.output, io.stdout, io.stderr));
-        if (values.output !== undefined) io.stderr.write(`wrote ${summary.rows.toLocaleString("en-GB")} rows to ${values.output}\n`);
+        const summary = await withClient(io, clientOf(values.client), (client) =>
+          exportCommand(client, id, kind.data, values.output, io.stdout, io.stderr),
+        );
+        if (values.output !== undefined)
+          io.stderr.write(
+            `wrote ${summary.rows.toLocaleString("en-GB")} rows to ${values.output}\n`,
+          );
         return 0;
       }
       case undefined:
@@ -117,23 +181,48 @@ type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
 /** One positional (the campaign id or the file) and the command's options; anything else is a usage error. */
 function withId<O extends Options>(args: readonly string[], options: O, what = "id") {
-  const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: options! });
-  if (positionals.length !== 1) throw new UsageError(`expected one <${what}>, got ${positionals.length}`);
-  return { id: positionals[0]!, values: values as unknown as { [K in keyof O]?: O[K] extends { type: "boolean" } ? boolean : string } };
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: options!,
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(`expected one <${what}>, got ${positionals.length}`);
+  return {
+    id: positionals[0]!,
+    values: values as unknown as {
+      [K in keyof O]?: O[K] extends { type: "boolean" } ? boolean : string;
+    },
+  };
 }
 
 function clientOf(client: string | undefined): string {
   if (client === undefined) throw new UsageError("--client <c> is required");
-  if (!TENANT.test(client)) throw new UsageError(`--client ${client}: 1 to 64 letters, digits, '-' or '_'`);
+  if (!TENANT.test(client))
+    throw new UsageError(`--client ${client}: 1 to 64 letters, digits, '-' or '_'`);
   return client;
 }
 
-async function withClient<T>(io: CliIo, clientId: string, run: (client: CampaignsClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  io: CliIo,
+  clientId: string,
+  run: (client: CampaignsClient) => Promise<T>,
+): Promise<T> {
   const nats = natsSettings({ ...io.env, NATS_URL: io.env.NATS_URL || DEFAULT_NATS_URL });
-  // As the tenant: its replies under its own inbox prefix (CONTRACT.md "Tenants and NATS permissions").
-  const nc = await connect({ servers: nats.servers, ...nats.auth, ...tenantConnectionOptions(clientId), name: "campaigns-cli", timeout: 5000 }).catch((error: unknown) => {
+  // As the tenant: its replies under its own inbox prefix (CONTRACT.md "Tenants and NATS
+  // permissions").
+  const nc = await connect({
+    servers: nats.servers,
+    ...nats.auth,
+    ...tenantConnectionOptions(clientId),
+    name: "campaigns-cli",
+    timeout: 5000,
+  }).catch((error: unknown) => {
     if (isNatsAuthFailure(error)) throw authRefusal(nats);
-    throw new Error(`cannot reach NATS at ${nats.shownServers} (${error instanceof Error ? error.message : String(error)}); set NATS_URL`);
+    throw new Error(
+      `cannot reach NATS at ${nats.shownServers} (${error instanceof Error ? error.message : String(error)}); set NATS_URL`,
+    );
   });
   try {
     return await run(new CampaignsClient(nc, clientId));
@@ -144,7 +233,10 @@ async function withClient<T>(io: CliIo, clientId: string, run: (client: Campaign
 
 function report(error: unknown, io: CliIo): number {
   const line = (text: string) => io.stderr.write(`${text}\n`);
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  if (
+    error instanceof UsageError ||
+    (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+  ) {
     line(`campaigns: ${(error as Error).message}`);
     line(USAGE);
     return 2;
@@ -157,7 +249,9 @@ function report(error: unknown, io: CliIo): number {
     io.stdout.write(formatSummary(error.summary));
     line(`campaigns import: ${error.message}`);
     describeServiceError(error.failure, line);
-    line("rerun the same command to finish: chunks already written are recognised by their Command-Id and add nothing twice");
+    line(
+      "rerun the same command to finish: chunks already written are recognised by their Command-Id and add nothing twice",
+    );
     return 1;
   }
   if (error instanceof CampaignRequestError) {
@@ -171,12 +265,19 @@ function report(error: unknown, io: CliIo): number {
 
 function describeServiceError(error: unknown, line: (text: string) => void): void {
   if (!(error instanceof CampaignRequestError)) return;
-  for (const d of error.details) line(`  ${[d.field, d.index === undefined ? undefined : `#${d.index}`, d.number].filter(Boolean).join(" ")}: ${d.reason}`);
+  for (const d of error.details)
+    line(
+      `  ${[d.field, d.index === undefined ? undefined : `#${d.index}`, d.number].filter(Boolean).join(" ")}: ${d.reason}`,
+    );
 }
 
 const invoked = process.argv[1] === undefined ? undefined : realpathSync(process.argv[1]);
 if (invoked === fileURLToPath(import.meta.url)) {
   const command = process.argv[2];
-  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  const code = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
   if (command !== "serve" || code !== 0) process.exitCode = code;
 }

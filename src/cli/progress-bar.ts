@@ -13,7 +13,13 @@ export type ProgressBar = {
 const BAR_WIDTH = 30;
 const format = (n: number) => Math.round(n).toLocaleString("en-GB");
 
-export function progressBar(out: Output, label: string, total: number, unit: string, minIntervalMs = 1000): ProgressBar {
+export function progressBar(
+  out: Output,
+  label: string,
+  total: number,
+  unit: string,
+  minIntervalMs = 1000,
+): ProgressBar {
   const started = performance.now();
   let lastDrawn = -Infinity;
   let lastLine = "";

@@ -10,8 +10,16 @@ import {
   RecordStageReachedBody,
   UpdateCampaignBody,
 } from "../domain/campaign/commands.js";
-import { type DirectoryCommand, RegisterCallFlowBody, RegisterCliBody } from "../domain/client-directory/commands.js";
-import { AddExclusionsBody, type ClientExclusionsCommand, RemoveExclusionsBody } from "../domain/exclusions/commands.js";
+import {
+  type DirectoryCommand,
+  RegisterCallFlowBody,
+  RegisterCliBody,
+} from "../domain/client-directory/commands.js";
+import {
+  AddExclusionsBody,
+  type ClientExclusionsCommand,
+  RemoveExclusionsBody,
+} from "../domain/exclusions/commands.js";
 
 /**
  * The contract's command names (`campaigns.<client>.cmd.<name>`), each with
@@ -41,19 +49,37 @@ export const directoryCommands = {
  * `exclusions-<clientId>`).
  */
 export const exclusionCommands = {
-  "add-exclusions": { campaign: "AddCampaignExclusions", client: "AddExclusions", schema: AddExclusionsBody },
-  "remove-exclusions": { campaign: "RemoveCampaignExclusions", client: "RemoveExclusions", schema: RemoveExclusionsBody },
-} as const satisfies Record<string, { campaign: CampaignCommand["type"]; client: ClientExclusionsCommand["type"]; schema: z.ZodType }>;
+  "add-exclusions": {
+    campaign: "AddCampaignExclusions",
+    client: "AddExclusions",
+    schema: AddExclusionsBody,
+  },
+  "remove-exclusions": {
+    campaign: "RemoveCampaignExclusions",
+    client: "RemoveExclusions",
+    schema: RemoveExclusionsBody,
+  },
+} as const satisfies Record<
+  string,
+  { campaign: CampaignCommand["type"]; client: ClientExclusionsCommand["type"]; schema: z.ZodType }
+>;
 
 export type CampaignCommandName = keyof typeof campaignCommands;
 export type ExclusionCommandName = keyof typeof exclusionCommands;
 export type DirectoryCommandName = keyof typeof directoryCommands;
 export type CommandName = CampaignCommandName | DirectoryCommandName | ExclusionCommandName;
-export const commandNames = [...Object.keys(campaignCommands), ...Object.keys(directoryCommands), ...Object.keys(exclusionCommands)] as CommandName[];
+export const commandNames = [
+  ...Object.keys(campaignCommands),
+  ...Object.keys(directoryCommands),
+  ...Object.keys(exclusionCommands),
+] as CommandName[];
 
-export const isCampaignCommandName = (name: string): name is CampaignCommandName => Object.hasOwn(campaignCommands, name);
-export const isExclusionCommandName = (name: string): name is ExclusionCommandName => Object.hasOwn(exclusionCommands, name);
-export const isDirectoryCommandName = (name: string): name is DirectoryCommandName => Object.hasOwn(directoryCommands, name);
+export const isCampaignCommandName = (name: string): name is CampaignCommandName =>
+  Object.hasOwn(campaignCommands, name);
+export const isExclusionCommandName = (name: string): name is ExclusionCommandName =>
+  Object.hasOwn(exclusionCommands, name);
+export const isDirectoryCommandName = (name: string): name is DirectoryCommandName =>
+  Object.hasOwn(directoryCommands, name);
 
 // Limits and parts the client tools need to build commands (the CLI's import chunks by both).
 export { MAX_NUMBERS_PER_COMMAND, SubmittedPhoneNumber } from "../domain/index.js";

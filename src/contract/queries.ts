@@ -4,7 +4,10 @@ import { exportQueryShape, timelineQueryShape } from "./reporting.js";
 
 /** A log position from a `Log-Position` header: a number or a string of digits. */
 export const LogPosition = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,40}$/, "a log position (digits)")])
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d{1,40}$/, "a log position (digits)"),
+  ])
   .transform((value) => BigInt(value));
 
 const waitable = { minPosition: LogPosition.optional() };
@@ -22,8 +25,17 @@ export const GetCampaignHistoryQuery = z.strictObject({
   ...waitable,
 });
 export const GetCampaignStateAtQuery = z
-  .strictObject({ id: Identifier, at: Instant.optional(), revision: z.number().int().nonnegative().optional(), ...paged, ...waitable })
-  .refine((q) => q.at !== undefined || q.revision !== undefined, { message: "give `at` or `revision`", path: ["at"] });
+  .strictObject({
+    id: Identifier,
+    at: Instant.optional(),
+    revision: z.number().int().nonnegative().optional(),
+    ...paged,
+    ...waitable,
+  })
+  .refine((q) => q.at !== undefined || q.revision !== undefined, {
+    message: "give `at` or `revision`",
+    path: ["at"],
+  });
 
 export const GetCampaignTimelineQuery = z.strictObject({ ...timelineQueryShape, ...waitable });
 export const GetCampaignExportQuery = z.strictObject({ ...exportQueryShape, ...waitable });

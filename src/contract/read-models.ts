@@ -5,7 +5,16 @@
  * src/projections build these shapes; field meanings are documented there.
  */
 import { z } from "zod";
-import { Attempt, CallPolicy, NextStep, PhoneParameter, RetryRule, RunoverDay, numberResults, type NumberResult } from "../domain/index.js";
+import {
+  Attempt,
+  CallPolicy,
+  NextStep,
+  PhoneParameter,
+  RetryRule,
+  RunoverDay,
+  numberResults,
+  type NumberResult,
+} from "../domain/index.js";
 
 export const CampaignStatus = z.enum(["active", "paused"]);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
@@ -37,9 +46,16 @@ export const CampaignSummary = z.object({
 export type CampaignSummary = z.infer<typeof CampaignSummary>;
 
 /** A number's first attempt, before any outcome: due as soon as a calling window is open. */
-export const PendingFirstAttempt = z.object({ status: z.literal("pending"), attemptNumber: z.literal(1), leaveMessage: z.boolean() });
+export const PendingFirstAttempt = z.object({
+  status: z.literal("pending"),
+  attemptNumber: z.literal(1),
+  leaveMessage: z.boolean(),
+});
 /** What comes next for a number: its first attempt, a retry when due, or its final result. */
-export const NumberNextStep = z.discriminatedUnion("status", [PendingFirstAttempt, ...NextStep.options]);
+export const NumberNextStep = z.discriminatedUnion("status", [
+  PendingFirstAttempt,
+  ...NextStep.options,
+]);
 export type NumberNextStep = z.infer<typeof NumberNextStep>;
 
 export const LastOutcome = z.object({
@@ -90,7 +106,11 @@ export type CampaignDetailHead = z.infer<typeof CampaignDetailHead>;
 export const CampaignDetailPage = z.array(DetailPhoneNumber);
 export type CampaignDetailPage = z.infer<typeof CampaignDetailPage>;
 
-export const CodeCount = z.object({ code: z.number().int(), name: z.string(), count: z.number().int().nonnegative() });
+export const CodeCount = z.object({
+  code: z.number().int(),
+  name: z.string(),
+  count: z.number().int().nonnegative(),
+});
 export type CodeCount = z.infer<typeof CodeCount>;
 
 const Count = z.number().int().nonnegative();
@@ -102,9 +122,26 @@ export const CampaignStatistics = z.object({
   position: LogPositionString,
   outcomes: z.array(CodeCount),
   stages: z.array(CodeCount),
-  perAttempt: z.array(z.object({ attemptNumber: z.number().int().positive(), attempts: Count, byOutcome: z.array(CodeCount) })),
-  numbers: z.object({ total: Count, pending: Count, completed: Count, exhausted: Count, optedOut: Count }),
-  results: z.object(Object.fromEntries(numberResults.map((result) => [result, Count])) as Record<NumberResult, typeof Count>),
+  perAttempt: z.array(
+    z.object({
+      attemptNumber: z.number().int().positive(),
+      attempts: Count,
+      byOutcome: z.array(CodeCount),
+    }),
+  ),
+  numbers: z.object({
+    total: Count,
+    pending: Count,
+    completed: Count,
+    exhausted: Count,
+    optedOut: Count,
+  }),
+  results: z.object(
+    Object.fromEntries(numberResults.map((result) => [result, Count])) as Record<
+      NumberResult,
+      typeof Count
+    >,
+  ),
   attemptsRecorded: Count,
   smsRequested: Count,
   ignoredInvalidNumbers: Count,

@@ -4,10 +4,23 @@
  * and the typed client's return types are inferred from them.
  */
 import { z } from "zod";
-import { CampaignSettings, DuplicateNumber, ExclusionListName, IgnoredNumber, NumberEntry, PhoneParameter, campaignEventTypes } from "../domain/index.js";
+import {
+  CampaignSettings,
+  DuplicateNumber,
+  ExclusionListName,
+  IgnoredNumber,
+  NumberEntry,
+  PhoneParameter,
+  campaignEventTypes,
+} from "../domain/index.js";
 import type { CampaignCommandName, CommandName } from "./commands.js";
 import type { QueryName } from "./queries.js";
-import { CampaignDetail, CampaignStatistics, CampaignSummary, NumberNextStep } from "./read-models.js";
+import {
+  CampaignDetail,
+  CampaignStatistics,
+  CampaignSummary,
+  NumberNextStep,
+} from "./read-models.js";
 import { WirePosition } from "./wire.js";
 import { CampaignExportPage, CampaignTimeline } from "./reporting.js";
 
@@ -15,7 +28,11 @@ import { CampaignExportPage, CampaignTimeline } from "./reporting.js";
 export const RegisterCallFlowReply = z.object({ callFlowId: z.number().int() });
 export const RegisterCliReply = z.object({ cliId: z.number().int() });
 /** A number an exclusion in force kept out of the campaign, and which list. */
-export const ExcludedPhoneNumber = z.object({ index: z.number().int(), number: z.string(), list: ExclusionListName });
+export const ExcludedPhoneNumber = z.object({
+  index: z.number().int(),
+  number: z.string(),
+  list: ExclusionListName,
+});
 /** The seed's 201 body with its id; duplicates, ignored and excluded numbers only when there were any. */
 export const CreateCampaignReply = z.object({
   id: z.string(),
@@ -26,7 +43,11 @@ export const CreateCampaignReply = z.object({
   excluded: z.array(ExcludedPhoneNumber).optional(),
 });
 /** Update, delete, pause and resume: the stream revision after the command (an update lists numbers kept out by exclusions). */
-export const RevisedReply = z.object({ id: z.string(), revision: z.number().int(), excluded: z.array(ExcludedPhoneNumber).optional() });
+export const RevisedReply = z.object({
+  id: z.string(),
+  revision: z.number().int(),
+  excluded: z.array(ExcludedPhoneNumber).optional(),
+});
 export const AddPhoneNumbersReply = z.object({
   id: z.string(),
   added: z.number().int(),
@@ -66,8 +87,15 @@ export const Claim = z.object({
   claimedUntil: z.string(),
 });
 export const ClaimDueAttemptsReply = z.object({ id: z.string(), claims: z.array(Claim) });
-export const ReleaseClaimsReply = z.object({ id: z.string(), released: z.number().int().nonnegative() });
-export const AddExclusionsReply = z.object({ added: z.number().int().nonnegative(), alreadyExcluded: z.number().int().nonnegative(), invalid: z.array(IgnoredNumber) });
+export const ReleaseClaimsReply = z.object({
+  id: z.string(),
+  released: z.number().int().nonnegative(),
+});
+export const AddExclusionsReply = z.object({
+  added: z.number().int().nonnegative(),
+  alreadyExcluded: z.number().int().nonnegative(),
+  invalid: z.array(IgnoredNumber),
+});
 export const RemoveExclusionsReply = z.object({ removed: z.number().int().nonnegative() });
 
 export const commandReplies = {
@@ -103,7 +131,10 @@ export const HistoryEntry = z.object({
   metadata: z.record(z.string(), z.unknown()),
   recordedAt: z.string(),
 });
-export const CampaignHistory = z.object({ events: z.array(HistoryEntry), nextRevision: z.number().int().nonnegative().nullable() });
+export const CampaignHistory = z.object({
+  events: z.array(HistoryEntry),
+  nextRevision: z.number().int().nonnegative().nullable(),
+});
 
 export const ExclusionView = z.object({
   number: z.string(),
@@ -113,7 +144,10 @@ export const ExclusionView = z.object({
   addedAt: z.string(),
 });
 /** A page of a list in E.164 order; `next` (when more follow) is the `after` of the next page. */
-export const ListExclusionsReply = z.object({ numbers: z.array(ExclusionView), next: z.string().optional() });
+export const ListExclusionsReply = z.object({
+  numbers: z.array(ExclusionView),
+  next: z.string().optional(),
+});
 /** The campaign's numbers by where they stand in the dial queue now (the counts partition them). */
 export const DialQueueReply = z.object({
   id: z.string(),

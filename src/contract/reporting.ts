@@ -50,13 +50,26 @@ export type ExportKind = z.infer<typeof ExportKind>;
 
 export const exportColumns = {
   /** One row per number. `result` is the final result, or `pending`; `stages` the distinct stages reached, `;`-separated. */
-  results: ["number", "e164", "name", "attempts", "lastOutcome", "lastOutcomeName", "result", "stages", "lastAttemptAt"],
+  results: [
+    "number",
+    "e164",
+    "name",
+    "attempts",
+    "lastOutcome",
+    "lastOutcomeName",
+    "result",
+    "stages",
+    "lastAttemptAt",
+  ],
   /** One row per recorded attempt, numbers in campaign order, attempts in order. */
   attempts: ["number", "e164", "attemptNumber", "outcome", "outcomeName", "occurredAt", "stages"],
 } as const satisfies Record<ExportKind, readonly string[]>;
 
 /** Where a page of export rows starts: a page of the campaign's numbers (1,000 a page) and a number within it. */
-export const ExportCursor = z.object({ page: z.number().int().nonnegative(), offset: z.number().int().nonnegative() });
+export const ExportCursor = z.object({
+  page: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+});
 export type ExportCursor = z.infer<typeof ExportCursor>;
 
 export const exportQueryShape = {
@@ -79,7 +92,9 @@ export const CampaignExportPage = z.object({
 export type CampaignExportPage = z.infer<typeof CampaignExportPage>;
 
 /** Follows `next` from the first page to the last: one page in memory at a time. */
-export async function* exportPages(fetchPage: (cursor: ExportCursor) => Promise<CampaignExportPage>): AsyncGenerator<CampaignExportPage> {
+export async function* exportPages(
+  fetchPage: (cursor: ExportCursor) => Promise<CampaignExportPage>,
+): AsyncGenerator<CampaignExportPage> {
   let cursor: ExportCursor | null = { page: 0, offset: 0 };
   while (cursor !== null) {
     const page: CampaignExportPage = await fetchPage(cursor);

@@ -10,8 +10,10 @@ export const TENANT = IDENTIFIER_PATTERN;
 /** The tenant pattern as messages quote it, without its anchors. */
 export const TENANT_TEXT = TENANT.source.replace(/^\^|\$$/g, "");
 
-export const commandSubject = (clientId: string, name: string) => `${SUBJECT_ROOT}.${clientId}.cmd.${name}`;
-export const querySubject = (clientId: string, name: string) => `${SUBJECT_ROOT}.${clientId}.query.${name}`;
+export const commandSubject = (clientId: string, name: string) =>
+  `${SUBJECT_ROOT}.${clientId}.cmd.${name}`;
+export const querySubject = (clientId: string, name: string) =>
+  `${SUBJECT_ROOT}.${clientId}.query.${name}`;
 export const eventSubject = (clientId: string, campaignId: string, type: string) =>
   `${SUBJECT_ROOT}.${clientId}.events.${campaignId}.${type}`;
 

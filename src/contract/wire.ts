@@ -20,7 +20,8 @@ export const toJson = (value: unknown): string => {
   try {
     return JSON.stringify(value);
   } catch (error) {
-    if (error instanceof TypeError && /BigInt/.test(error.message)) return JSON.stringify(value, bigintReplacer);
+    if (error instanceof TypeError && /BigInt/.test(error.message))
+      return JSON.stringify(value, bigintReplacer);
     throw error;
   }
 };
@@ -34,7 +35,10 @@ export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string
 
 /** Decodes a request body; an empty body is `{}` only where the caller allows it. */
 export function decodeJson(data: Uint8Array, emptyAs?: unknown): Decoded {
-  if (data.length === 0) return emptyAs === undefined ? { ok: false, reason: "the body is empty; a JSON object is required" } : { ok: true, value: emptyAs };
+  if (data.length === 0)
+    return emptyAs === undefined
+      ? { ok: false, reason: "the body is empty; a JSON object is required" }
+      : { ok: true, value: emptyAs };
   try {
     return { ok: true, value: JSON.parse(decoder.decode(data)) };
   } catch (error) {
@@ -49,11 +53,22 @@ export function decodeJson(data: Uint8Array, emptyAs?: unknown): Decoded {
  * many were left out.
  */
 export const errorBody = (error: DomainError, maxBytes = Infinity) => {
-  const { details, omitted } = fitDetails(error.details, maxBytes - encoder.encode(error.message).length - 128);
-  return { code: error.code, message: error.message, details, ...(omitted > 0 ? { detailsOmitted: omitted } : {}) };
+  const { details, omitted } = fitDetails(
+    error.details,
+    maxBytes - encoder.encode(error.message).length - 128,
+  );
+  return {
+    code: error.code,
+    message: error.message,
+    details,
+    ...(omitted > 0 ? { detailsOmitted: omitted } : {}),
+  };
 };
 
-const fitDetails = <D>(details: readonly D[], maxBytes: number): { details: readonly D[]; omitted: number } => {
+const fitDetails = <D>(
+  details: readonly D[],
+  maxBytes: number,
+): { details: readonly D[]; omitted: number } => {
   if (maxBytes === Infinity) return { details, omitted: 0 };
   let bytes = 2;
   let kept = 0;
@@ -62,6 +77,8 @@ const fitDetails = <D>(details: readonly D[], maxBytes: number): { details: read
     if (bytes > maxBytes) break;
     kept++;
   }
-  return kept === details.length ? { details, omitted: 0 } : { details: details.slice(0, kept), omitted: details.length - kept };
+  return kept === details.length
+    ? { details, omitted: 0 }
+    : { details: details.slice(0, kept), omitted: details.length - kept };
 };
 export const statusOf = (error: DomainError): number => errorStatus[error.code];

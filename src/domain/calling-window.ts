@@ -5,8 +5,16 @@ import { DateTime, IANAZone } from "luxon";
  * the start day and each runover day. Times are wall-clock, so the instants
  * move with daylight saving; luxon does the zone arithmetic.
  */
-export type DayWindow = { readonly date: string; readonly startTime: string; readonly finishTime: string };
-export type CallingWindow = { readonly date: string; readonly opensAt: number; readonly closesAt: number };
+export type DayWindow = {
+  readonly date: string;
+  readonly startTime: string;
+  readonly finishTime: string;
+};
+export type CallingWindow = {
+  readonly date: string;
+  readonly opensAt: number;
+  readonly closesAt: number;
+};
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +27,8 @@ const DAY_MS = 86_400_000;
  */
 const instant = (date: string, time: string, timeZone: string): number => {
   const resolved = DateTime.fromISO(`${date}T${time}`, { zone: timeZone });
-  if (wallClockExists(date, time, timeZone)) return Math.min(...resolved.getPossibleOffsets().map((dt) => dt.toMillis()));
+  if (wallClockExists(date, time, timeZone))
+    return Math.min(...resolved.getPossibleOffsets().map((dt) => dt.toMillis()));
   // Skipped: the clocks went forward less than one gap before `resolved`. Find that moment.
   const { zone, offset: after } = resolved;
   let at = resolved.toMillis();
@@ -46,7 +55,10 @@ export const callingWindows = (days: readonly DayWindow[], timeZone: string): Ca
  * undefined when every window has closed by then. A window the clocks skip
  * entirely (it lies in a spring-forward gap) is empty and never open.
  */
-export const nextCallingTime = (windows: readonly CallingWindow[], earliest: number): number | undefined => {
+export const nextCallingTime = (
+  windows: readonly CallingWindow[],
+  earliest: number,
+): number | undefined => {
   for (const window of windows) {
     if (window.closesAt <= window.opensAt) continue;
     if (earliest < window.opensAt) return window.opensAt;

@@ -29,7 +29,13 @@ const priorityOf = (id: string): number => {
 
 const sizeOf = (node: DueIndex): number => (node === undefined ? 0 : node.size);
 
-const node = (at: number, id: string, priority: number, left: DueIndex, right: DueIndex): DueNode => ({
+const node = (
+  at: number,
+  id: string,
+  priority: number,
+  left: DueIndex,
+  right: DueIndex,
+): DueNode => ({
   at,
   id,
   priority,
@@ -38,7 +44,8 @@ const node = (at: number, id: string, priority: number, left: DueIndex, right: D
   size: sizeOf(left) + sizeOf(right) + 1,
 });
 
-const before = (at: number, id: string, other: DueNode): boolean => at < other.at || (at === other.at && id < other.id);
+const before = (at: number, id: string, other: DueNode): boolean =>
+  at < other.at || (at === other.at && id < other.id);
 
 /** Splits into the pairs before (at, id) and those at or after it. */
 const split = (tree: DueIndex, at: number, id: string): [DueIndex, DueIndex] => {
@@ -55,7 +62,9 @@ const split = (tree: DueIndex, at: number, id: string): [DueIndex, DueIndex] => 
 const join = (a: DueIndex, b: DueIndex): DueIndex => {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return a.priority >= b.priority ? node(a.at, a.id, a.priority, a.left, join(a.right, b)) : node(b.at, b.id, b.priority, join(a, b.left), b.right);
+  return a.priority >= b.priority
+    ? node(a.at, a.id, a.priority, a.left, join(a.right, b))
+    : node(b.at, b.id, b.priority, join(a, b.left), b.right);
 };
 
 export const insertDue = (tree: DueIndex, at: number, id: string): DueIndex => {
@@ -67,7 +76,9 @@ export const insertDue = (tree: DueIndex, at: number, id: string): DueIndex => {
       const [left, right] = split(t, at, id);
       return node(at, id, priority, left, right);
     }
-    return before(at, id, t) ? node(t.at, t.id, t.priority, insert(t.left), t.right) : node(t.at, t.id, t.priority, t.left, insert(t.right));
+    return before(at, id, t)
+      ? node(t.at, t.id, t.priority, insert(t.left), t.right)
+      : node(t.at, t.id, t.priority, t.left, insert(t.right));
   };
   return insert(tree);
 };
@@ -85,14 +96,23 @@ export const removeDue = (tree: DueIndex, at: number, id: string): DueIndex => {
 };
 
 /** Moves an id from one time to another (a claim, its release, a new due time). */
-export const moveDue = (tree: DueIndex, from: number | undefined, to: number | undefined, id: string): DueIndex => {
+export const moveDue = (
+  tree: DueIndex,
+  from: number | undefined,
+  to: number | undefined,
+  id: string,
+): DueIndex => {
   if (from === to) return tree;
   const without = from === undefined ? tree : removeDue(tree, from, id);
   return to === undefined ? without : insertDue(without, to, id);
 };
 
 /** Up to `limit` pairs due at or before `until`, earliest first (ties by id). */
-export const firstDue = (tree: DueIndex, until: number, limit: number): { at: number; id: string }[] => {
+export const firstDue = (
+  tree: DueIndex,
+  until: number,
+  limit: number,
+): { at: number; id: string }[] => {
   const found: { at: number; id: string }[] = [];
   const stack: DueNode[] = [];
   let current = tree;
@@ -126,13 +146,22 @@ export const dueIndexSize = sizeOf;
 
 /** A balanced tree from pairs already sorted (at, then id): O(n), for a whole campaign at once. */
 export const dueIndexFromSorted = (pairs: readonly { at: number; id: string }[]): DueIndex => {
-  // Priorities are the hashes still, so later inserts and removes keep the heap order: build by a Cartesian-tree stack.
+  // Priorities are the hashes still, so later inserts and removes keep the heap order: build by a
+  // Cartesian-tree stack.
   const spine: DueNode[] = [];
   type Mutable = { -readonly [K in keyof DueNode]: DueNode[K] };
   for (const { at, id } of pairs) {
-    const fresh: Mutable = { at, id, priority: priorityOf(id), left: undefined, right: undefined, size: 1 };
+    const fresh: Mutable = {
+      at,
+      id,
+      priority: priorityOf(id),
+      left: undefined,
+      right: undefined,
+      size: 1,
+    };
     let last: Mutable | undefined;
-    while (spine.length > 0 && spine[spine.length - 1]!.priority < fresh.priority) last = spine.pop() as Mutable;
+    while (spine.length > 0 && spine[spine.length - 1]!.priority < fresh.priority)
+      last = spine.pop() as Mutable;
     fresh.left = last;
     if (spine.length > 0) (spine[spine.length - 1] as Mutable).right = fresh;
     spine.push(fresh);
@@ -147,4 +176,5 @@ export const dueIndexFromSorted = (pairs: readonly { at: number; id: string }[])
   return root;
 };
 
-export const byDueThenId = (a: { at: number; id: string }, b: { at: number; id: string }): number => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const byDueThenId = (a: { at: number; id: string }, b: { at: number; id: string }): number =>
+  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -30,7 +30,11 @@ export type DomainError = {
   readonly details: readonly ErrorDetail[];
 };
 
-export const domainError = (code: ErrorCode, message: string, details: readonly ErrorDetail[] = []): DomainError => ({
+export const domainError = (
+  code: ErrorCode,
+  message: string,
+  details: readonly ErrorDetail[] = [],
+): DomainError => ({
   kind: "DomainError",
   code,
   message,
@@ -38,7 +42,11 @@ export const domainError = (code: ErrorCode, message: string, details: readonly 
 });
 
 export const isDomainError = (value: unknown): value is DomainError =>
-  typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "DomainError";
+  typeof value === "object" &&
+  value !== null &&
+  (value as { kind?: unknown }).kind === "DomainError";
 
 export const notFound = (what: string, id: string): DomainError =>
-  domainError("not_found", `${what} ${id} not found`, [{ field: "id", reason: `no ${what} with id ${id}` }]);
+  domainError("not_found", `${what} ${id} not found`, [
+    { field: "id", reason: `no ${what} with id ${id}` },
+  ]);

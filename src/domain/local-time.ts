@@ -17,7 +17,11 @@ export const countryTimeZone = (country: string | undefined): string | undefined
  * campaign's: events store a zone only for numbers off the campaign's clock,
  * so a campaign whose numbers share its zone carries no zone per number.
  */
-export const numberTimeZone = (explicit: string | undefined, country: string | undefined, campaignZone: string): string | undefined => {
+export const numberTimeZone = (
+  explicit: string | undefined,
+  country: string | undefined,
+  campaignZone: string,
+): string | undefined => {
   const zone = explicit ?? countryTimeZone(country) ?? campaignZone;
   return zone === campaignZone ? undefined : zone;
 };

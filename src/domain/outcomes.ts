@@ -2,10 +2,21 @@
  * The seed's attempt outcome codes 1..13 and what each one means for the number:
  * a final result, or another attempt.
  */
-export const numberResults = ["contacted", "message_left", "failed", "excluded", "exhausted", "opted_out"] as const;
+export const numberResults = [
+  "contacted",
+  "message_left",
+  "failed",
+  "excluded",
+  "exhausted",
+  "opted_out",
+] as const;
 export type NumberResult = (typeof numberResults)[number];
 
-type OutcomeRule = { readonly code: number; readonly name: string; readonly after: "retry" | NumberResult };
+type OutcomeRule = {
+  readonly code: number;
+  readonly name: string;
+  readonly after: "retry" | NumberResult;
+};
 
 export const outcomes = [
   { code: 1, name: "Answered", after: "contacted" },

@@ -1,11 +1,18 @@
-import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberWithError, ParseError, type CountryCode } from "libphonenumber-js/max";
+import {
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberWithError,
+  ParseError,
+  type CountryCode,
+} from "libphonenumber-js/max";
 
 /**
  * Phone numbers arrive in any national or international form; the campaign
  * keys them by E.164 so that "07722 123456" and "+447722123456" are one number.
  * The "max" metadata is used because it validates number ranges, not only lengths.
  */
-export type NormalisedNumber = { readonly ok: true; readonly e164: string } | { readonly ok: false; readonly reason: string };
+export type NormalisedNumber =
+  { readonly ok: true; readonly e164: string } | { readonly ok: false; readonly reason: string };
 
 const reasons: Record<string, string> = {
   INVALID_COUNTRY: "no country code and no default region fits",
@@ -21,7 +28,11 @@ const reasons: Record<string, string> = {
  */
 export type NumberCheck = "valid" | "possible";
 
-export const normalisePhoneNumber = (input: string, defaultRegion: string, check: NumberCheck = "valid"): NormalisedNumber => {
+export const normalisePhoneNumber = (
+  input: string,
+  defaultRegion: string,
+  check: NumberCheck = "valid",
+): NormalisedNumber => {
   const normalised = normaliseWithCountry(input, defaultRegion, check);
   return normalised.ok ? { ok: true, e164: normalised.e164 } : normalised;
 };
@@ -31,14 +42,21 @@ export const normaliseWithCountry = (
   input: string,
   defaultRegion: string,
   check: NumberCheck = "valid",
-): { readonly ok: true; readonly e164: string; readonly country?: string } | { readonly ok: false; readonly reason: string } => {
+):
+  | { readonly ok: true; readonly e164: string; readonly country?: string }
+  | { readonly ok: false; readonly reason: string } => {
   try {
     const parsed = parsePhoneNumberWithError(input, defaultRegion as CountryCode);
     const accepted = check === "valid" ? parsed.isValid() : parsed.isPossible();
     if (!accepted) return { ok: false, reason: `not a ${check} number for its region` };
-    return { ok: true, e164: parsed.number, ...(parsed.country === undefined ? {} : { country: parsed.country }) };
+    return {
+      ok: true,
+      e164: parsed.number,
+      ...(parsed.country === undefined ? {} : { country: parsed.country }),
+    };
   } catch (error) {
-    if (error instanceof ParseError) return { ok: false, reason: reasons[error.message] ?? error.message.toLowerCase() };
+    if (error instanceof ParseError)
+      return { ok: false, reason: reasons[error.message] ?? error.message.toLowerCase() };
     return { ok: false, reason: "not a phone number" };
   }
 };

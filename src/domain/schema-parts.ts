@@ -11,7 +11,9 @@ export const Identifier = z
 export const PositiveInt = z.number().int().positive();
 export const IsoDate = z.iso.date();
 export const WallClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:mm, 00:00 to 23:59");
-export const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString());
 
 /** 0 never, 1 on the first call, 2 on the last call (seed: AnswerPhoneMessage and SMSOnBusy). */
 export const CallPolicy = z.union([z.literal(0), z.literal(1), z.literal(2)]);

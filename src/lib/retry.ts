@@ -20,8 +20,15 @@ export type Backoff = {
 };
 
 /** The delay before retry number `attempt` (0-based). `random` is an input so the rule stays a pure function. */
-export function backoffDelay(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
-  const exponential = Math.min(backoff.maxMs, backoff.initialMs * (backoff.factor ?? 2) ** Math.min(attempt, 30));
+export function backoffDelay(
+  backoff: Backoff,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(
+    backoff.maxMs,
+    backoff.initialMs * (backoff.factor ?? 2) ** Math.min(attempt, 30),
+  );
   switch (backoff.jitter ?? "none") {
     case "none":
       return exponential;
@@ -44,12 +51,18 @@ export type RetryOptions = Backoff & {
 };
 
 /** Runs `attempt` until it succeeds, waiting `backoffDelay` between tries; rethrows the failure retries cannot mend. */
-export async function retry<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retry<T>(
+  attempt: (n: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
-      const giveUp = options.signal?.aborted || n >= (options.retries ?? Infinity) || options.shouldRetry?.(error, n) === false;
+      const giveUp =
+        options.signal?.aborted ||
+        n >= (options.retries ?? Infinity) ||
+        options.shouldRetry?.(error, n) === false;
       if (giveUp) throw error;
       const delayMs = backoffDelay(options, n);
       options.onRetry?.(error, n, delayMs);

@@ -33,9 +33,11 @@ import { resolve } from "node:path";
 
 export const VERSION = "0.1.0";
 
-
 /** This instance's view of the projections: running here (it holds the lease) or followed from the checkpoint. */
-export type InstanceProjections = ProjectionProgress & { readonly running: boolean; relayPosition(): bigint | undefined };
+export type InstanceProjections = ProjectionProgress & {
+  readonly running: boolean;
+  relayPosition(): bigint | undefined;
+};
 
 /** Events the read models and the relay are behind the store's head (for metrics); relay null where it does not run. */
 export type ConsumerLag = { projections: number; relay: number | null };
@@ -65,14 +67,34 @@ export type Infrastructure = {
 };
 
 /** Opens the store and NATS; `startNats`: start a local nats-server when nothing answers (serve), or fail (rebuild). */
-export async function openInfrastructure(config: Config, logger: Logger, nats: { startNats: boolean; name: string }, storeOptions: { appends: boolean } = { appends: true }): Promise<Infrastructure> {
+export async function openInfrastructure(
+  config: Config,
+  logger: Logger,
+  nats: { startNats: boolean; name: string },
+  storeOptions: { appends: boolean } = { appends: true },
+): Promise<Infrastructure> {
   const target = natsSettings(config); // a bad credential source stops here, before anything is opened
-  const store = await openEventStore({ kind: config.EVENT_STORE, dataDir: config.DATA_DIR, connectionString: config.EVENTSTORE_CONNECTION_STRING, logger: logger.child({ component: "event-store" }), appends: storeOptions.appends });
+  const store = await openEventStore({
+    kind: config.EVENT_STORE,
+    dataDir: config.DATA_DIR,
+    connectionString: config.EVENTSTORE_CONNECTION_STRING,
+    logger: logger.child({ component: "event-store" }),
+    appends: storeOptions.appends,
+  });
   try {
     const { nc, localServer } = nats.startNats
       ? await connectOrStartNats(target, config.DATA_DIR, logger)
       : // noAsyncTraces: no Error (and stack) captured per request; the consumers thread's KV writes and relay publishes are many.
-        { nc: await connect({ servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: nats.name, noAsyncTraces: true }), localServer: undefined };
+        {
+          nc: await connect({
+            servers: target.servers,
+            ...target.auth,
+            inboxPrefix: SERVICE_INBOX_PREFIX,
+            name: nats.name,
+            noAsyncTraces: true,
+          }),
+          localServer: undefined,
+        };
     const readModels = await KvReadModels.open(nc);
     return { store, nc, readModels, checkpoints: checkpointsIn(readModels), localServer };
   } catch (err) {
@@ -94,26 +116,46 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
   });
   const store = timedEventStore(infra.store, metrics.appendTimer);
   // One store per deployment: refuse to join instances that use another one.
-  const identity = { id: await store.identity(), description: describeStore(config.EVENT_STORE, config.DATA_DIR, config.EVENTSTORE_CONNECTION_STRING, (p) => resolve(p)) };
+  const identity = {
+    id: await store.identity(),
+    description: describeStore(
+      config.EVENT_STORE,
+      config.DATA_DIR,
+      config.EVENTSTORE_CONNECTION_STRING,
+      (p) => resolve(p),
+    ),
+  };
   await refuseAnotherStore(nc, identity).catch(async (error: unknown) => {
     await nc.close();
     localServer?.kill("SIGTERM");
     await store.close();
     throw error;
   });
-  const commands = new CommandHandler(store, { defaultRegion: config.DEFAULT_REGION, defaultTimeZone: config.DEFAULT_TIME_ZONE });
+  const commands = new CommandHandler(store, {
+    defaultRegion: config.DEFAULT_REGION,
+    defaultTimeZone: config.DEFAULT_TIME_ZONE,
+  });
 
-  // Projections and the relay run in one instance at a time (the lease holder); the others follow its checkpoint for minPosition.
-  // CONSUMERS=thread: this process's holder is a worker thread of its own, and this thread only follows.
+  // Projections and the relay run in one instance at a time (the lease holder); the others follow
+  // its checkpoint for minPosition. CONSUMERS=thread: this process's holder is a worker thread of
+  // its own, and this thread only follows.
   const projections = leasedConsumers(config, { ...infra, store }, logger);
-  // The thread connects where this instance did: NATS_URL as configured (scheme, every server), or the local server it started.
-  const consumersThread = config.CONSUMERS === "thread" ? await startConsumersThread(config, localServer ? `nats://${nc.getServer()}` : config.NATS_URL) : undefined;
+  // The thread connects where this instance did: NATS_URL as configured (scheme, every server), or
+  // the local server it started.
+  const consumersThread =
+    config.CONSUMERS === "thread"
+      ? await startConsumersThread(
+          config,
+          localServer ? `nats://${nc.getServer()}` : config.NATS_URL,
+        )
+      : undefined;
   await projections.start(config.CONSUMERS === "here" ? joinLease(config, nc, logger) : undefined);
   const queries = new QueryHandler(store, readModels, projections, commands, config.DEFAULT_REGION);
 
   const handlers: CampaignHandlers = {
     queryNames,
-    // One line per request is logged by the transport that answers it (info when refused, debug when accepted).
+    // One line per request is logged by the transport that answers it (info when refused, debug
+    // when accepted).
     async command(request) {
       const result = await commands.handle(request);
       if (!result.ok) return result;
@@ -123,15 +165,33 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
     async stats() {
       const lag = await projections.lag();
       return {
-        projections: { running: projections.running, checkpoint: projections.checkpoint.toString(), lag: String(lag.projections ?? 0n) },
+        projections: {
+          running: projections.running,
+          checkpoint: projections.checkpoint.toString(),
+          lag: String(lag.projections ?? 0n),
+        },
         relay: { position: projections.checkpointOf("relay")?.toString() ?? null },
       };
     },
   };
-  const service = await startNatsEndpoints(nc, handlers, { maxInFlight: config.MAX_IN_FLIGHT, logger, version: VERSION, metrics, metadata: storeMetadata(identity) });
+  const service = await startNatsEndpoints(nc, handlers, {
+    maxInFlight: config.MAX_IN_FLIGHT,
+    logger,
+    version: VERSION,
+    metrics,
+    metadata: storeMetadata(identity),
+  });
   const probe = {
-    readiness: readinessProbe({ nc, store, checkpoint: () => projections.checkpoint, maxLag: config.READY_MAX_LAG }),
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    readiness: readinessProbe({
+      nc,
+      store,
+      checkpoint: () => projections.checkpoint,
+      maxLag: config.READY_MAX_LAG,
+    }),
+    metrics: async () => ({
+      contentType: metrics.registry.contentType,
+      body: await metrics.registry.metrics(),
+    }),
   };
   let ops: RunningOpsServer | undefined;
   const stopCore = async () => {
@@ -143,20 +203,40 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
     await store.close();
     localServer?.kill("SIGTERM");
   };
-  const http = config.HTTP_PORT === undefined
-    ? undefined
-    : await startHttpGateway(config.HTTP_PORT, { handlers, apiKeys: config.API_KEYS, logger, version: VERSION, watch: readModels, metrics, operations: probe }).catch(async (err: unknown) => {
-        await stopCore(); // e.g. the port is taken: release NATS and the store before failing
-        throw err;
-      });
-  ops = config.OPS_PORT === undefined
-    ? undefined
-    : await startOpsServer(config.OPS_PORT, probe, logger.child({ component: "ops" })).catch(async (err: unknown) => {
-        await http?.close();
-        await stopCore();
-        throw err;
-      });
-  logger.info({ nats: redactNatsUrl(config.NATS_URL), eventStore: config.EVENT_STORE, httpPort: http?.port, opsPort: ops?.port }, "campaign service started");
+  const http =
+    config.HTTP_PORT === undefined
+      ? undefined
+      : await startHttpGateway(config.HTTP_PORT, {
+          handlers,
+          apiKeys: config.API_KEYS,
+          logger,
+          version: VERSION,
+          watch: readModels,
+          metrics,
+          operations: probe,
+        }).catch(async (err: unknown) => {
+          await stopCore(); // e.g. the port is taken: release NATS and the store before failing
+          throw err;
+        });
+  ops =
+    config.OPS_PORT === undefined
+      ? undefined
+      : await startOpsServer(config.OPS_PORT, probe, logger.child({ component: "ops" })).catch(
+          async (err: unknown) => {
+            await http?.close();
+            await stopCore();
+            throw err;
+          },
+        );
+  logger.info(
+    {
+      nats: redactNatsUrl(config.NATS_URL),
+      eventStore: config.EVENT_STORE,
+      httpPort: http?.port,
+      opsPort: ops?.port,
+    },
+    "campaign service started",
+  );
 
   return {
     handlers,
@@ -173,7 +253,10 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
     },
     async lag() {
       const lag = await projections.lag();
-      return { projections: Number(lag.projections ?? 0n), relay: lag.relay === undefined ? null : Number(lag.relay) };
+      return {
+        projections: Number(lag.projections ?? 0n),
+        relay: lag.relay === undefined ? null : Number(lag.relay),
+      };
     },
     http,
     ops,
@@ -192,24 +275,46 @@ function leasedConsumers(config: Config, infra: Infrastructure, logger: Logger):
   return new LeasedConsumers(
     store,
     {
-      projections: () => projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
-      relay: () => relayConsumer(nc, store, checkpoints, logger.child({ component: "relay" }), { maxAgeSeconds: config.EVENTS_MAX_AGE, maxBytes: config.EVENTS_MAX_BYTES }),
+      projections: () =>
+        projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
+      relay: () =>
+        relayConsumer(nc, store, checkpoints, logger.child({ component: "relay" }), {
+          maxAgeSeconds: config.EVENTS_MAX_AGE,
+          maxBytes: config.EVENTS_MAX_BYTES,
+        }),
     },
     new FollowedCheckpoint(checkpoints, logger.child({ component: "followed-checkpoint" })),
   );
 }
 
-const joinLease = (config: Config, nc: NatsConnection, logger: Logger): JoinLease => (onChange) =>
-  Lease.join(nc, "projections", { ttlMs: config.PROJECTIONS_LEASE_MS }, onChange, logger.child({ component: "lease" }));
+const joinLease =
+  (config: Config, nc: NatsConnection, logger: Logger): JoinLease =>
+  (onChange) =>
+    Lease.join(
+      nc,
+      "projections",
+      { ttlMs: config.PROJECTIONS_LEASE_MS },
+      onChange,
+      logger.child({ component: "lease" }),
+    );
 
 /**
  * Only the projections and the relay, under the lease, with a store and a
  * NATS connection of their own (the entry of CONSUMERS=thread's worker; NATS_URL
  * names the server the instance is connected to).
  */
-export async function startConsumers(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  // The projections and the relay only read the log: no writer thread for a store that never appends.
-  const infra = await openInfrastructure(config, logger, { startNats: false, name: "campaigns-consumers" }, { appends: false });
+export async function startConsumers(
+  config: Config,
+  logger: Logger,
+): Promise<{ stop(): Promise<void> }> {
+  // The projections and the relay only read the log: no writer thread for a store that never
+  // appends.
+  const infra = await openInfrastructure(
+    config,
+    logger,
+    { startNats: false, name: "campaigns-consumers" },
+    { appends: false },
+  );
   const consumers = leasedConsumers(config, infra, logger);
   await consumers.start(joinLease(config, infra.nc, logger));
   return {

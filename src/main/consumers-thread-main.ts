@@ -8,7 +8,10 @@ const { config } = workerData as ConsumersThreadData;
 const port = parentPort!;
 const post = (message: ConsumersThreadMessage) => port.postMessage(message);
 try {
-  const consumers = await startConsumers(config, createLogger(config.LOG_LEVEL).child({ thread: "consumers" }));
+  const consumers = await startConsumers(
+    config,
+    createLogger(config.LOG_LEVEL).child({ thread: "consumers" }),
+  );
   port.once("message", () => void consumers.stop().then(() => port.close()));
   post({ kind: "started" });
 } catch (error) {

@@ -5,7 +5,8 @@ import type { Config } from "./config.js";
 /** What the thread is given: the instance's configuration (it clones), NATS_URL naming the server the instance uses. */
 export type ConsumersThreadData = { config: Config };
 /** The thread's messages: `started` once it has joined the lease, `failed` with a message if it could not start. */
-export type ConsumersThreadMessage = { kind: "started" } | { kind: "failed"; message: string } | { kind: "stopped" };
+export type ConsumersThreadMessage =
+  { kind: "started" } | { kind: "failed"; message: string } | { kind: "stopped" };
 
 /**
  * CONSUMERS=thread: the projections and the relay in a worker thread of this
@@ -13,8 +14,19 @@ export type ConsumersThreadMessage = { kind: "started" } | { kind: "failed"; mes
  * folding events into read models never holds up a command's answer on the
  * main thread. The thread joins the lease like any instance would.
  */
-export async function startConsumersThread(config: Config, natsUrl: string): Promise<{ stop(): Promise<void> }> {
-  const data: ConsumersThreadData = { config: { ...config, NATS_URL: natsUrl, CONSUMERS: "here", HTTP_PORT: undefined, OPS_PORT: undefined } };
+export async function startConsumersThread(
+  config: Config,
+  natsUrl: string,
+): Promise<{ stop(): Promise<void> }> {
+  const data: ConsumersThreadData = {
+    config: {
+      ...config,
+      NATS_URL: natsUrl,
+      CONSUMERS: "here",
+      HTTP_PORT: undefined,
+      OPS_PORT: undefined,
+    },
+  };
   const worker = startModuleWorker(import.meta.url, "consumers-thread-main", { workerData: data });
   const [first] = (await once(worker, "message")) as [ConsumersThreadMessage];
   if (first.kind === "failed") {

@@ -9,8 +9,13 @@ import { readFileSync } from "node:fs";
 import { type ConnectionOptions, credsAuthenticator, ErrorCode, type NatsError } from "nats";
 import { ConfigError } from "./config.js";
 
-
-export type NatsEnv = { NATS_URL: string; NATS_CREDS?: string | undefined; NATS_USER?: string | undefined; NATS_PASSWORD?: string | undefined; NATS_TOKEN?: string | undefined };
+export type NatsEnv = {
+  NATS_URL: string;
+  NATS_CREDS?: string | undefined;
+  NATS_USER?: string | undefined;
+  NATS_PASSWORD?: string | undefined;
+  NATS_TOKEN?: string | undefined;
+};
 
 export type NatsSettings = {
   /** Server URLs without credentials. */
@@ -39,7 +44,11 @@ const parseUrl = (url: string): ParsedUrl => {
   };
   return colon < 0
     ? { server: `${scheme}${rest}`, user: decode(userInfo) }
-    : { server: `${scheme}${rest}`, user: decode(userInfo.slice(0, colon)), pass: decode(userInfo.slice(colon + 1)) };
+    : {
+        server: `${scheme}${rest}`,
+        user: decode(userInfo.slice(0, colon)),
+        pass: decode(userInfo.slice(colon + 1)),
+      };
 };
 
 export function natsSettings(env: NatsEnv): NatsSettings {
@@ -53,36 +62,57 @@ export function natsSettings(env: NatsEnv): NatsSettings {
     env.NATS_TOKEN ? "NATS_TOKEN" : undefined,
     inUrl ? "NATS_URL" : undefined,
   ].filter((s): s is string => s !== undefined);
-  if (sources.length > 1) throw new ConfigError(`invalid configuration: ${sources[1]!.split("/")[0]}: NATS credentials come from ${sources.join(" and ")}; set only one of NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN or user:password in NATS_URL`);
+  if (sources.length > 1)
+    throw new ConfigError(
+      `invalid configuration: ${sources[1]!.split("/")[0]}: NATS credentials come from ${sources.join(" and ")}; set only one of NATS_CREDS, NATS_USER + NATS_PASSWORD, NATS_TOKEN or user:password in NATS_URL`,
+    );
   const source = sources[0];
-  const settings = (auth: NatsSettings["auth"]): NatsSettings => ({ servers, shownServers, credentialSource: source, auth });
+  const settings = (auth: NatsSettings["auth"]): NatsSettings => ({
+    servers,
+    shownServers,
+    credentialSource: source,
+    auth,
+  });
   if (source === "NATS_CREDS") {
     let creds: Uint8Array;
     try {
       creds = readFileSync(env.NATS_CREDS!);
     } catch (error) {
-      throw new ConfigError(`invalid configuration: NATS_CREDS=${JSON.stringify(env.NATS_CREDS)}: cannot read the credentials file (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+      throw new ConfigError(
+        `invalid configuration: NATS_CREDS=${JSON.stringify(env.NATS_CREDS)}: cannot read the credentials file (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`,
+      );
     }
     if (!/-----BEGIN NATS USER JWT-----/.test(Buffer.from(creds).toString("utf8")))
-      throw new ConfigError(`invalid configuration: NATS_CREDS=${JSON.stringify(env.NATS_CREDS)}: not a NATS .creds file (no user JWT)`);
+      throw new ConfigError(
+        `invalid configuration: NATS_CREDS=${JSON.stringify(env.NATS_CREDS)}: not a NATS .creds file (no user JWT)`,
+      );
     return settings({ authenticator: credsAuthenticator(creds) });
   }
   if (source === "NATS_USER/NATS_PASSWORD") {
-    if (!env.NATS_USER) throw new ConfigError("invalid configuration: NATS_USER: required with NATS_PASSWORD");
-    if (!env.NATS_PASSWORD) throw new ConfigError("invalid configuration: NATS_PASSWORD: required with NATS_USER");
+    if (!env.NATS_USER)
+      throw new ConfigError("invalid configuration: NATS_USER: required with NATS_PASSWORD");
+    if (!env.NATS_PASSWORD)
+      throw new ConfigError("invalid configuration: NATS_PASSWORD: required with NATS_USER");
     return settings({ user: env.NATS_USER, pass: env.NATS_PASSWORD });
   }
   if (source === "NATS_TOKEN") return settings({ token: env.NATS_TOKEN! });
   if (source === "NATS_URL") {
     // `token@host` (no colon) is a token, as nats-server's own URLs have it.
-    return inUrl!.pass === undefined ? settings({ token: inUrl!.user! }) : settings({ user: inUrl!.user!, pass: inUrl!.pass });
+    return inUrl!.pass === undefined
+      ? settings({ token: inUrl!.user! })
+      : settings({ user: inUrl!.user!, pass: inUrl!.pass });
   }
   return settings({});
 }
 
-const AUTH_CODES: ReadonlySet<string> = new Set([ErrorCode.AuthorizationViolation, ErrorCode.AuthenticationExpired, ErrorCode.AuthenticationTimeout]);
+const AUTH_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.AuthorizationViolation,
+  ErrorCode.AuthenticationExpired,
+  ErrorCode.AuthenticationTimeout,
+]);
 export const isNatsAuthFailure = (error: unknown): boolean => {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if (AUTH_CODES.has((e as NatsError).code)) return true;
+  for (let e: unknown = error; e instanceof Error; e = e.cause)
+    if (AUTH_CODES.has((e as NatsError).code)) return true;
   return false;
 };
 

@@ -23,12 +23,18 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
       return new MemoryEventStore();
     case "sqlite":
       mkdirSync(config.dataDir, { recursive: true });
-      return new SqliteEventStore(join(config.dataDir, "events.sqlite"), undefined, { appends: config.appends ?? true });
+      return new SqliteEventStore(join(config.dataDir, "events.sqlite"), undefined, {
+        appends: config.appends ?? true,
+      });
     case "eventstoredb":
-      if (!config.connectionString) throw new Error("EVENTSTORE_CONNECTION_STRING is required for EVENT_STORE=eventstoredb");
+      if (!config.connectionString)
+        throw new Error("EVENTSTORE_CONNECTION_STRING is required for EVENT_STORE=eventstoredb");
       return new EventStoreDbEventStore(config.connectionString, {
         onSubscriptionDropped: ({ error, attempt, delayMs, resumeFrom }) =>
-          config.logger?.warn({ err: error, attempt, delayMs, resumeFrom: resumeFrom.toString() }, "event store subscription dropped; resubscribing"),
+          config.logger?.warn(
+            { err: error, attempt, delayMs, resumeFrom: resumeFrom.toString() },
+            "event store subscription dropped; resubscribing",
+          ),
       });
   }
 }

@@ -12,7 +12,12 @@ export type ReadinessDeps = {
 };
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -24,13 +29,19 @@ export function readinessProbe(deps: ReadinessDeps): () => Promise<Readiness> {
     const nats = deps.nc.isClosed()
       ? Promise.reject(new Error("the connection is closed"))
       : within(deps.nc.rtt(), timeoutMs, "NATS");
-    const [natsResult, headResult] = await Promise.allSettled([nats, within(deps.store.headPosition(), timeoutMs, "the event store")]);
-    if (natsResult.status === "rejected") reasons.push(`nats: not connected (${reasonOf(natsResult.reason)})`);
-    if (headResult.status === "rejected") reasons.push(`event store: ${reasonOf(headResult.reason)}`);
+    const [natsResult, headResult] = await Promise.allSettled([
+      nats,
+      within(deps.store.headPosition(), timeoutMs, "the event store"),
+    ]);
+    if (natsResult.status === "rejected")
+      reasons.push(`nats: not connected (${reasonOf(natsResult.reason)})`);
+    if (headResult.status === "rejected")
+      reasons.push(`event store: ${reasonOf(headResult.reason)}`);
     else {
       const checkpoint = deps.checkpoint();
       const lag = headResult.value > checkpoint ? headResult.value - checkpoint : 0n;
-      if (lag > BigInt(deps.maxLag)) reasons.push(`projections: ${lag} events behind the store (READY_MAX_LAG=${deps.maxLag})`);
+      if (lag > BigInt(deps.maxLag))
+        reasons.push(`projections: ${lag} events behind the store (READY_MAX_LAG=${deps.maxLag})`);
     }
     return { ready: reasons.length === 0, reasons };
   };

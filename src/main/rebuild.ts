@@ -26,18 +26,43 @@ export class UnknownProjection extends Error {
 }
 
 /** Told as the rebuild goes: positions done of the head read at the start, and the rate. */
-export type RebuildProgress = { start(total: number, projections: readonly string[]): void; update(done: number, eventsPerSecond: string): void; finish(events: number, eventsPerSecond: string): void };
+export type RebuildProgress = {
+  start(total: number, projections: readonly string[]): void;
+  update(done: number, eventsPerSecond: string): void;
+  finish(events: number, eventsPerSecond: string): void;
+};
 
-export type RebuildResult = { projections: string[]; events: number; head: bigint; seconds: number };
+export type RebuildResult = {
+  projections: string[];
+  events: number;
+  head: bigint;
+  seconds: number;
+};
 
-export async function rebuildReadModels(config: Config, only: string | undefined, logger: Logger, progress: RebuildProgress, pollMs = 200): Promise<RebuildResult> {
-  const selected = only === undefined ? campaignProjections : campaignProjections.filter((p) => p.name === only);
-  if (selected.length === 0) throw new UnknownProjection(`unknown projection "${only}"; one of: ${projectionNamesForRebuild().join(", ")}`);
+export async function rebuildReadModels(
+  config: Config,
+  only: string | undefined,
+  logger: Logger,
+  progress: RebuildProgress,
+  pollMs = 200,
+): Promise<RebuildResult> {
+  const selected =
+    only === undefined ? campaignProjections : campaignProjections.filter((p) => p.name === only);
+  if (selected.length === 0)
+    throw new UnknownProjection(
+      `unknown projection "${only}"; one of: ${projectionNamesForRebuild().join(", ")}`,
+    );
 
-  const infra = await openInfrastructure(config, logger, { startNats: false, name: "campaigns-cli rebuild" });
+  const infra = await openInfrastructure(config, logger, {
+    startNats: false,
+    name: "campaigns-cli rebuild",
+  });
   const checkpointKey = `rebuild-${process.pid}-${Date.now()}`;
   try {
-    const { projector, consumer } = projectionsConsumer(infra.store, infra.readModels, logger, { projections: selected, checkpointKey });
+    const { projector, consumer } = projectionsConsumer(infra.store, infra.readModels, logger, {
+      projections: selected,
+      checkpointKey,
+    });
     const head = await infra.store.headPosition();
     const names = selected.map((p) => p.name);
     const started = performance.now();
@@ -48,9 +73,16 @@ export async function rebuildReadModels(config: Config, only: string | undefined
       let lastMoved = performance.now();
       while (consumer.checkpoint < head) {
         await sleep(pollMs);
-        progress.update(Number(consumer.checkpoint), eventsPerSecond(projector.eventsApplied, started));
-        if (consumer.checkpoint !== last) [last, lastMoved] = [consumer.checkpoint, performance.now()];
-        else if (performance.now() - lastMoved > STALL_MS) throw new Error(`the rebuild made no progress for ${STALL_MS / 1000} s at position ${last} (see the log above)`);
+        progress.update(
+          Number(consumer.checkpoint),
+          eventsPerSecond(projector.eventsApplied, started),
+        );
+        if (consumer.checkpoint !== last)
+          [last, lastMoved] = [consumer.checkpoint, performance.now()];
+        else if (performance.now() - lastMoved > STALL_MS)
+          throw new Error(
+            `the rebuild made no progress for ${STALL_MS / 1000} s at position ${last} (see the log above)`,
+          );
       }
     } finally {
       await consumer.stop();

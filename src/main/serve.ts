@@ -34,13 +34,16 @@ export async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: draining requests, checkpointing projections");
-    running.stop().then(() => tracing.shutdown()).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, "unclean stop");
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, "unclean stop");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));

@@ -16,17 +16,30 @@ export class AnotherStoreError extends Error {
 }
 
 /** The service metadata that states this instance's store. */
-export const storeMetadata = (store: StoreIdentity): Record<string, string> => ({ [STORE_ID_KEY]: store.id, [STORE_KEY]: store.description });
+export const storeMetadata = (store: StoreIdentity): Record<string, string> => ({
+  [STORE_ID_KEY]: store.id,
+  [STORE_KEY]: store.description,
+});
 
 /** Throws AnotherStoreError, naming both stores, when a running instance on this NATS uses another store. */
-export async function refuseAnotherStore(nc: NatsConnection, mine: StoreIdentity, waitMs = 1000): Promise<void> {
+export async function refuseAnotherStore(
+  nc: NatsConnection,
+  mine: StoreIdentity,
+  waitMs = 1000,
+): Promise<void> {
   const running: ServiceInfo[] = [];
   try {
-    for await (const info of await nc.services.client({ strategy: RequestStrategy.JitterTimer, maxWait: waitMs, jitter: 200 }).info("campaigns")) running.push(info);
+    for await (const info of await nc.services
+      .client({ strategy: RequestStrategy.JitterTimer, maxWait: waitMs, jitter: 200 })
+      .info("campaigns"))
+      running.push(info);
   } catch (error) {
     if (!(error instanceof NatsError && error.code === ErrorCode.NoResponders)) throw error; // no responders: the first instance
   }
-  const other = running.find((info) => info.metadata?.[STORE_ID_KEY] !== undefined && info.metadata[STORE_ID_KEY] !== mine.id);
+  const other = running.find(
+    (info) =>
+      info.metadata?.[STORE_ID_KEY] !== undefined && info.metadata[STORE_ID_KEY] !== mine.id,
+  );
   if (other === undefined) return;
   throw new AnotherStoreError(
     `this instance's event store is ${mine.description} (id ${mine.id}), but the instances running on this NATS use ` +
@@ -36,8 +49,14 @@ export async function refuseAnotherStore(nc: NatsConnection, mine: StoreIdentity
 }
 
 /** How the store is named to an operator (no credentials). */
-export function describeStore(kind: string, dataDir: string, connectionString: string | undefined, absolute: (path: string) => string): string {
+export function describeStore(
+  kind: string,
+  dataDir: string,
+  connectionString: string | undefined,
+  absolute: (path: string) => string,
+): string {
   if (kind === "sqlite") return `sqlite ${absolute(`${dataDir}/events.sqlite`)}`;
-  if (kind === "eventstoredb" && connectionString) return `eventstoredb ${connectionString.replace(/^[a-z+]+:\/\/([^@/]*@)?/, "").split("?")[0]}`;
+  if (kind === "eventstoredb" && connectionString)
+    return `eventstoredb ${connectionString.replace(/^[a-z+]+:\/\/([^@/]*@)?/, "").split("?")[0]}`;
   return `${kind} (in this process only)`;
 }

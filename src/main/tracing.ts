@@ -29,14 +29,21 @@ export const tracingRequested = (env: Record<string, string | undefined>): boole
   env.OTEL_TRACES_EXPORTER !== "none";
 
 /** Starts the SDK when the environment asks for it (loaded only then: the CLI and a plain start stay light); returns how to flush and stop it. */
-export async function startTracing(env: Record<string, string | undefined>, version: string): Promise<{ enabled: boolean; shutdown(): Promise<void> }> {
+export async function startTracing(
+  env: Record<string, string | undefined>,
+  version: string,
+): Promise<{ enabled: boolean; shutdown(): Promise<void> }> {
   if (!tracingRequested(env)) return { enabled: false, shutdown: async () => undefined };
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
-  const { detectResources, envDetector, resourceFromAttributes } = await import("@opentelemetry/resources");
+  const { detectResources, envDetector, resourceFromAttributes } =
+    await import("@opentelemetry/resources");
   const { BatchSpanProcessor, NodeTracerProvider } = await import("@opentelemetry/sdk-trace-node");
   const provider = new NodeTracerProvider({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over these defaults.
-    resource: resourceFromAttributes({ "service.name": "campaign-service", "service.version": version }).merge(detectResources({ detectors: [envDetector] })),
+    resource: resourceFromAttributes({
+      "service.name": "campaign-service",
+      "service.version": version,
+    }).merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register();

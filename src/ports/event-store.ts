@@ -106,7 +106,12 @@ export type AppendCondition = {
  * taken ahead (EventStoreDB, `claimAhead`) it may be held without its events,
  * so the same command may append (its expected revision guards the stream).
  */
-export type CommandClaim = { clientId: string; commandId: string; command: string; fingerprint: string };
+export type CommandClaim = {
+  clientId: string;
+  commandId: string;
+  command: string;
+  fingerprint: string;
+};
 /** What a claim was first made for. */
 export type ClaimedFor = { command: string; fingerprint: string; streamId: string };
 
@@ -115,10 +120,15 @@ export interface EventStore {
    * Appends all events atomically, or none. Throws `ConcurrencyError` when
    * `expected` (or, where the adapter checks it, `condition`) does not hold.
    */
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    condition?: AppendCondition,
+  ): Promise<AppendResult>;
   /**
-   * Whether `append` checks an AppendCondition's `lastEventId`; an adapter that cannot (EventStoreDB) ignores it
-   * and says false. Every adapter honours its `claims`.
+   * Whether `append` checks an AppendCondition's `lastEventId`; an adapter that cannot
+   * (EventStoreDB) ignores it and says false. Every adapter honours its `claims`.
    */
   readonly checksLastEventId: boolean;
   /**
@@ -163,7 +173,9 @@ export class CommandIdReusedError extends Error {
     readonly claim: CommandClaim,
     readonly first: ClaimedFor,
   ) {
-    super(`Command-Id ${claim.commandId} of client ${claim.clientId} was first used for ${first.command} on ${first.streamId}`);
+    super(
+      `Command-Id ${claim.commandId} of client ${claim.clientId} was first used for ${first.command} on ${first.streamId}`,
+    );
   }
 }
 

@@ -36,9 +36,14 @@ export type ReadModelChange = { readonly bucket: ReadModelBucket; readonly campa
 
 /** Watches a client's read models (KV watch): what live pages follow. `stop` ends the watch. */
 export interface ReadModelWatch {
-  watchClient(clientId: string, buckets: readonly ReadModelBucket[], onChange: (change: ReadModelChange) => void): Promise<{ stop(): void }>;
+  watchClient(
+    clientId: string,
+    buckets: readonly ReadModelBucket[],
+    onChange: (change: ReadModelChange) => void,
+  ): Promise<{ stop(): void }>;
 }
 
 /** `<client>.<campaignId>`, the key CONTRACT.md fixes. */
 export const modelKey = (clientId: string, campaignId: string) => `${clientId}.${campaignId}`;
-export const pageKey = (clientId: string, campaignId: string, page: number) => `${clientId}.${campaignId}.${page}`;
+export const pageKey = (clientId: string, campaignId: string, page: number) =>
+  `${clientId}.${campaignId}.${page}`;

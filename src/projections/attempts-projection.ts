@@ -1,5 +1,11 @@
 import { pageKey } from "../ports/read-model-store.js";
-import { type AttemptsModel, attemptsPage, attemptsPageCount, evolveAttempts, settleAttempts } from "./evolvers/index.js";
+import {
+  type AttemptsModel,
+  attemptsPage,
+  attemptsPageCount,
+  evolveAttempts,
+  settleAttempts,
+} from "./evolvers/index.js";
 import { lift } from "./lift.js";
 import { putPage } from "./paged-values.js";
 import type { CampaignProjection } from "./projection.js";
@@ -17,8 +23,19 @@ export const attemptsProjection: CampaignProjection<AttemptsModel> = {
     if (after === before) return;
     const pagesAfter = attemptsPageCount(after);
     const writes: Promise<void>[] = [];
-    if (after !== undefined) for (const page of after.dirtyPages) if (page < pagesAfter) writes.push(putPage(store, "attempts", pageKey(clientId, campaignId, page), attemptsPage(after, page)));
-    for (let page = pagesAfter; page < attemptsPageCount(before); page++) writes.push(store.put("attempts", pageKey(clientId, campaignId, page), undefined));
+    if (after !== undefined)
+      for (const page of after.dirtyPages)
+        if (page < pagesAfter)
+          writes.push(
+            putPage(
+              store,
+              "attempts",
+              pageKey(clientId, campaignId, page),
+              attemptsPage(after, page),
+            ),
+          );
+    for (let page = pagesAfter; page < attemptsPageCount(before); page++)
+      writes.push(store.put("attempts", pageKey(clientId, campaignId, page), undefined));
     await Promise.all(writes);
   },
 };

@@ -1,5 +1,10 @@
 import type { RecordedEvent } from "../ports/event-store.js";
-import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary } from "../contract/read-models.js";
+import type {
+  CampaignDetail,
+  CampaignDetailHead,
+  CampaignDetailPage,
+  CampaignSummary,
+} from "../contract/read-models.js";
 import { upcastCampaignStream } from "../domain/index.js";
 import {
   assembleDetail,
@@ -30,7 +35,8 @@ export const summaryProjection: CampaignProjection<CampaignSummary> = {
   },
 };
 
-const pagesOf = (model: DetailModel | undefined): number => (model === undefined ? 0 : Math.ceil(model.numbers.size / model.pageSize));
+const pagesOf = (model: DetailModel | undefined): number =>
+  model === undefined ? 0 : Math.ceil(model.numbers.size / model.pageSize);
 
 /**
  * The GET single body, paged so no KV value nears the max payload: the head
@@ -46,11 +52,21 @@ export const detailProjection: CampaignProjection<DetailModel> = {
     const writes: Promise<void>[] = [];
     const pagesBefore = pagesOf(before);
     const pagesAfter = pagesOf(after);
-    if (after !== undefined) for (const page of after.dirtyPages) if (page < pagesAfter) writes.push(putPage(store, "numbers", pageKey(clientId, campaignId, page), detailPage(after, page)));
-    for (let page = pagesAfter; page < pagesBefore; page++) writes.push(store.put("numbers", pageKey(clientId, campaignId, page), undefined));
+    if (after !== undefined)
+      for (const page of after.dirtyPages)
+        if (page < pagesAfter)
+          writes.push(
+            putPage(store, "numbers", pageKey(clientId, campaignId, page), detailPage(after, page)),
+          );
+    for (let page = pagesAfter; page < pagesBefore; page++)
+      writes.push(store.put("numbers", pageKey(clientId, campaignId, page), undefined));
     await Promise.all(writes);
     // The head last: a reader that finds it finds every page it counts.
-    await store.put("details", modelKey(clientId, campaignId), after === undefined ? undefined : detailHead(after));
+    await store.put(
+      "details",
+      modelKey(clientId, campaignId),
+      after === undefined ? undefined : detailHead(after),
+    );
   },
 };
 
@@ -59,26 +75,67 @@ export const statisticsProjection: CampaignProjection<StatisticsModel> = {
   name: "statistics",
   evolve: lift(evolveStatistics),
   async write(store, clientId, campaignId, before, after) {
-    if (after !== before) await store.put("statistics", modelKey(clientId, campaignId), after === undefined ? undefined : statisticsView(after));
+    if (after !== before)
+      await store.put(
+        "statistics",
+        modelKey(clientId, campaignId),
+        after === undefined ? undefined : statisticsView(after),
+      );
   },
 };
 
-export const campaignProjections = [summaryProjection, detailProjection, statisticsProjection, timelineProjection, attemptsProjection] as readonly CampaignProjection<unknown>[];
+export const campaignProjections = [
+  summaryProjection,
+  detailProjection,
+  statisticsProjection,
+  timelineProjection,
+  attemptsProjection,
+] as readonly CampaignProjection<unknown>[];
 
 /** The GET single body from the read models (or one page of its numbers), or undefined when there is none. */
-export async function readCampaignDetail(store: ReadModelStore, clientId: string, campaignId: string, onlyPage?: number): Promise<CampaignDetail | undefined> {
+export async function readCampaignDetail(
+  store: ReadModelStore,
+  clientId: string,
+  campaignId: string,
+  onlyPage?: number,
+): Promise<CampaignDetail | undefined> {
   const head = await store.get<CampaignDetailHead>("details", modelKey(clientId, campaignId));
   if (head === undefined) return undefined;
-  const wanted = onlyPage === undefined ? Array.from({ length: head.phoneNumberPages }, (_, page) => page) : [onlyPage];
-  const pages = await Promise.all(wanted.map((page) => (page < head.phoneNumberPages ? readPage<CampaignDetailPage[number]>(store, "numbers", pageKey(clientId, campaignId, page)) : [])));
+  const wanted =
+    onlyPage === undefined
+      ? Array.from({ length: head.phoneNumberPages }, (_, page) => page)
+      : [onlyPage];
+  const pages = await Promise.all(
+    wanted.map((page) =>
+      page < head.phoneNumberPages
+        ? readPage<CampaignDetailPage[number]>(
+            store,
+            "numbers",
+            pageKey(clientId, campaignId, page),
+          )
+        : [],
+    ),
+  );
   return assembleDetail(head, pages);
 }
 
 /** The GET single body as of the end of `events` (a prefix of the campaign's stream): audit replay. */
-export function campaignDetailAt(clientId: string, campaignId: string, events: readonly RecordedEvent[]): CampaignDetail | undefined {
+export function campaignDetailAt(
+  clientId: string,
+  campaignId: string,
+  events: readonly RecordedEvent[],
+): CampaignDetail | undefined {
   let model: DetailModel | undefined;
   for (const event of upcastCampaignStream(events)) {
-    model = detailProjection.evolve(model, { type: event.type, data: event.data, position: event.position, revision: event.revision, recordedAt: event.recordedAt.toISOString(), clientId, campaignId });
+    model = detailProjection.evolve(model, {
+      type: event.type,
+      data: event.data,
+      position: event.position,
+      revision: event.revision,
+      recordedAt: event.recordedAt.toISOString(),
+      clientId,
+      campaignId,
+    });
   }
   return model === undefined ? undefined : detailBody(model);
 }

@@ -1,5 +1,10 @@
 import { type DomainError, notFound } from "../domain/index.js";
-import { type CampaignExportPage, type ExportCursor, type ExportKind, exportColumns } from "../contract/reporting.js";
+import {
+  type CampaignExportPage,
+  type ExportCursor,
+  type ExportKind,
+  exportColumns,
+} from "../contract/reporting.js";
 import { pageKey, type ReadModelStore } from "../ports/read-model-store.js";
 import { readCampaignDetail } from "./campaign-projections.js";
 import { DETAIL_PAGE_SIZE, type NumberAttempts } from "./evolvers/index.js";
@@ -24,10 +29,13 @@ export async function readExportPage(
   const detail = await readCampaignDetail(store, clientId, query.id, query.page);
   if (detail === undefined) return notFound("campaign", query.id);
   const pages = Math.ceil(detail.phoneNumberCount / DETAIL_PAGE_SIZE);
-  const attempts = attemptsByNumber(await readPage<NumberAttempts>(store, "attempts", pageKey(clientId, query.id, query.page)));
+  const attempts = attemptsByNumber(
+    await readPage<NumberAttempts>(store, "attempts", pageKey(clientId, query.id, query.page)),
+  );
   const rows: string[][] = [];
   let bytes = REPLY_OVERHEAD_BYTES;
-  let next: ExportCursor | null = query.page + 1 < pages ? { page: query.page + 1, offset: 0 } : null;
+  let next: ExportCursor | null =
+    query.page + 1 < pages ? { page: query.page + 1, offset: 0 } : null;
   for (let i = query.offset; i < detail.phoneNumbers.length; i++) {
     const phone = detail.phoneNumbers[i]!;
     const numberRows = rowsOf(query.kind, phone, attempts.get(phone.e164) ?? []);
@@ -40,5 +48,12 @@ export async function readExportPage(
     }
     rows.push(...numberRows);
   }
-  return { id: query.id, kind: query.kind, columns: [...exportColumns[query.kind]], rows, pages, next };
+  return {
+    id: query.id,
+    kind: query.kind,
+    columns: [...exportColumns[query.kind]],
+    rows,
+    pages,
+    next,
+  };
 }

@@ -6,13 +6,19 @@ import type { DetailPhoneNumber } from "../contract/read-models.js";
 import type { ExportKind } from "../contract/reporting.js";
 import type { AttemptEntry, NumberAttempts } from "./evolvers/index.js";
 
-const text = (value: string | number | undefined | null): string => (value === undefined || value === null ? "" : String(value));
+const text = (value: string | number | undefined | null): string =>
+  value === undefined || value === null ? "" : String(value);
 const joined = (stages: readonly string[]) => stages.join(";");
 
 /** Distinct stages over the number's attempts, in the order first reached. */
-const stagesOf = (attempts: readonly AttemptEntry[]): string[] => [...new Set(attempts.flatMap((entry) => entry.stages))];
+const stagesOf = (attempts: readonly AttemptEntry[]): string[] => [
+  ...new Set(attempts.flatMap((entry) => entry.stages)),
+];
 
-export const resultRow = (phone: DetailPhoneNumber, attempts: readonly AttemptEntry[]): string[] => {
+export const resultRow = (
+  phone: DetailPhoneNumber,
+  attempts: readonly AttemptEntry[],
+): string[] => {
   const last = phone.progress.lastOutcome;
   const next = phone.progress.next;
   return [
@@ -29,17 +35,34 @@ export const resultRow = (phone: DetailPhoneNumber, attempts: readonly AttemptEn
 };
 
 /** One row per attempt whose outcome is recorded (stages of an attempt still in progress wait for it). */
-export const attemptRows = (phone: DetailPhoneNumber, attempts: readonly AttemptEntry[]): string[][] =>
+export const attemptRows = (
+  phone: DetailPhoneNumber,
+  attempts: readonly AttemptEntry[],
+): string[][] =>
   attempts
     .filter((entry) => entry.outcome !== undefined)
-    .map((entry) => [phone.number, phone.e164, text(entry.attemptNumber), text(entry.outcome), text(entry.outcomeName), text(entry.occurredAt), joined(entry.stages)]);
+    .map((entry) => [
+      phone.number,
+      phone.e164,
+      text(entry.attemptNumber),
+      text(entry.outcome),
+      text(entry.outcomeName),
+      text(entry.occurredAt),
+      joined(entry.stages),
+    ]);
 
-export const rowsOf = (kind: ExportKind, phone: DetailPhoneNumber, attempts: readonly AttemptEntry[]): string[][] =>
-  kind === "results" ? [resultRow(phone, attempts)] : attemptRows(phone, attempts);
+export const rowsOf = (
+  kind: ExportKind,
+  phone: DetailPhoneNumber,
+  attempts: readonly AttemptEntry[],
+): string[][] => (kind === "results" ? [resultRow(phone, attempts)] : attemptRows(phone, attempts));
 
 /**
  * The attempts of each number on a page, by E.164: the two pages are written
  * in one flush, but a reader between two flushes of a reordering update may
  * see them apart, so numbers are matched by E.164 rather than by position.
  */
-export const attemptsByNumber = (page: readonly NumberAttempts[]): ReadonlyMap<string, readonly AttemptEntry[]> => new Map(page.map((number) => [number.e164, number.attempts]));
+export const attemptsByNumber = (
+  page: readonly NumberAttempts[],
+): ReadonlyMap<string, readonly AttemptEntry[]> =>
+  new Map(page.map((number) => [number.e164, number.attempts]));

@@ -4,7 +4,10 @@ import type { LogConsumer } from "./log-consumer.js";
 import type { FollowedCheckpoint, ProjectionProgress } from "./progress.js";
 
 /** The consumers run under the lease, by name; `projections` is the one `minPosition` waits on. */
-export type ConsumerFactories = { projections: () => LogConsumer } & Record<string, () => LogConsumer>;
+export type ConsumerFactories = { projections: () => LogConsumer } & Record<
+  string,
+  () => LogConsumer
+>;
 
 /**
  * Log consumers behind a lease: they run in one instance at a time (two
@@ -61,12 +64,20 @@ export class LeasedConsumers implements ProjectionProgress {
    */
   async lag(): Promise<Record<string, bigint | undefined>> {
     const head = await this.store.headPosition();
-    const behind = (checkpoint: Position | undefined) => (checkpoint === undefined ? undefined : head > checkpoint ? head - checkpoint : 0n);
-    return Object.fromEntries(Object.keys(this.factories).map((name) => [name, behind(name === "projections" ? this.checkpoint : this.checkpointOf(name))]));
+    const behind = (checkpoint: Position | undefined) =>
+      checkpoint === undefined ? undefined : head > checkpoint ? head - checkpoint : 0n;
+    return Object.fromEntries(
+      Object.keys(this.factories).map((name) => [
+        name,
+        behind(name === "projections" ? this.checkpoint : this.checkpointOf(name)),
+      ]),
+    );
   }
 
   private async startConsumers(): Promise<void> {
-    const consumers = new Map(Object.entries(this.factories).map(([name, make]) => [name, make()] as const));
+    const consumers = new Map(
+      Object.entries(this.factories).map(([name, make]) => [name, make()] as const),
+    );
     this.consumers = consumers;
     await Promise.all([...consumers.values()].map((c) => c.start()));
   }

@@ -43,7 +43,14 @@ export type Pacing = {
   catchUpBatch: number;
 };
 
-export const DEFAULT_PACING: Pacing = { flushMs: 50, maxFlushMs: 1_000, batchSize: 5_000, busyFactor: 3, catchUpFlushMs: 500, catchUpBatch: 50_000 };
+export const DEFAULT_PACING: Pacing = {
+  flushMs: 50,
+  maxFlushMs: 1_000,
+  batchSize: 5_000,
+  busyFactor: 3,
+  catchUpFlushMs: 500,
+  catchUpBatch: 50_000,
+};
 
 /** A flush that fails (the store briefly away) is retried this way until it lands or stop() is asked for. */
 const FLUSH_RETRY = { initialMs: 50, maxMs: 5_000 };
@@ -87,16 +94,27 @@ export class LogConsumer {
     this.backlogEnd = await this.store.headPosition();
     let from = saved ?? 0n;
     if (from > this.backlogEnd) {
-      // Effects of another store (a wiped DATA_DIR, EVENT_STORE=memory restarted): following on from there would skip
-      // everything this store holds. Start over; keys of campaigns this store never had are left as they are.
-      this.logger.warn({ checkpoint: from.toString(), head: this.backlogEnd.toString() }, "checkpoint is ahead of the event store; starting from the beginning");
+      // Effects of another store (a wiped DATA_DIR, EVENT_STORE=memory restarted): following on
+      // from there would skip everything this store holds. Start over; keys of campaigns this store
+      // never had are left as they are.
+      this.logger.warn(
+        { checkpoint: from.toString(), head: this.backlogEnd.toString() },
+        "checkpoint is ahead of the event store; starting from the beginning",
+      );
       from = 0n;
     }
     this.checkpointValue = this.handled = from;
     this.waiters.reached(from);
-    this.subscription = this.store.subscribe({ from, ...(this.handler.streamPrefixes ? { streamPrefixes: this.handler.streamPrefixes } : {}) });
+    this.subscription = this.store.subscribe({
+      from,
+      ...(this.handler.streamPrefixes ? { streamPrefixes: this.handler.streamPrefixes } : {}),
+    });
     this.running = this.pump(this.subscription).catch((err: unknown) => {
-      if (this.stopping.signal.aborted) this.logger.warn({ err, checkpoint: this.checkpointValue.toString() }, "stopped before the last flush landed; the events since the checkpoint are handled again next time");
+      if (this.stopping.signal.aborted)
+        this.logger.warn(
+          { err, checkpoint: this.checkpointValue.toString() },
+          "stopped before the last flush landed; the events since the checkpoint are handled again next time",
+        );
       else this.logger.error({ err }, "log consumer stopped");
     });
   }
@@ -111,7 +129,9 @@ export class LogConsumer {
 
   /** Resolves true once the checkpoint reaches `position`, false after `timeoutMs` (or on stop). */
   waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    return this.checkpointValue >= position ? Promise.resolve(true) : this.waiters.wait(position, timeoutMs);
+    return this.checkpointValue >= position
+      ? Promise.resolve(true)
+      : this.waiters.wait(position, timeoutMs);
   }
 
   private catchingUp(): boolean {
@@ -121,7 +141,8 @@ export class LogConsumer {
   private async pump(subscription: Subscription): Promise<void> {
     const iterator = subscription[Symbol.asyncIterator]();
     let pendingEvents = 0;
-    // Unflushed events are flushed at most a flush interval after the first of them, or at a batch's size: one timer per batch.
+    // Unflushed events are flushed at most a flush interval after the first of them, or at a
+    // batch's size: one timer per batch.
     let deadline: Promise<typeof IDLE> | undefined;
     let next = iterator.next();
     for (;;) {
@@ -145,7 +166,9 @@ export class LogConsumer {
 
   private flushAfterMs(): number {
     const { flushMs, maxFlushMs, busyFactor, catchUpFlushMs } = this.pacing;
-    return this.catchingUp() ? catchUpFlushMs : Math.min(maxFlushMs, Math.max(flushMs, this.lastFlushMs * busyFactor));
+    return this.catchingUp()
+      ? catchUpFlushMs
+      : Math.min(maxFlushMs, Math.max(flushMs, this.lastFlushMs * busyFactor));
   }
 
   /**
@@ -158,15 +181,23 @@ export class LogConsumer {
     // Paced by live flushes only: a catch-up batch is large by design.
     const live = !this.catchingUp();
     const signal = this.stopping.signal;
-    const cost = await retry(async () => {
-      const began = performance.now(); // the cost of writing, not of waiting out a failure
-      await this.handler.flush(signal);
-      if (this.handled > this.checkpointValue) {
-        await this.checkpoints.save(this.handler.checkpointKey, this.handled);
-        this.checkpointValue = this.handled;
-      }
-      return performance.now() - began;
-    }, { ...FLUSH_RETRY, signal, onRetry: (err, attempt, delayMs) => this.logger.warn({ err, attempt, delayMs }, "flush failed; retrying") });
+    const cost = await retry(
+      async () => {
+        const began = performance.now(); // the cost of writing, not of waiting out a failure
+        await this.handler.flush(signal);
+        if (this.handled > this.checkpointValue) {
+          await this.checkpoints.save(this.handler.checkpointKey, this.handled);
+          this.checkpointValue = this.handled;
+        }
+        return performance.now() - began;
+      },
+      {
+        ...FLUSH_RETRY,
+        signal,
+        onRetry: (err, attempt, delayMs) =>
+          this.logger.warn({ err, attempt, delayMs }, "flush failed; retrying"),
+      },
+    );
     this.lastFlushMs = live ? cost : 0;
     this.waiters.reached(this.checkpointValue);
   }

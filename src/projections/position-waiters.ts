@@ -11,7 +11,13 @@ export class PositionWaiters {
   wait(position: Position, timeoutMs: number): Promise<boolean> {
     const timeout = new AbortController();
     return new Promise<boolean>((resolve) => {
-      const waiter: Waiter = { position, resolve: (reached) => { timeout.abort(); resolve(reached); } };
+      const waiter: Waiter = {
+        position,
+        resolve: (reached) => {
+          timeout.abort();
+          resolve(reached);
+        },
+      };
       this.waiters.push(waiter);
       sleep(timeoutMs, undefined, { signal: timeout.signal }).then(
         () => {
@@ -24,7 +30,9 @@ export class PositionWaiters {
   }
 
   reached(position: Position): void {
-    this.waiters = this.waiters.filter((w) => (w.position <= position ? (w.resolve(true), false) : true));
+    this.waiters = this.waiters.filter((w) =>
+      w.position <= position ? (w.resolve(true), false) : true,
+    );
   }
 
   cancelAll(): void {

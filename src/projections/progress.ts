@@ -38,14 +38,23 @@ export class FollowedCheckpoint implements ProjectionProgress {
 
   start(): void {
     const signal = this.stopping.signal;
-    this.following = retry(async () => {
-      for await (const saved of this.checkpoints.watch(this.checkpointKey, signal)) {
-        if (saved !== undefined && saved > this.value) this.value = saved;
-        this.waiters.reached(this.value);
-      }
-      if (!signal.aborted) throw new Error("checkpoint watch ended");
-    }, { ...REWATCH, signal, onRetry: (err, attempt, delayMs) => this.logger.warn({ err, attempt, delayMs }, "checkpoint watch dropped; watching again") }).catch(
-      (err: unknown) => void (signal.aborted || this.logger.error({ err }, "checkpoint no longer followed")),
+    this.following = retry(
+      async () => {
+        for await (const saved of this.checkpoints.watch(this.checkpointKey, signal)) {
+          if (saved !== undefined && saved > this.value) this.value = saved;
+          this.waiters.reached(this.value);
+        }
+        if (!signal.aborted) throw new Error("checkpoint watch ended");
+      },
+      {
+        ...REWATCH,
+        signal,
+        onRetry: (err, attempt, delayMs) =>
+          this.logger.warn({ err, attempt, delayMs }, "checkpoint watch dropped; watching again"),
+      },
+    ).catch(
+      (err: unknown) =>
+        void (signal.aborted || this.logger.error({ err }, "checkpoint no longer followed")),
     );
   }
 

@@ -19,7 +19,13 @@ export interface CampaignProjection<Model> {
   readonly name: string;
   evolve(model: Model | undefined, event: ProjectedEvent): Model | undefined;
   /** Writes `after` over `before` (what the last flush wrote); may write only what changed. */
-  write(store: ReadModelStore, clientId: string, campaignId: string, before: Model | undefined, after: Model | undefined): Promise<void>;
+  write(
+    store: ReadModelStore,
+    clientId: string,
+    campaignId: string,
+    before: Model | undefined,
+    after: Model | undefined,
+  ): Promise<void>;
   /** The model with its change tracking reset, once written (or rebuilt from the stream). */
   settled?(model: Model): Model;
 }

@@ -57,7 +57,8 @@ export class Projector implements LogHandler {
     const campaignId = event.streamId.slice(CAMPAIGN_PREFIX.length);
     let tracked = this.campaigns.get(campaignId) ?? this.dirty.get(campaignId);
     if (tracked && event.revision <= tracked.revision) return; // already applied: a replay changes nothing
-    if (!tracked || event.revision > tracked.revision + 1n) tracked = await this.rebuild(campaignId, event, tracked);
+    if (!tracked || event.revision > tracked.revision + 1n)
+      tracked = await this.rebuild(campaignId, event, tracked);
     if (!tracked) return;
     this.evolve(tracked, campaignId, await upcastStored(this.store, event));
     this.campaigns.set(campaignId, tracked); // now the most recently used
@@ -72,7 +73,9 @@ export class Projector implements LogHandler {
     for (const [campaignId, tracked] of this.dirty) {
       const after = tracked.models;
       const before = tracked.written;
-      this.projections.forEach((p, i) => writes.push(p.write(this.readModels, tracked.clientId, campaignId, before[i], after[i])));
+      this.projections.forEach((p, i) =>
+        writes.push(p.write(this.readModels, tracked.clientId, campaignId, before[i], after[i])),
+      );
       flushed.push({ tracked, before, after });
       tracked.models = this.settled(after);
       tracked.written = [...tracked.models];
@@ -82,7 +85,8 @@ export class Projector implements LogHandler {
     try {
       await Promise.all(writes);
     } catch (err) {
-      for (const { tracked, before, after } of flushed) Object.assign(tracked, { models: after, written: before });
+      for (const { tracked, before, after } of flushed)
+        Object.assign(tracked, { models: after, written: before });
       for (const [campaignId, tracked] of touched) this.dirty.set(campaignId, tracked);
       throw err;
     }
@@ -107,15 +111,30 @@ export class Projector implements LogHandler {
   }
 
   /** Folds the campaign's own stream up to (not including) `event`: what was written before a restart or eviction. */
-  private async rebuild(campaignId: string, event: RecordedEvent, known: Tracked | undefined): Promise<Tracked | undefined> {
+  private async rebuild(
+    campaignId: string,
+    event: RecordedEvent,
+    known: Tracked | undefined,
+  ): Promise<Tracked | undefined> {
     const clientId = known?.clientId ?? clientOf(event);
     if (clientId === undefined) {
-      this.logger.warn({ streamId: event.streamId }, "campaign event without a client id; not projected");
+      this.logger.warn(
+        { streamId: event.streamId },
+        "campaign event without a client id; not projected",
+      );
       return undefined;
     }
-    const tracked: Tracked = known ?? { clientId, revision: -1n, models: this.projections.map(() => undefined), written: [] };
+    const tracked: Tracked = known ?? {
+      clientId,
+      revision: -1n,
+      models: this.projections.map(() => undefined),
+      written: [],
+    };
     if (event.revision > tracked.revision + 1n) {
-      for await (const earlier of this.store.read(event.streamId, { from: tracked.revision + 1n, limit: Number(event.revision - tracked.revision - 1n) })) {
+      for await (const earlier of this.store.read(event.streamId, {
+        from: tracked.revision + 1n,
+        limit: Number(event.revision - tracked.revision - 1n),
+      })) {
         this.evolve(tracked, campaignId, await upcastStored(this.store, earlier));
       }
     }
@@ -140,6 +159,15 @@ export function projectionsConsumer(
   logger: Logger,
   options: ProjectorOptions & { projections?: readonly CampaignProjection<unknown>[] } = {},
 ): { projector: Projector; consumer: LogConsumer } {
-  const projector = new Projector(store, readModels, options.projections ?? campaignProjections, logger, options);
-  return { projector, consumer: new LogConsumer(store, checkpointsIn(readModels), projector, logger) };
+  const projector = new Projector(
+    store,
+    readModels,
+    options.projections ?? campaignProjections,
+    logger,
+    options,
+  );
+  return {
+    projector,
+    consumer: new LogConsumer(store, checkpointsIn(readModels), projector, logger),
+  };
 }

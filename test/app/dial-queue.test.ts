@@ -16,7 +16,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A clock the test moves. Inside the seed's first window (09:00-12:00 London = 08:00-11:00Z). */
 const clock = { now: new Date("2030-10-01T08:30:00Z") };
-const handlerOn = (store: EventStore) => new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock: () => clock.now });
+const handlerOn = (store: EventStore) =>
+  new CommandHandler(store, {
+    defaultRegion: "GB",
+    defaultTimeZone: "Europe/London",
+    clock: () => clock.now,
+  });
 
 const ok = <T extends { ok: boolean }>(result: T) => {
   if (!result.ok) throw new Error(JSON.stringify(result));
@@ -25,28 +30,76 @@ const ok = <T extends { ok: boolean }>(result: T) => {
 type Claims = { claims: { e164: string; attemptNumber: number; claimedUntil: string }[] };
 
 const mobile = (i: number) => `07722${String(i).padStart(6, "0")}`;
-const phoneNumbers = (count: number) => Array.from({ length: count }, (_, i) => ({ number: mobile(i) }));
+const phoneNumbers = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ number: mobile(i) }));
 
 async function campaignOn(handler: CommandHandler, id: string, numbers = 2, clientId = "acme") {
-  await handler.handle({ name: "register-call-flow", clientId, body: { callFlowId: 1, name: "Main" } });
-  await handler.handle({ name: "register-cli", clientId, body: { cliId: 1, number: "01632960001" } });
-  ok(await handler.handle({ name: "create-campaign", clientId, body: { ...seedBody(), id, smsOnBusy: 0, phoneNumbers: numbers === 2 ? seedBody().phoneNumbers : phoneNumbers(numbers) } }));
+  await handler.handle({
+    name: "register-call-flow",
+    clientId,
+    body: { callFlowId: 1, name: "Main" },
+  });
+  await handler.handle({
+    name: "register-cli",
+    clientId,
+    body: { cliId: 1, number: "01632960001" },
+  });
+  ok(
+    await handler.handle({
+      name: "create-campaign",
+      clientId,
+      body: {
+        ...seedBody(),
+        id,
+        smsOnBusy: 0,
+        phoneNumbers: numbers === 2 ? seedBody().phoneNumbers : phoneNumbers(numbers),
+      },
+    }),
+  );
 }
-const claim = async (handler: CommandHandler, id: string, limit: number, commandId?: string, clientId = "acme") =>
-  ok(await handler.handle({ name: "claim-due-attempts", clientId, body: { id, limit }, ...(commandId === undefined ? {} : { commandId }) })).reply as Claims;
+const claim = async (
+  handler: CommandHandler,
+  id: string,
+  limit: number,
+  commandId?: string,
+  clientId = "acme",
+) =>
+  ok(
+    await handler.handle({
+      name: "claim-due-attempts",
+      clientId,
+      body: { id, limit },
+      ...(commandId === undefined ? {} : { commandId }),
+    }),
+  ).reply as Claims;
 
 /** Two instances (two handlers, two store connections) claim at once, again and again, until nothing is left. */
-async function claimTogether(first: CommandHandler, second: CommandHandler, id: string): Promise<string[][]> {
+async function claimTogether(
+  first: CommandHandler,
+  second: CommandHandler,
+  id: string,
+): Promise<string[][]> {
   const taken: string[][] = [[], []];
   for (let round = 0; round < 40; round++) {
-    const replies = await Promise.all([first, second].flatMap((handler, i) => [7, 5].map((limit) => claim(handler, id, limit).then((r) => taken[i]!.push(...r.claims.map((c) => c.e164))))));
+    const replies = await Promise.all(
+      [first, second].flatMap((handler, i) =>
+        [7, 5].map((limit) =>
+          claim(handler, id, limit).then((r) => taken[i]!.push(...r.claims.map((c) => c.e164))),
+        ),
+      ),
+    );
     if (replies.every((count, i) => count === (i === 0 ? 0 : replies[i - 1]))) break;
   }
   return taken;
 }
 
 /** A campaign of `numbers` numbers on store `a`, claimed to the end by two instances on `a` and `b` at once: every attempt goes to one caller only. */
-async function claimEachOnce(a: EventStore, b: EventStore, id: string, numbers: number): Promise<string[][]> {
+async function claimEachOnce(
+  a: EventStore,
+  b: EventStore,
+  id: string,
+  numbers: number,
+): Promise<string[][]> {
   const [first, second] = [handlerOn(a), handlerOn(b)];
   await campaignOn(first, id, numbers);
   const [fromFirst, fromSecond] = await claimTogether(first, second, id);
@@ -69,7 +122,10 @@ describe("claims across instances sharing a store", () => {
 
   it("never hand one attempt to two callers: EventStoreDB (protocol double), two instances", async () => {
     const double = await startDouble();
-    const [a, b] = [new EventStoreDbEventStore(double.connectionString), new EventStoreDbEventStore(double.connectionString)];
+    const [a, b] = [
+      new EventStoreDbEventStore(double.connectionString),
+      new EventStoreDbEventStore(double.connectionString),
+    ];
     await claimEachOnce(a, b, "shared-esdb", 120);
     await a.close();
     await b.close();
@@ -99,15 +155,25 @@ describe("claim-due-attempts through the command path", () => {
     const again = await claim(handler, "repeat", 2, "claim-1");
     expect(again).toEqual(first);
     const next = await claim(handler, "repeat", 10);
-    expect(next.claims.map((c) => c.e164)).toEqual(["+447722000002", "+447722000003", "+447722000004"]);
+    expect(next.claims.map((c) => c.e164)).toEqual([
+      "+447722000002",
+      "+447722000003",
+      "+447722000004",
+    ]);
   });
 
   it("another client's campaign: claims, releases and its dial queue are 404", async () => {
     const handler = handlerOn(new MemoryEventStore());
     await campaignOn(handler, "mine", 2, "acme");
     for (const name of ["claim-due-attempts", "release-claims"]) {
-      const body = name === "claim-due-attempts" ? { id: "mine", limit: 1 } : { id: "mine", numbers: ["07722123456"] };
-      expect(await handler.handle({ name, clientId: "intruder", body })).toMatchObject({ ok: false, error: { code: "not_found" } });
+      const body =
+        name === "claim-due-attempts"
+          ? { id: "mine", limit: 1 }
+          : { id: "mine", numbers: ["07722123456"] };
+      expect(await handler.handle({ name, clientId: "intruder", body })).toMatchObject({
+        ok: false,
+        error: { code: "not_found" },
+      });
     }
     expect(await handler.dialQueue("intruder", "mine")).toMatchObject({ code: "not_found" });
     expect(await handler.dialQueue("acme", "mine")).toMatchObject({ dueNow: 2 });
@@ -116,37 +182,98 @@ describe("claim-due-attempts through the command path", () => {
   it("keeps each client's lists to itself", async () => {
     const handler = handlerOn(new MemoryEventStore());
     await campaignOn(handler, "listed", 2, "acme");
-    ok(await handler.handle({ name: "add-exclusions", clientId: "acme", body: { numbers: [{ number: "07722000001", reason: "complaint" }] } }));
-    ok(await handler.handle({ name: "add-exclusions", clientId: "acme", body: { campaignId: "listed", numbers: [{ number: "07722000002" }] } }));
+    ok(
+      await handler.handle({
+        name: "add-exclusions",
+        clientId: "acme",
+        body: { numbers: [{ number: "07722000001", reason: "complaint" }] },
+      }),
+    );
+    ok(
+      await handler.handle({
+        name: "add-exclusions",
+        clientId: "acme",
+        body: { campaignId: "listed", numbers: [{ number: "07722000002" }] },
+      }),
+    );
     expect((await handler.exclusionList("acme", undefined)) as unknown).toMatchObject({ size: 1 });
-    expect((await handler.exclusionList("intruder", undefined)) as unknown).toMatchObject({ size: 0 });
+    expect((await handler.exclusionList("intruder", undefined)) as unknown).toMatchObject({
+      size: 0,
+    });
     expect(await handler.exclusionList("intruder", "listed")).toMatchObject({ code: "not_found" });
-    expect(await handler.handle({ name: "add-exclusions", clientId: "intruder", body: { campaignId: "listed", numbers: [{ number: "07722000003" }] } })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(
+      await handler.handle({
+        name: "add-exclusions",
+        clientId: "intruder",
+        body: { campaignId: "listed", numbers: [{ number: "07722000003" }] },
+      }),
+    ).toMatchObject({ ok: false, error: { code: "not_found" } });
   });
 
   it("an opted-out number goes on the client's list, and the client's other campaigns stop calling it", async () => {
     const handler = handlerOn(new MemoryEventStore());
     await campaignOn(handler, "first");
     await campaignOn(handler, "second");
-    const stage = { id: "first", number: "07722123456", attemptNumber: 1, stage: 14, occurredAt: "2030-10-01T08:29:00Z" };
-    ok(await handler.handle({ name: "record-stage-reached", clientId: "acme", body: stage, commandId: "stage-1" }));
-    ok(await handler.handle({ name: "record-stage-reached", clientId: "acme", body: stage, commandId: "stage-1" })); // a repeat adds nothing
+    const stage = {
+      id: "first",
+      number: "07722123456",
+      attemptNumber: 1,
+      stage: 14,
+      occurredAt: "2030-10-01T08:29:00Z",
+    };
+    ok(
+      await handler.handle({
+        name: "record-stage-reached",
+        clientId: "acme",
+        body: stage,
+        commandId: "stage-1",
+      }),
+    );
+    ok(
+      await handler.handle({
+        name: "record-stage-reached",
+        clientId: "acme",
+        body: stage,
+        commandId: "stage-1",
+      }),
+    ); // a repeat adds nothing
     const list = (await handler.exclusionList("acme", undefined)) as ExclusionList;
     expect([...list.values()]).toMatchObject([{ e164: "+447722123456", reason: "opt-out" }]);
     const claimed = await claim(handler, "second", 10);
     expect(claimed.claims.map((c) => c.e164)).toEqual(["+447722734716"]);
     expect(await handler.dialQueue("acme", "second")).toMatchObject({ excluded: 1, claimed: 1 });
     // A third campaign never admits it.
-    const third = ok(await handler.handle({ name: "create-campaign", clientId: "acme", body: { ...seedBody(), id: "third" } }));
-    expect(third.reply).toMatchObject({ excluded: [{ index: 0, number: "07722123456", list: "client" }] });
+    const third = ok(
+      await handler.handle({
+        name: "create-campaign",
+        clientId: "acme",
+        body: { ...seedBody(), id: "third" },
+      }),
+    );
+    expect(third.reply).toMatchObject({
+      excluded: [{ index: 0, number: "07722123456", list: "client" }],
+    });
   });
 
   it("add-exclusions takes 10,000 numbers in one command, each on the list once", async () => {
     const handler = handlerOn(new MemoryEventStore());
     const numbers = phoneNumbers(10_000).map(({ number }) => ({ number, reason: "imported" }));
-    const reply = ok(await handler.handle({ name: "add-exclusions", clientId: "acme", body: { numbers } })).reply;
+    const reply = ok(
+      await handler.handle({ name: "add-exclusions", clientId: "acme", body: { numbers } }),
+    ).reply;
     expect(reply).toEqual({ added: 10_000, alreadyExcluded: 0, invalid: [] });
-    expect(ok(await handler.handle({ name: "add-exclusions", clientId: "acme", body: { numbers } })).reply).toEqual({ added: 0, alreadyExcluded: 10_000, invalid: [] });
-    expect(ok(await handler.handle({ name: "remove-exclusions", clientId: "acme", body: { numbers: [mobile(1), mobile(2)] } })).reply).toEqual({ removed: 2 });
+    expect(
+      ok(await handler.handle({ name: "add-exclusions", clientId: "acme", body: { numbers } }))
+        .reply,
+    ).toEqual({ added: 0, alreadyExcluded: 10_000, invalid: [] });
+    expect(
+      ok(
+        await handler.handle({
+          name: "remove-exclusions",
+          clientId: "acme",
+          body: { numbers: [mobile(1), mobile(2)] },
+        }),
+      ).reply,
+    ).toEqual({ removed: 2 });
   });
 });

@@ -6,7 +6,14 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,19 +21,35 @@ import { type RunningNatsServer, startNatsServer } from "../support/nats-server.
 import { startTestInstance, type TestInstance } from "../support/instance.js";
 
 const repo = resolve(import.meta.dirname, "../..");
-const heavy = ["better-sqlite3", "fastify", "@eventstore/db-client", "pino", "prom-client", "@opentelemetry/sdk-trace-node"];
+const heavy = [
+  "better-sqlite3",
+  "fastify",
+  "@eventstore/db-client",
+  "pino",
+  "prom-client",
+  "@opentelemetry/sdk-trace-node",
+];
 let pkg: string;
 
 /** Packages (by node_modules name) of every module a fresh node process resolves while running `code`. */
 function packagesLoaded(code: string): Set<string> {
   const log = join(pkg, `imports-${Math.random().toString(36).slice(2)}.txt`);
-  execFileSync(process.execPath, ["--import", join(repo, "test/support/record-imports.mjs"), "--input-type=module", "-e", code], {
-    cwd: pkg,
-    env: { ...process.env, RECORD_IMPORTS_TO: log },
-  });
+  execFileSync(
+    process.execPath,
+    ["--import", join(repo, "test/support/record-imports.mjs"), "--input-type=module", "-e", code],
+    {
+      cwd: pkg,
+      env: { ...process.env, RECORD_IMPORTS_TO: log },
+    },
+  );
   const urls = readFileSync(log, "utf8").split("\n").filter(Boolean);
-  // CJS packages loaded by require() from ESM do not pass the ESM hooks; their entry does, and that suffices here.
-  return new Set(urls.flatMap((url) => [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!).slice(-1)));
+  // CJS packages loaded by require() from ESM do not pass the ESM hooks; their entry does, and that
+  // suffices here.
+  return new Set(
+    urls.flatMap((url) =>
+      [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!).slice(-1),
+    ),
+  );
 }
 
 beforeAll(() => {
@@ -34,13 +57,25 @@ beforeAll(() => {
   pkg = mkdtempSync(join(tmpdir(), "campaign-service-pkg-"));
   copyFileSync(join(repo, "package.json"), join(pkg, "package.json"));
   symlinkSync(join(repo, "node_modules"), join(pkg, "node_modules"));
-  execFileSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", join(repo, "tsconfig.build.json"), "--outDir", join(pkg, "dist")], { cwd: repo });
+  execFileSync(
+    process.execPath,
+    [
+      join(repo, "node_modules/typescript/bin/tsc"),
+      "-p",
+      join(repo, "tsconfig.build.json"),
+      "--outDir",
+      join(pkg, "dist"),
+    ],
+    { cwd: repo },
+  );
 }, 120_000);
 afterAll(() => rmSync(pkg, { recursive: true, force: true }));
 
 describe("campaign-service/client", () => {
   it("loads the client with the contract, nats and zod, and none of the store, HTTP server or EventStoreDB client", () => {
-    const loaded = packagesLoaded(`const m = await import("campaign-service/client"); if (typeof m.CampaignsClient !== "function") process.exit(3);`);
+    const loaded = packagesLoaded(
+      `const m = await import("campaign-service/client"); if (typeof m.CampaignsClient !== "function") process.exit(3);`,
+    );
     expect(loaded).toContain("nats");
     expect(loaded).toContain("zod");
     for (const name of heavy) expect(loaded, name).not.toContain(name);
@@ -48,7 +83,8 @@ describe("campaign-service/client", () => {
 
   it("is what the recorder would catch: the service's composition root does load them", () => {
     const loaded = packagesLoaded(`await import("./dist/main/compose.js");`);
-    for (const name of ["better-sqlite3", "fastify", "@eventstore/db-client"]) expect(loaded, name).toContain(name);
+    for (const name of ["better-sqlite3", "fastify", "@eventstore/db-client"])
+      expect(loaded, name).toContain(name);
   });
 });
 
@@ -66,12 +102,18 @@ describe("the README's quick start", () => {
 
   it("client snippet runs as written: registers, creates a campaign and reads it back", async () => {
     const readme = readFileSync(join(repo, "README.md"), "utf8");
-    const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1));
+    const quickStart = readme.slice(
+      readme.indexOf("## Quick start"),
+      readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1),
+    );
     const snippet = /```js\n([\s\S]*?)```/.exec(quickStart)?.[1];
     expect(snippet).toBeDefined();
     writeFileSync(join(pkg, "client.mjs"), snippet!);
     // Asynchronously: the service answering it runs in this process.
-    const { stdout } = await promisify(execFile)(process.execPath, ["client.mjs"], { cwd: pkg, env: { ...process.env, NATS_URL: nats.url } });
+    const { stdout } = await promisify(execFile)(process.execPath, ["client.mjs"], {
+      cwd: pkg,
+      env: { ...process.env, NATS_URL: nats.url },
+    });
     expect(stdout.trim()).toMatch(/^[A-Za-z0-9_-]+ Spring arrears 2$/);
   });
 });

@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { type DueIndex, byDueThenId, countDue, dueIndexFromSorted, dueIndexSize, emptyDueIndex, firstDue, insertDue, moveDue, removeDue } from "../../src/domain/index.js";
+import {
+  type DueIndex,
+  byDueThenId,
+  countDue,
+  dueIndexFromSorted,
+  dueIndexSize,
+  emptyDueIndex,
+  firstDue,
+  insertDue,
+  moveDue,
+  removeDue,
+} from "../../src/domain/index.js";
 
 /** A deterministic stream of pseudo-random numbers (the test must not depend on luck). */
-const lcg = (seed: number) => () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const lcg = (seed: number) => () =>
+  (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 
-const depth = (tree: DueIndex): number => (tree === undefined ? 0 : 1 + Math.max(depth(tree.left), depth(tree.right)));
+const depth = (tree: DueIndex): number =>
+  tree === undefined ? 0 : 1 + Math.max(depth(tree.left), depth(tree.right));
 
 describe("the due index (a persistent treap of (at, id))", () => {
   it("keeps pairs in (at, id) order through inserts, moves and removes, like a sorted array", () => {
@@ -35,12 +48,18 @@ describe("the due index (a persistent treap of (at, id))", () => {
     const two = insertDue(one, 3, "b");
     const three = removeDue(two, 5, "a");
     expect(firstDue(one, Infinity, 10)).toEqual([{ at: 5, id: "a" }]);
-    expect(firstDue(two, Infinity, 10)).toEqual([{ at: 3, id: "b" }, { at: 5, id: "a" }]);
+    expect(firstDue(two, Infinity, 10)).toEqual([
+      { at: 3, id: "b" },
+      { at: 5, id: "a" },
+    ]);
     expect(firstDue(three, Infinity, 10)).toEqual([{ at: 3, id: "b" }]);
   });
 
   it("stays shallow (O(log n)) when 100,000 numbers share one due time, built at once or one by one", () => {
-    const pairs = Array.from({ length: 100_000 }, (_, i) => ({ at: 1, id: `+447722${String(i).padStart(6, "0")}` }));
+    const pairs = Array.from({ length: 100_000 }, (_, i) => ({
+      at: 1,
+      id: `+447722${String(i).padStart(6, "0")}`,
+    }));
     const built = dueIndexFromSorted(pairs);
     expect(depth(built)).toBeLessThan(60);
     expect(firstDue(built, 1, 3)).toEqual(pairs.slice(0, 3));

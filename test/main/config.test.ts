@@ -21,28 +21,64 @@ describe("configuration", () => {
   });
 
   it("serves health and metrics on 9464 unless OPS_PORT is empty; readiness lag and stream retention have defaults", () => {
-    expect(loadConfig({})).toMatchObject({ OPS_PORT: 9464, READY_MAX_LAG: 10_000, EVENTS_MAX_AGE: 365 * 86_400, EVENTS_MAX_BYTES: -1 });
+    expect(loadConfig({})).toMatchObject({
+      OPS_PORT: 9464,
+      READY_MAX_LAG: 10_000,
+      EVENTS_MAX_AGE: 365 * 86_400,
+      EVENTS_MAX_BYTES: -1,
+    });
     expect(loadConfig({ OPS_PORT: "" }).OPS_PORT).toBeUndefined();
-    expect(loadConfig({ OPS_PORT: "0", READY_MAX_LAG: "5", EVENTS_MAX_AGE: "12h", EVENTS_MAX_BYTES: "1000000" })).toMatchObject({ OPS_PORT: 0, READY_MAX_LAG: 5, EVENTS_MAX_AGE: 43_200, EVENTS_MAX_BYTES: 1_000_000 });
+    expect(
+      loadConfig({
+        OPS_PORT: "0",
+        READY_MAX_LAG: "5",
+        EVENTS_MAX_AGE: "12h",
+        EVENTS_MAX_BYTES: "1000000",
+      }),
+    ).toMatchObject({
+      OPS_PORT: 0,
+      READY_MAX_LAG: 5,
+      EVENTS_MAX_AGE: 43_200,
+      EVENTS_MAX_BYTES: 1_000_000,
+    });
     expect(loadConfig({ EVENTS_MAX_AGE: "0" }).EVENTS_MAX_AGE).toBe(0);
-    expect(refusal({ EVENTS_MAX_AGE: "a year" })).toMatch(/^invalid configuration: EVENTS_MAX_AGE="a year": a duration/);
+    expect(refusal({ EVENTS_MAX_AGE: "a year" })).toMatch(
+      /^invalid configuration: EVENTS_MAX_AGE="a year": a duration/,
+    );
     expect(refusal({ READY_MAX_LAG: "-1" })).toMatch(/^invalid configuration: READY_MAX_LAG/);
   });
 
   it("reads API_KEYS as key -> client", () => {
-    expect([...loadConfig({ HTTP_PORT: "8080", API_KEYS: "k1:acme, k2:globex" }).API_KEYS]).toEqual([["k1", "acme"], ["k2", "globex"]]);
+    expect([...loadConfig({ HTTP_PORT: "8080", API_KEYS: "k1:acme, k2:globex" }).API_KEYS]).toEqual(
+      [
+        ["k1", "acme"],
+        ["k2", "globex"],
+      ],
+    );
   });
 
   it.each([
     [{ EVENT_STORE: "postgres" }, /^invalid configuration: EVENT_STORE="postgres": /],
-    [{ DEFAULT_TIME_ZONE: "Mars/Olympus" }, /^invalid configuration: DEFAULT_TIME_ZONE="Mars\/Olympus": an IANA time zone/],
+    [
+      { DEFAULT_TIME_ZONE: "Mars/Olympus" },
+      /^invalid configuration: DEFAULT_TIME_ZONE="Mars\/Olympus": an IANA time zone/,
+    ],
     [{ DEFAULT_REGION: "gb" }, /^invalid configuration: DEFAULT_REGION="gb": a two-letter region/],
     [{ HTTP_PORT: "99999", API_KEYS: "k:acme" }, /^invalid configuration: HTTP_PORT="99999"/],
-    [{ NATS_URL: "localhost" }, /^invalid configuration: NATS_URL="localhost": one or more nats:\/\/host:port URLs/],
-    [{ EVENT_STORE: "eventstoredb" }, /^invalid configuration: EVENTSTORE_CONNECTION_STRING: required when EVENT_STORE=eventstoredb/],
+    [
+      { NATS_URL: "localhost" },
+      /^invalid configuration: NATS_URL="localhost": one or more nats:\/\/host:port URLs/,
+    ],
+    [
+      { EVENT_STORE: "eventstoredb" },
+      /^invalid configuration: EVENTSTORE_CONNECTION_STRING: required when EVENT_STORE=eventstoredb/,
+    ],
     [{ HTTP_PORT: "8080" }, /^invalid configuration: API_KEYS: required when HTTP_PORT is set/],
     [{ LOG_LEVEL: "loud" }, /^invalid configuration: LOG_LEVEL="loud"/],
-    [{ EVENT_STORE: "memory", CONSUMERS: "thread" }, /^invalid configuration: CONSUMERS="thread": the memory store lives in one thread/],
+    [
+      { EVENT_STORE: "memory", CONSUMERS: "thread" },
+      /^invalid configuration: CONSUMERS="thread": the memory store lives in one thread/,
+    ],
     [{ CONSUMERS: "elsewhere" }, /^invalid configuration: CONSUMERS="elsewhere"/],
   ])("refuses %o in one line naming the variable", (env, message) => {
     const line = refusal(env);

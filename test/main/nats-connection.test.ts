@@ -14,23 +14,38 @@ describe("NATS credentials", () => {
     expect(settings.shownServers).not.toContain("p@ss");
     expect(settings.auth).toEqual({ user: "svc", pass: "p@ss" });
     expect(settings.credentialSource).toBe("NATS_URL");
-    expect(natsSettings({ NATS_URL: "nats://s3cret-token@nats-1:4222" }).auth).toEqual({ token: "s3cret-token" });
+    expect(natsSettings({ NATS_URL: "nats://s3cret-token@nats-1:4222" }).auth).toEqual({
+      token: "s3cret-token",
+    });
   });
 
   it("reads NATS_USER + NATS_PASSWORD, NATS_TOKEN and a NATS_CREDS file", () => {
-    expect(natsSettings({ NATS_URL: "nats://h:1", NATS_USER: "u", NATS_PASSWORD: "p" }).auth).toEqual({ user: "u", pass: "p" });
+    expect(
+      natsSettings({ NATS_URL: "nats://h:1", NATS_USER: "u", NATS_PASSWORD: "p" }).auth,
+    ).toEqual({ user: "u", pass: "p" });
     expect(natsSettings({ NATS_URL: "nats://h:1", NATS_TOKEN: "t" }).auth).toEqual({ token: "t" });
     const file = join(mkdtempSync(join(tmpdir(), "creds-")), "user.creds");
     writeFileSync(file, "-----BEGIN NATS USER JWT-----\neyJ0\n------END NATS USER JWT------\n");
-    expect(natsSettings({ NATS_URL: "nats://h:1", NATS_CREDS: file }).auth.authenticator).toBeTypeOf("function");
+    expect(
+      natsSettings({ NATS_URL: "nats://h:1", NATS_CREDS: file }).auth.authenticator,
+    ).toBeTypeOf("function");
     expect(natsSettings({ NATS_URL: "nats://h:1" }).credentialSource).toBeUndefined();
   });
 
   it.each([
     [{ NATS_USER: "u" }, /^invalid configuration: NATS_PASSWORD: required with NATS_USER$/],
-    [{ NATS_PASSWORD: "hunter2" }, /^invalid configuration: NATS_USER: required with NATS_PASSWORD$/],
-    [{ NATS_USER: "u", NATS_PASSWORD: "hunter2", NATS_TOKEN: "hunter2" }, /^invalid configuration: NATS_TOKEN: NATS credentials come from NATS_USER\/NATS_PASSWORD and NATS_TOKEN; set only one/],
-    [{ NATS_CREDS: "/nowhere/user.creds" }, /^invalid configuration: NATS_CREDS="\/nowhere\/user.creds": cannot read the credentials file \(ENOENT\)$/],
+    [
+      { NATS_PASSWORD: "hunter2" },
+      /^invalid configuration: NATS_USER: required with NATS_PASSWORD$/,
+    ],
+    [
+      { NATS_USER: "u", NATS_PASSWORD: "hunter2", NATS_TOKEN: "hunter2" },
+      /^invalid configuration: NATS_TOKEN: NATS credentials come from NATS_USER\/NATS_PASSWORD and NATS_TOKEN; set only one/,
+    ],
+    [
+      { NATS_CREDS: "/nowhere/user.creds" },
+      /^invalid configuration: NATS_CREDS="\/nowhere\/user.creds": cannot read the credentials file \(ENOENT\)$/,
+    ],
   ])("refuses %o in one line naming the variable, without the secret", (env, message) => {
     const line = configRefusal(() => natsSettings({ NATS_URL: "nats://h:4222", ...env }));
     expect(line).toMatch(message);

@@ -7,7 +7,12 @@ import type { NamedEndpointStats } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignServiceError } from "../../src/client/campaigns-client.js";
 import { freePort, type RunningNatsServer, startNatsServer } from "../support/nats-server.js";
-import { registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../support/instance.js";
+import {
+  registerDefaults,
+  seedPostBody,
+  startTestInstance,
+  type TestInstance,
+} from "../support/instance.js";
 
 let nats: RunningNatsServer;
 let svc: TestInstance;
@@ -15,7 +20,11 @@ let ops: string;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  svc = await startTestInstance(nats.url, { OPS_PORT: "0", HTTP_PORT: String(await freePort()), API_KEYS: "k:acme" });
+  svc = await startTestInstance(nats.url, {
+    OPS_PORT: "0",
+    HTTP_PORT: String(await freePort()),
+    API_KEYS: "k:acme",
+  });
   ops = `http://127.0.0.1:${svc.instance.ops!.port}`;
   await registerDefaults(svc.client("acme"));
 });
@@ -26,13 +35,21 @@ afterAll(async () => {
 
 const get = async (url: string) => {
   const response = await fetch(url);
-  return { status: response.status, type: response.headers.get("content-type"), text: await response.text() };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    text: await response.text(),
+  };
 };
 const readiness = async () => {
   const { status, text } = await get(`${ops}/readyz`);
   return { status, body: JSON.parse(text) as { ready: boolean; reasons: string[] } };
 };
-async function eventually<T>(probe: () => Promise<T>, until: (value: T) => boolean, withinMs = 30_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T>,
+  until: (value: T) => boolean,
+  withinMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const value = await probe();
@@ -54,32 +71,58 @@ describe("health and readiness", () => {
     expect((await get(`${gateway}/readyz`)).status).toBe(200);
     expect((await get(`${gateway}/metrics`)).text).toContain("campaigns_requests_total");
   });
-
 });
 
 describe("metrics and $SRV.STATS", () => {
   it("count a refused command by its code, and time the whole asynchronous handling", async () => {
     const acme = svc.client("acme");
-    const refused = await acme.createCampaign({ ...seedPostBody(), startTime: "25:00" }).catch((e: unknown) => e);
+    const refused = await acme
+      .createCampaign({ ...seedPostBody(), startTime: "25:00" })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CampaignServiceError);
     const code = (refused as CampaignServiceError).code;
     await acme.createCampaign({ id: "ops-1", ...seedPostBody() });
     // A read that waits for a position the log will not reach answers 503 after its wait (5 s).
-    await expect(acme.getCampaign({ id: "ops-1", minPosition: 10n ** 12n })).rejects.toMatchObject({ code: "unavailable" });
+    await expect(acme.getCampaign({ id: "ops-1", minPosition: 10n ** 12n })).rejects.toMatchObject({
+      code: "unavailable",
+    });
 
     const metrics = await get(`${ops}/metrics`);
     expect(metrics.type).toMatch(/^text\/plain/);
-    expect(sample(metrics.text, `campaigns_requests_total{kind="command",name="create-campaign",code="${code}",transport="nats"}`)).toBe(1);
-    expect(sample(metrics.text, `campaigns_requests_total{kind="command",name="create-campaign",code="ok",transport="nats"}`)).toBe(1);
-    expect(sample(metrics.text, `campaigns_request_duration_seconds_count{kind="command",name="create-campaign"}`)).toBe(2);
-    expect(sample(metrics.text, `campaigns_request_duration_seconds_bucket{le="1",kind="query",name="get-campaign"}`)).toBe(0);
+    expect(
+      sample(
+        metrics.text,
+        `campaigns_requests_total{kind="command",name="create-campaign",code="${code}",transport="nats"}`,
+      ),
+    ).toBe(1);
+    expect(
+      sample(
+        metrics.text,
+        `campaigns_requests_total{kind="command",name="create-campaign",code="ok",transport="nats"}`,
+      ),
+    ).toBe(1);
+    expect(
+      sample(
+        metrics.text,
+        `campaigns_request_duration_seconds_count{kind="command",name="create-campaign"}`,
+      ),
+    ).toBe(2);
+    expect(
+      sample(
+        metrics.text,
+        `campaigns_request_duration_seconds_bucket{le="1",kind="query",name="get-campaign"}`,
+      ),
+    ).toBe(0);
     expect(sample(metrics.text, "campaigns_in_flight_requests")).toBe(0);
     expect(sample(metrics.text, "campaigns_projection_lag_events")).toBeGreaterThanOrEqual(0);
-    expect(sample(metrics.text, "campaigns_event_store_append_duration_seconds_count")).toBeGreaterThanOrEqual(3); // directory x2, campaign
+    expect(
+      sample(metrics.text, "campaigns_event_store_append_duration_seconds_count"),
+    ).toBeGreaterThanOrEqual(3); // directory x2, campaign
     expect(metrics.text).toContain("process_cpu_seconds_total");
 
     let endpoints: NamedEndpointStats[] = [];
-    for await (const stats of await svc.nc.services.client().stats("campaigns")) endpoints = stats.endpoints ?? [];
+    for await (const stats of await svc.nc.services.client().stats("campaigns"))
+      endpoints = stats.endpoints ?? [];
     const create = endpoints.find((e) => e.name === "cmd-create-campaign")!;
     expect(create).toMatchObject({ num_requests: 2, num_errors: 1 });
     expect(create.last_error).toMatch(new RegExp(`^${code}: `));

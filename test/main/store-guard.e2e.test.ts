@@ -34,7 +34,9 @@ describe("one store per deployment", () => {
     expect(refusal).toBeInstanceOf(Error);
     const message = (refusal as Error).message;
     expect(message).toContain(`${first.dataDir}/events.sqlite`); // theirs
-    expect(message).toMatch(/this instance's event store is sqlite \/\S+\/events\.sqlite \(id [0-9a-f-]{36}\)/); // mine
+    expect(message).toMatch(
+      /this instance's event store is sqlite \/\S+\/events\.sqlite \(id [0-9a-f-]{36}\)/,
+    ); // mine
     expect(message.match(/id [0-9a-f-]{36}/g)).toHaveLength(2);
 
     // The first instance keeps serving, and only it answers.
@@ -43,7 +45,10 @@ describe("one store per deployment", () => {
 
   it("lets another instance on the same store join", async () => {
     const first = running[0]!;
-    const second = await startTestInstance(nats.url, { EVENT_STORE: "sqlite", DATA_DIR: first.dataDir });
+    const second = await startTestInstance(nats.url, {
+      EVENT_STORE: "sqlite",
+      DATA_DIR: first.dataDir,
+    });
     running.push(second);
     expect(second.instance.projections).toBeDefined();
   });

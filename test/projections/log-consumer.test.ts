@@ -26,10 +26,26 @@ class FlakyReadModels extends MemoryReadModels {
 /** A memory store holding acme's campaign c-1, and the command handler that created it. */
 async function campaignCreated() {
   const store = new MemoryEventStore();
-  const handler = new CommandHandler(store, { defaultRegion: "GB", defaultTimeZone: "Europe/London", clock: () => new Date("2030-10-01T08:00:00Z") });
-  await handler.handle({ name: "register-call-flow", clientId: "acme", body: { callFlowId: 1, name: "Main" } });
-  await handler.handle({ name: "register-cli", clientId: "acme", body: { cliId: 1, number: "01632960001" } });
-  await handler.handle({ name: "create-campaign", clientId: "acme", body: { id: "c-1", ...seedBody() } });
+  const handler = new CommandHandler(store, {
+    defaultRegion: "GB",
+    defaultTimeZone: "Europe/London",
+    clock: () => new Date("2030-10-01T08:00:00Z"),
+  });
+  await handler.handle({
+    name: "register-call-flow",
+    clientId: "acme",
+    body: { callFlowId: 1, name: "Main" },
+  });
+  await handler.handle({
+    name: "register-cli",
+    clientId: "acme",
+    body: { cliId: 1, number: "01632960001" },
+  });
+  await handler.handle({
+    name: "create-campaign",
+    clientId: "acme",
+    body: { id: "c-1", ...seedBody() },
+  });
   return { store, handler };
 }
 
@@ -49,7 +65,17 @@ it("retries failed read-model writes until they land, then reaches the head with
   const flaky = new FlakyReadModels();
   const runner = projectionsConsumer(store, flaky, pino({ level: "silent" })).consumer;
   await runner.start();
-  const first = await handler.handle({ name: "record-attempt-outcome", clientId: "acme", body: { id: "c-1", number: "07722123456", attemptNumber: 1, outcome: 6, occurredAt: "2030-10-01T07:59:00Z" } });
+  const first = await handler.handle({
+    name: "record-attempt-outcome",
+    clientId: "acme",
+    body: {
+      id: "c-1",
+      number: "07722123456",
+      attemptNumber: 1,
+      outcome: 6,
+      occurredAt: "2030-10-01T07:59:00Z",
+    },
+  });
   expect(first.ok).toBe(true);
   const head = await store.headPosition();
   expect(await runner.waitFor(head, 1_500)).toBe(false); // nothing can be written yet (a catch-up batch waits 500 ms)
@@ -57,7 +83,11 @@ it("retries failed read-model writes until they land, then reaches the head with
 
   flaky.away = false;
   expect(await runner.waitFor(head, 10_000)).toBe(true);
-  const later = await handler.handle({ name: "pause-campaign", clientId: "acme", body: { id: "c-1" } });
+  const later = await handler.handle({
+    name: "pause-campaign",
+    clientId: "acme",
+    body: { id: "c-1" },
+  });
   expect(later.ok).toBe(true);
   expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
   await runner.stop();
@@ -76,7 +106,10 @@ it("projects the whole log again when its checkpoint is ahead of the store (read
   const head = await store.headPosition();
   expect(await runner.waitFor(head, 10_000)).toBe(true);
   await runner.stop();
-  expect(await readModels.get("summaries", "acme.c-1")).toMatchObject({ id: "c-1", phoneNumberCount: 2 });
+  expect(await readModels.get("summaries", "acme.c-1")).toMatchObject({
+    id: "c-1",
+    phoneNumberCount: 2,
+  });
   expect(await readModels.get("checkpoints", "projections")).toBe(head.toString());
 });
 
@@ -94,11 +127,21 @@ it("keeps the most recently used campaigns in memory, and one evicted is reloade
     close: () => store.close(),
   };
   const readModels = new MemoryReadModels();
-  const { consumer } = projectionsConsumer(observed, readModels, pino({ level: "silent" }), { capacity: 2 });
+  const { consumer } = projectionsConsumer(observed, readModels, pino({ level: "silent" }), {
+    capacity: 2,
+  });
   await consumer.start();
-  const settle = async () => expect(await consumer.waitFor(await store.headPosition(), 10_000)).toBe(true);
-  const command = async (name: string, body: object) => expect((await handler.handle({ name, clientId: "acme", body })).ok).toBe(true);
-  const attempt = (id: string, attemptNumber: number) => ({ id, number: "07722123456", attemptNumber, outcome: 6, occurredAt: "2030-10-01T07:59:00Z" });
+  const settle = async () =>
+    expect(await consumer.waitFor(await store.headPosition(), 10_000)).toBe(true);
+  const command = async (name: string, body: object) =>
+    expect((await handler.handle({ name, clientId: "acme", body })).ok).toBe(true);
+  const attempt = (id: string, attemptNumber: number) => ({
+    id,
+    number: "07722123456",
+    attemptNumber,
+    outcome: 6,
+    occurredAt: "2030-10-01T07:59:00Z",
+  });
 
   await settle(); // c-1 known
   await command("create-campaign", { id: "c-2", ...seedBody() });
@@ -118,5 +161,8 @@ it("keeps the most recently used campaigns in memory, and one evicted is reloade
   await consumer.stop();
 
   expect(readModels.buckets).toEqual((await projectedAfresh(store)).buckets);
-  expect(await readModels.get("summaries", "acme.c-2")).toMatchObject({ id: "c-2", status: "paused" });
+  expect(await readModels.get("summaries", "acme.c-2")).toMatchObject({
+    id: "c-2",
+    status: "paused",
+  });
 });

@@ -9,14 +9,28 @@ import { join } from "node:path";
 const root = join(import.meta.dirname, "..", "..");
 export const cliEntry = join(root, "src", "cli", "main.ts");
 
-export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+export type CliRun = {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+};
 
 /**
- * Starts the CLI; `onStderr` sees stderr as it arrives (to kill the process at a given moment).
- * One process (`node --import tsx`, not the tsx wrapper, which would leave its child running when killed).
+ * Starts the CLI; `onStderr` sees stderr as it arrives (to kill the process at a given moment). One
+ * process (`node --import tsx`, not the tsx wrapper, which would leave its child running when
+ * killed).
  */
-export function startCli(args: readonly string[], env: Record<string, string>, onStderr?: (text: string, child: ChildProcess) => void): Promise<CliRun> & { child: ChildProcess } {
-  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: "warn", OPS_PORT: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export function startCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  onStderr?: (text: string, child: ChildProcess) => void,
+): Promise<CliRun> & { child: ChildProcess } {
+  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: "warn", OPS_PORT: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -34,8 +48,16 @@ export function startCli(args: readonly string[], env: Record<string, string>, o
 export const runCli = (args: readonly string[], env: Record<string, string>) => startCli(args, env);
 
 /** A CSV of `rows` numbers 07712000000 + i with names and a parameter, some rows replaced (1-based data row -> raw CSV line). */
-export function writeNumbersCsv(path: string, rows: number, replace: ReadonlyMap<number, string> = new Map()): void {
+export function writeNumbersCsv(
+  path: string,
+  rows: number,
+  replace: ReadonlyMap<number, string> = new Map(),
+): void {
   const lines = ["number,name,parameter1,parameter2"];
-  for (let i = 1; i <= rows; i++) lines.push(replace.get(i) ?? `0771${String(2_000_000 + i).padStart(7, "0")},Customer ${i},ref-${i},"Acme, Ltd"`);
+  for (let i = 1; i <= rows; i++)
+    lines.push(
+      replace.get(i) ??
+        `0771${String(2_000_000 + i).padStart(7, "0")},Customer ${i},ref-${i},"Acme, Ltd"`,
+    );
   writeFileSync(path, `${lines.join("\n")}\n`);
 }

@@ -29,9 +29,19 @@
  */
 import { EventStoreDBClient } from "@eventstore/db-client";
 import * as grpc from "@grpc/grpc-js";
-import { appendHandler, batchAppendHandler, tombstoneHandler } from "./eventstoredb-double/append.js";
+import {
+  appendHandler,
+  batchAppendHandler,
+  tombstoneHandler,
+} from "./eventstoredb-double/append.js";
 import { EventLog, type StoredEvent } from "./eventstoredb-double/log.js";
-import { serverFeaturesGrpc, serverFeaturesPb, streamsGrpc, type ServerFeaturesServer, type StreamsServer } from "./eventstoredb-double/proto.js";
+import {
+  serverFeaturesGrpc,
+  serverFeaturesPb,
+  streamsGrpc,
+  type ServerFeaturesServer,
+  type StreamsServer,
+} from "./eventstoredb-double/proto.js";
 import { readHandler } from "./eventstoredb-double/read.js";
 
 export type { StoredEvent } from "./eventstoredb-double/log.js";
@@ -55,7 +65,10 @@ export type DoubleStats = {
 };
 
 /** An event as the double stored it, with its data and metadata parsed from the wire bytes. */
-export type WireEvent = Omit<StoredEvent, "data" | "metadata"> & { data: unknown; metadata: unknown };
+export type WireEvent = Omit<StoredEvent, "data" | "metadata"> & {
+  data: unknown;
+  metadata: unknown;
+};
 
 export type RunningDouble = {
   /** `esdb://127.0.0.1:<port>?tls=false` */
@@ -83,7 +96,12 @@ const parse = (bytes: Uint8Array): unknown => {
 export async function start(options: DoubleOptions = {}): Promise<RunningDouble> {
   const batchAppend = options.batchAppend ?? true;
   const log = new EventLog(options.maxAppendSize ?? 1024 * 1024);
-  const stats: DoubleStats = { subscriptions: 0, subscriptionEventsSent: 0, appendCalls: 0, batchAppends: 0 };
+  const stats: DoubleStats = {
+    subscriptions: 0,
+    subscriptionEventsSent: 0,
+    appendCalls: 0,
+    batchAppends: 0,
+  };
   const live = new Set<(status: Partial<grpc.StatusObject>) => void>();
 
   const streams: StreamsServer = {
@@ -99,16 +117,30 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
         stats.subscriptionEventsSent += 1;
       },
     }),
-    append: appendHandler(log, () => {
-      stats.appendCalls += 1;
-    }, options.appendLatencyMs),
+    append: appendHandler(
+      log,
+      () => {
+        stats.appendCalls += 1;
+      },
+      options.appendLatencyMs,
+    ),
     batchAppend: batchAppend
-      ? batchAppendHandler(log, () => {
-          stats.batchAppends += 1;
-        }, options.appendLatencyMs)
-      : (call) => call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "BatchAppend is switched off" }),
-    // A soft delete (the stream reads as not found, and an append recreates it with its revisions running on) is not in the double.
-    delete: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: "soft delete: not in the double" }),
+      ? batchAppendHandler(
+          log,
+          () => {
+            stats.batchAppends += 1;
+          },
+          options.appendLatencyMs,
+        )
+      : (call) =>
+          call.emit("error", {
+            code: grpc.status.UNIMPLEMENTED,
+            details: "BatchAppend is switched off",
+          }),
+    // A soft delete (the stream reads as not found, and an append recreates it with its revisions
+    // running on) is not in the double.
+    delete: (_call, callback) =>
+      callback({ code: grpc.status.UNIMPLEMENTED, details: "soft delete: not in the double" }),
     tombstone: tombstoneHandler(log),
   };
 
@@ -123,7 +155,12 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
         method("event_store.client.streams.Streams", "tombstone"),
         ...(batchAppend ? [method("event_store.client.streams.Streams", "batchappend")] : []),
       ];
-      callback(null, new serverFeaturesPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion(SERVER_VERSION));
+      callback(
+        null,
+        new serverFeaturesPb.SupportedMethods()
+          .setMethodsList(methods)
+          .setEventStoreServerVersion(SERVER_VERSION),
+      );
     },
   };
 
@@ -137,7 +174,10 @@ export async function start(options: DoubleOptions = {}): Promise<RunningDouble>
   );
 
   const dropSubscriptions = (
-    status: { code: grpc.status; details: string } = { code: grpc.status.UNAVAILABLE, details: "subscription dropped by the double" },
+    status: { code: grpc.status; details: string } = {
+      code: grpc.status.UNAVAILABLE,
+      details: "subscription dropped by the double",
+    },
   ): number => {
     const drops = [...live];
     live.clear();

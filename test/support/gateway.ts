@@ -6,7 +6,12 @@ import { CampaignRequestError } from "../../src/client/campaigns-client.js";
 import { freePort, type RunningNatsServer, startNatsServer } from "./nats-server.js";
 import { registerDefaults, startTestInstance, type TestInstance } from "./instance.js";
 
-export type Gateway = { nats: RunningNatsServer; svc: TestInstance; base: string; stop(): Promise<void> };
+export type Gateway = {
+  nats: RunningNatsServer;
+  svc: TestInstance;
+  base: string;
+  stop(): Promise<void>;
+};
 
 export const API_KEYS = { acme: "acme-key-1", globex: "globex-key-1" } as const;
 
@@ -31,7 +36,10 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
 }
 
 /** startGateway, then call flow 1 and CLI 1 registered for each of `clients` (registerDefaults), as a back office begins. */
-export async function startGatewayWithDefaults(clients: readonly string[], env: Record<string, string> = {}): Promise<Gateway> {
+export async function startGatewayWithDefaults(
+  clients: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Gateway> {
   const gw = await startGateway(env);
   try {
     for (const clientId of clients) await registerDefaults(gw.svc.client(clientId));
@@ -70,10 +78,19 @@ export async function http(
   path: string,
   options: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = { ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...options.headers };
-  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
-  const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const headers: Record<string, string> = {
+    ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+    ...options.headers,
+  };
+  const body =
+    options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+    headers["content-type"] = "application/json";
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await response.text();
   let json: unknown;
   try {

@@ -28,20 +28,47 @@ export type TestInstance = {
  * E2E_EVENT_STORE=eventstoredb, EventStoreDB at EVENTSTORE_CONNECTION_STRING
  * or, when that is unset, the in-process protocol double.
  */
-export async function e2eStoreEnv(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
-  if (process.env.E2E_EVENT_STORE !== "eventstoredb") return { env: { EVENT_STORE: process.env.E2E_EVENT_STORE ?? "sqlite" }, stop: async () => undefined };
+export async function e2eStoreEnv(): Promise<{
+  env: Record<string, string>;
+  stop: () => Promise<void>;
+}> {
+  if (process.env.E2E_EVENT_STORE !== "eventstoredb")
+    return {
+      env: { EVENT_STORE: process.env.E2E_EVENT_STORE ?? "sqlite" },
+      stop: async () => undefined,
+    };
   const real = process.env.EVENTSTORE_CONNECTION_STRING;
-  if (real) return { env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: real }, stop: async () => undefined };
+  if (real)
+    return {
+      env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: real },
+      stop: async () => undefined,
+    };
   const double = await startDouble();
-  return { env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: double.connectionString }, stop: () => double.stop() };
+  return {
+    env: { EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: double.connectionString },
+    stop: () => double.stop(),
+  };
 }
 
-export async function startTestInstance(natsUrl: string, env: Record<string, string> = {}, logger?: Logger): Promise<TestInstance> {
+export async function startTestInstance(
+  natsUrl: string,
+  env: Record<string, string> = {},
+  logger?: Logger,
+): Promise<TestInstance> {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-service-"));
   const store = await e2eStoreEnv();
   // OPS_PORT off unless a test asks for it: many services run at once and would all want 9464.
-  const config = loadConfig({ NATS_URL: natsUrl, DATA_DIR: dataDir, OPS_PORT: "", ...store.env, ...env });
-  const instance = await startInstance(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const config = loadConfig({
+    NATS_URL: natsUrl,
+    DATA_DIR: dataDir,
+    OPS_PORT: "",
+    ...store.env,
+    ...env,
+  });
+  const instance = await startInstance(
+    config,
+    logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+  );
   const nc = await connect({ servers: natsUrl });
   return {
     instance,
@@ -59,7 +86,9 @@ export async function startTestInstance(natsUrl: string, env: Record<string, str
 }
 
 /** A nats-server of its own and one instance on it; `stop` stops both. */
-export async function startTestInstanceWithNats(env: Record<string, string> = {}): Promise<TestInstance> {
+export async function startTestInstanceWithNats(
+  env: Record<string, string> = {},
+): Promise<TestInstance> {
   const nats = await startNatsServer();
   const instance = await startTestInstance(nats.url, env).catch(async (err: unknown) => {
     await nats.stop();
@@ -87,11 +116,16 @@ export async function registerDefaults(client: CampaignsClient): Promise<void> {
  * and one seed campaign, `id`, created; `created` is the create's log position
  * (reads wait for the projections to reach it).
  */
-export async function startTestInstanceWithCampaign(id: string): Promise<TestInstance & { created: bigint }> {
+export async function startTestInstanceWithCampaign(
+  id: string,
+): Promise<TestInstance & { created: bigint }> {
   const svc = await startTestInstanceWithNats();
   try {
     await registerDefaults(svc.client("acme"));
-    return { ...svc, created: (await svc.client("acme").createCampaign({ id, ...seedPostBody() })).position };
+    return {
+      ...svc,
+      created: (await svc.client("acme").createCampaign({ id, ...seedPostBody() })).position,
+    };
   } catch (err) {
     await svc.stop();
     throw err;

@@ -34,7 +34,11 @@ export class MemoryReadModels implements ReadModelStore {
   }
 
   /** The value now, then after each put, until `signal` aborts. */
-  async *watch<T>(bucket: ReadModelBucket, key: string, signal: AbortSignal): AsyncIterable<T | undefined> {
+  async *watch<T>(
+    bucket: ReadModelBucket,
+    key: string,
+    signal: AbortSignal,
+  ): AsyncIterable<T | undefined> {
     const changes = on(this.changed, `${bucket}/${key}`, { signal });
     if (this.bucket(bucket).has(key)) yield await this.get<T>(bucket, key);
     try {

@@ -10,10 +10,17 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll } from "vitest";
 
-export type RunningNatsServer = { url: string; port: number; storeDir: string; stop: (options?: { keepStore: boolean }) => Promise<void> };
+export type RunningNatsServer = {
+  url: string;
+  port: number;
+  storeDir: string;
+  stop: (options?: { keepStore: boolean }) => Promise<void>;
+};
 
 export const natsServerBinary = (): string =>
-  ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].find(existsSync) ?? "nats-server";
+  ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].find(
+    existsSync,
+  ) ?? "nats-server";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,7 +29,11 @@ export async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -45,11 +56,30 @@ export type NatsServerOptions = {
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
   const storeDir = options.restart?.storeDir ?? mkdtempSync(join(tmpdir(), "campaigns-nats-"));
-  const args = [...(options.config ? ["-c", options.config] : []), "-a", "127.0.0.1", "-p", String(options.restart?.port ?? -1), "-js", "-sd", storeDir, "--ports_file_dir", storeDir];
-  const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...options.env } });
+  const args = [
+    ...(options.config ? ["-c", options.config] : []),
+    "-a",
+    "127.0.0.1",
+    "-p",
+    String(options.restart?.port ?? -1),
+    "-js",
+    "-sd",
+    storeDir,
+    "--ports_file_dir",
+    storeDir,
+  ];
+  const child: ChildProcess = spawn(natsServerBinary(), args, {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, ...options.env },
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await waitUntilReady(join(storeDir, `nats-server_${child.pid}.ports`), child, () => stderr, options.probe);
+  const url = await waitUntilReady(
+    join(storeDir, `nats-server_${child.pid}.ports`),
+    child,
+    () => stderr,
+    options.probe,
+  );
   return {
     url,
     port: Number(new URL(url.replace(/^nats:/, "http:")).port),
@@ -68,7 +98,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 export type ConnectedNatsServer = RunningNatsServer & { readonly nc: NatsConnection };
 
 /** startNatsServer and the test's own connection to it (KV, streams, subscriptions); `stop` closes the connection, then stops the server. */
-async function startConnectedNatsServer(options: NatsServerOptions = {}): Promise<ConnectedNatsServer> {
+async function startConnectedNatsServer(
+  options: NatsServerOptions = {},
+): Promise<ConnectedNatsServer> {
   const server = await startNatsServer(options);
   const nc = await connect({ servers: server.url }).catch(async (err: unknown) => {
     await server.stop();
@@ -101,7 +133,12 @@ export function connectedNatsServerForFile(options: NatsServerOptions = {}): Con
 }
 
 /** The server's URL once its ports file names it and it answers there. */
-async function waitUntilReady(portsFile: string, child: ChildProcess, stderr: () => string, probe: { user: string; pass: string } | undefined): Promise<string> {
+async function waitUntilReady(
+  portsFile: string,
+  child: ChildProcess,
+  stderr: () => string,
+  probe: { user: string; pass: string } | undefined,
+): Promise<string> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited: ${stderr()}`);

@@ -1,4 +1,8 @@
-import { type CallPolicy, type CampaignContext, emptyClientExclusions } from "../../src/domain/index.js";
+import {
+  type CallPolicy,
+  type CampaignContext,
+  emptyClientExclusions,
+} from "../../src/domain/index.js";
 
 /**
  * The seed's POST body (seed 000), dated 2030 so that it is always in the
@@ -29,7 +33,10 @@ export const seedPostBody = () => ({
  * What the seed's commands are decided in at `now`: region GB, zone
  * Europe/London, call flow 1 and CLI 1 registered, no client exclusions.
  */
-export const seedContext = (now: string, overrides: Partial<CampaignContext> = {}): CampaignContext => ({
+export const seedContext = (
+  now: string,
+  overrides: Partial<CampaignContext> = {},
+): CampaignContext => ({
   now,
   defaultRegion: "GB",
   defaultTimeZone: "Europe/London",

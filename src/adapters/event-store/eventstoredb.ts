@@ -77,7 +77,10 @@ const U64 = (1n << 64n) - 1n;
  * it. The same words whoever owned it, as the stream's owner is gone with it.
  */
 const deletedStream = (streamId: string): StoreRejectedError =>
-  new StoreRejectedError("conflict", `${streamId} was deleted from the event store for good: it can be neither read nor written again`);
+  new StoreRejectedError(
+    "conflict",
+    `${streamId} was deleted from the event store for good: it can be neither read nor written again`,
+  );
 
 /** Packs EventStoreDB's `{ commit, prepare }` into one bigint that sorts in log order. */
 export function encodePosition(position: EsdbPosition): Position {
@@ -95,7 +98,12 @@ export type EventStoreDbOptions = {
   /** Backoff between resubscription attempts after a subscription drops. */
   resubscribe?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Told about every dropped subscription before the adapter resubscribes (for logging). */
-  onSubscriptionDropped?: (info: { error: unknown; attempt: number; delayMs: number; resumeFrom: Position }) => void;
+  onSubscriptionDropped?: (info: {
+    error: unknown;
+    attempt: number;
+    delayMs: number;
+    resumeFrom: Position;
+  }) => void;
 };
 
 /** Metadata as it is written to EventStoreDB. */
@@ -110,7 +118,8 @@ function toWireMetadata(metadata: EventMetadata): WireMetadata {
 }
 
 function fromWireMetadata(raw: unknown): EventMetadata {
-  if (raw === null || typeof raw !== "object" || raw instanceof Uint8Array || Array.isArray(raw)) return {};
+  if (raw === null || typeof raw !== "object" || raw instanceof Uint8Array || Array.isArray(raw))
+    return {};
   const { $correlationId, $causationId, ...rest } = raw as WireMetadata;
   const metadata: EventMetadata = { ...rest };
   if (typeof $correlationId === "string") metadata.correlationId = $correlationId;
@@ -118,7 +127,8 @@ function fromWireMetadata(raw: unknown): EventMetadata {
   return metadata;
 }
 
-const isSystem = (streamId: string, type: string): boolean => streamId.startsWith("$") || type.startsWith("$");
+const isSystem = (streamId: string, type: string): boolean =>
+  streamId.startsWith("$") || type.startsWith("$");
 
 type Recorded = NonNullable<ResolvedEvent["event"]>;
 
@@ -169,10 +179,17 @@ export class EventStoreDbEventStore implements EventStore {
     this.client = EventStoreDBClient.connectionString(connectionString);
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
-    // The same measure as the embedded adapters, so one batch is accepted or refused alike everywhere.
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    condition?: AppendCondition,
+  ): Promise<AppendResult> {
+    // The same measure as the embedded adapters, so one batch is accepted or refused alike
+    // everywhere.
     checkAppendSize(streamId, events, MAX_APPEND_BYTES);
-    // No transaction spans two streams: the Command-Id is reserved first (see reserve), then the events appended.
+    // No transaction spans two streams: the Command-Id is reserved first (see reserve), then the
+    // events appended.
     if (condition?.claims?.length) await this.reserveAll(condition.claims, streamId);
     const proposed: EventData[] = events.map((e) => ({
       id: e.eventId || randomUUID(),
@@ -182,16 +199,23 @@ export class EventStoreDbEventStore implements EventStore {
       metadata: toWireMetadata(e.metadata) as JSONType,
     }));
 
-    const expectedRevision = expected === "no_stream" ? NO_STREAM : expected === "any" ? ANY : expected;
+    const expectedRevision =
+      expected === "no_stream" ? NO_STREAM : expected === "any" ? ANY : expected;
     try {
       const result = await this.client.appendToStream(streamId, proposed, { expectedRevision });
       const position =
-        result.position !== undefined ? encodePosition(result.position) : await this.lastPositionOf(streamId);
+        result.position !== undefined
+          ? encodePosition(result.position)
+          : await this.lastPositionOf(streamId);
       return { nextRevision: result.nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = error.actualVersion;
-        throw new ConcurrencyError(streamId, expected, typeof actual === "bigint" ? actual : "no_stream");
+        throw new ConcurrencyError(
+          streamId,
+          expected,
+          typeof actual === "bigint" ? actual : "no_stream",
+        );
       }
       if (error instanceof MaxAppendSizeExceededError) {
         // The server's limit is smaller than ours: report what we would have counted.
@@ -247,9 +271,21 @@ export class EventStoreDbEventStore implements EventStore {
    */
   async identity(): Promise<string> {
     for (;;) {
-      for await (const event of this.read(IDENTITY_STREAM, { limit: 1 })) return String((event.data as { storeId: unknown }).storeId);
+      for await (const event of this.read(IDENTITY_STREAM, { limit: 1 }))
+        return String((event.data as { storeId: unknown }).storeId);
       try {
-        await this.append(IDENTITY_STREAM, [{ eventId: randomUUID(), type: IDENTITY_STREAM, data: { storeId: randomUUID() }, metadata: {} }], "no_stream");
+        await this.append(
+          IDENTITY_STREAM,
+          [
+            {
+              eventId: randomUUID(),
+              type: IDENTITY_STREAM,
+              data: { storeId: randomUUID() },
+              metadata: {},
+            },
+          ],
+          "no_stream",
+        );
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error; // another process wrote it first: read theirs
       }
@@ -259,7 +295,11 @@ export class EventStoreDbEventStore implements EventStore {
   async headPosition(): Promise<Position> {
     // The newest non-system event of $all. Reading backwards stops at the first
     // one; system events ($stats-..., $metadata, ...) are skipped on the way.
-    const stream = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: Number.MAX_SAFE_INTEGER });
+    const stream = this.client.readAll({
+      direction: BACKWARDS,
+      fromPosition: END,
+      maxCount: Number.MAX_SAFE_INTEGER,
+    });
     let finished = false;
     try {
       for await (const resolved of stream as AsyncIterable<AllStreamResolvedEvent>) {
@@ -294,7 +334,10 @@ export class EventStoreDbEventStore implements EventStore {
    */
   /** Side by side, one round trip for all; a refusal wins over a failure (a retry cannot change it). */
   private reserveAll(claims: readonly CommandClaim[], streamId: string): Promise<void> {
-    return allOrFirstFailure(claims.map((claim) => this.reserve(claim, streamId)), (e) => e instanceof CommandIdReusedError || e instanceof StoreRejectedError);
+    return allOrFirstFailure(
+      claims.map((claim) => this.reserve(claim, streamId)),
+      (e) => e instanceof CommandIdReusedError || e instanceof StoreRejectedError,
+    );
   }
 
   /** The reservation, ahead of the append that will carry the command's events (see reserve). */
@@ -304,25 +347,51 @@ export class EventStoreDbEventStore implements EventStore {
 
   private async reserve(claim: CommandClaim, streamId: string): Promise<void> {
     const reservation = commandIdStream(claim);
-    const data = { clientId: claim.clientId, commandId: claim.commandId, command: claim.command, fingerprint: claim.fingerprint, streamId };
+    const data = {
+      clientId: claim.clientId,
+      commandId: claim.commandId,
+      command: claim.command,
+      fingerprint: claim.fingerprint,
+      streamId,
+    };
     try {
-      await this.client.appendToStream(reservation, [{ id: randomUUID(), contentType: "application/json", type: "CommandIdReserved", data, metadata: { clientId: claim.clientId } }], { expectedRevision: NO_STREAM });
+      await this.client.appendToStream(
+        reservation,
+        [
+          {
+            id: randomUUID(),
+            contentType: "application/json",
+            type: "CommandIdReserved",
+            data,
+            metadata: { clientId: claim.clientId },
+          },
+        ],
+        { expectedRevision: NO_STREAM },
+      );
       return;
     } catch (error) {
-      // An operator deleted the reservation: the Command-Id can never be reserved again, but a new one can.
+      // An operator deleted the reservation: the Command-Id can never be reserved again, but a new
+      // one can.
       if (error instanceof StreamDeletedError)
-        throw new StoreRejectedError("conflict", `Command-Id ${claim.commandId} of client ${claim.clientId} can no longer be used (its reservation was deleted from the event store); send the command with a new Command-Id`, claim);
+        throw new StoreRejectedError(
+          "conflict",
+          `Command-Id ${claim.commandId} of client ${claim.clientId} can no longer be used (its reservation was deleted from the event store); send the command with a new Command-Id`,
+          claim,
+        );
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
-    // Read to the end before judging: leaving the read early cancels its call, and a cancelled call can hold up the client's dispose.
+    // Read to the end before judging: leaving the read early cancels its call, and a cancelled call
+    // can hold up the client's dispose.
     let first: ClaimedFor | undefined;
-    for await (const event of this.read(reservation, { limit: 1 })) first = event.data as ClaimedFor;
+    for await (const event of this.read(reservation, { limit: 1 }))
+      first = event.data as ClaimedFor;
     checkClaim(claim, first);
   }
 
   /** Only for servers that acknowledge an append without its position. */
   private async lastPositionOf(streamId: string): Promise<Position> {
-    for await (const event of this.read(streamId, { direction: "backwards", limit: 1 })) return event.position;
+    for await (const event of this.read(streamId, { direction: "backwards", limit: 1 }))
+      return event.position;
     return START;
   }
 }
@@ -385,8 +454,10 @@ export class EventStoreDbSubscription implements Subscription {
 
   private filter() {
     const prefixes = this.options.streamPrefixes;
-    if (prefixes !== undefined && prefixes.length > 0) return streamNameFilter({ prefixes: [...prefixes] });
-    // "All streams" means all of ours: EventStoreDB's own events ($...) are not part of the port's log.
+    if (prefixes !== undefined && prefixes.length > 0)
+      return streamNameFilter({ prefixes: [...prefixes] });
+    // "All streams" means all of ours: EventStoreDB's own events ($...) are not part of the port's
+    // log.
     return excludeSystemEvents();
   }
 
@@ -412,7 +483,11 @@ export class EventStoreDbSubscription implements Subscription {
         for await (const resolved of subscription as AsyncIterable<AllStreamResolvedEvent>) {
           const event = resolved.event;
           if (event === undefined || isSystem(event.streamId, event.type)) continue;
-          if (prefixes !== undefined && prefixes.length > 0 && !prefixes.some((p) => event.streamId.startsWith(p))) {
+          if (
+            prefixes !== undefined &&
+            prefixes.length > 0 &&
+            !prefixes.some((p) => event.streamId.startsWith(p))
+          ) {
             continue;
           }
           const recorded = toRecordedEvent(event);
@@ -430,12 +505,27 @@ export class EventStoreDbSubscription implements Subscription {
         await subscription.unsubscribe().catch(() => undefined);
       }
       if (this.closed) return;
-      // The backoff starts over only after a subscription that did some good: it delivered an event or
-      // stayed up a while. A server that confirms (even reports caught up) and drops at once is retried ever more slowly.
+      // The backoff starts over only after a subscription that did some good: it delivered an event
+      // or stayed up a while. A server that confirms (even reports caught up) and drops at once is
+      // retried ever more slowly.
       if (delivered || Date.now() - began >= STABLE_SUBSCRIPTION_MS) attempt = 0;
-      const delayMs = Math.round(backoffDelay({ initialMs: this.settings.resubscribe?.initialDelayMs ?? 100, maxMs: this.settings.resubscribe?.maxDelayMs ?? 5_000, jitter: "half" }, attempt));
+      const delayMs = Math.round(
+        backoffDelay(
+          {
+            initialMs: this.settings.resubscribe?.initialDelayMs ?? 100,
+            maxMs: this.settings.resubscribe?.maxDelayMs ?? 5_000,
+            jitter: "half",
+          },
+          attempt,
+        ),
+      );
       attempt += 1;
-      this.settings.onSubscriptionDropped?.({ error: failure, attempt, delayMs, resumeFrom: this.cursor });
+      this.settings.onSubscriptionDropped?.({
+        error: failure,
+        attempt,
+        delayMs,
+        resumeFrom: this.cursor,
+      });
       await pause(delayMs, this.closing.signal);
       if (!this.closed) this.resubscriptions += 1;
     }

@@ -14,7 +14,18 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { AppendSignal, checkAppendSize, checkClaim, checkClaimWithEvents, checkExpected, claimKey, matchesPrefix, type Page, priorAppend, PullSubscription } from "./pull-subscription.js";
+import {
+  AppendSignal,
+  checkAppendSize,
+  checkClaim,
+  checkClaimWithEvents,
+  checkExpected,
+  claimKey,
+  matchesPrefix,
+  type Page,
+  priorAppend,
+  PullSubscription,
+} from "./pull-subscription.js";
 
 const PAGE_SIZE = 1000;
 
@@ -37,18 +48,32 @@ export class MemoryEventStore implements EventStore {
     return this.id;
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    condition?: AppendCondition,
+  ): Promise<AppendResult> {
     checkAppendSize(streamId, events, this.maxAppendBytes);
     const stream = this.streams.get(streamId) ?? [];
     const at = (revision: bigint) => stream[Number(revision)];
     const prior = priorAppend(events, expected, stream.at(-1)?.revision, at);
     if (prior !== undefined) {
-      // Its own command's retry only under the same fingerprint (the ids, derived from the Command-Id, match for another body too).
-      for (const claim of condition?.claims ?? []) checkClaim(claim, this.claims.get(claimKey(claim)));
+      // Its own command's retry only under the same fingerprint (the ids, derived from the
+      // Command-Id, match for another body too).
+      for (const claim of condition?.claims ?? [])
+        checkClaim(claim, this.claims.get(claimKey(claim)));
       return prior;
     }
-    checkExpected(streamId, expected, stream.at(-1)?.revision, condition, (revision) => at(revision)?.eventId);
-    // The same rules as the sqlite writer, before writing anything (claims there are taken one by one, so a repeat within the append counts too).
+    checkExpected(
+      streamId,
+      expected,
+      stream.at(-1)?.revision,
+      condition,
+      (revision) => at(revision)?.eventId,
+    );
+    // The same rules as the sqlite writer, before writing anything (claims there are taken one by
+    // one, so a repeat within the append counts too).
     const claims = condition?.claims ?? [];
     const claimed = new Map<string, ClaimedFor>();
     for (const claim of claims) {
@@ -83,7 +108,10 @@ export class MemoryEventStore implements EventStore {
     const stream = this.streams.get(streamId) ?? [];
     const limit = options.limit ?? Infinity;
     if (options.direction === "backwards") {
-      const from = options.from === undefined ? stream.length - 1 : Math.min(Number(options.from), stream.length - 1);
+      const from =
+        options.from === undefined
+          ? stream.length - 1
+          : Math.min(Number(options.from), stream.length - 1);
       for (let i = from, n = 0; i >= 0 && n < limit; i--, n++) yield stream[i]!;
     } else {
       const from = Number(options.from ?? 0n);
@@ -95,7 +123,8 @@ export class MemoryEventStore implements EventStore {
     const fetchPage = (after: Position): Page => {
       const events: RecordedEvent[] = [];
       let index = Number(after);
-      // Scans at most a page of the log, matching or not, so a filtered catch-up never blocks for long.
+      // Scans at most a page of the log, matching or not, so a filtered catch-up never blocks for
+      // long.
       for (const end = Math.min(this.log.length, index + PAGE_SIZE); index < end; index++) {
         const event = this.log[index]!;
         if (matchesPrefix(event.streamId, options.streamPrefixes)) events.push(event);

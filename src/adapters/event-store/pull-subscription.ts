@@ -26,10 +26,15 @@ export function checkExpected(
   condition?: AppendCondition,
   eventIdAt?: (revision: bigint) => string | undefined,
 ): void {
-  const holds = expected === "any" || (expected === "no_stream" ? current === undefined : current === expected);
+  const holds =
+    expected === "any" || (expected === "no_stream" ? current === undefined : current === expected);
   if (!holds) throw new ConcurrencyError(streamId, expected, current ?? "no_stream");
   // The revision is right; is the event there the one the writer built on?
-  if (condition?.lastEventId !== undefined && typeof expected === "bigint" && eventIdAt?.(expected) !== condition.lastEventId)
+  if (
+    condition?.lastEventId !== undefined &&
+    typeof expected === "bigint" &&
+    eventIdAt?.(expected) !== condition.lastEventId
+  )
     throw new ConcurrencyError(streamId, expected, expected);
 }
 
@@ -41,7 +46,8 @@ export function checkExpected(
  * refuses an append of events already in the stream.
  */
 export function checkClaim(claim: CommandClaim | undefined, first: ClaimedFor | undefined): void {
-  if (claim !== undefined && first !== undefined && first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
+  if (claim !== undefined && first !== undefined && first.fingerprint !== claim.fingerprint)
+    throw new CommandIdReusedError(claim, first);
 }
 
 /**
@@ -53,11 +59,16 @@ export function checkClaim(claim: CommandClaim | undefined, first: ClaimedFor | 
  */
 export function checkClaimWithEvents(claim: CommandClaim, first: ClaimedFor | undefined): void {
   checkClaim(claim, first);
-  if (first !== undefined) throw new StoreRejectedError("conflict", `Command-Id ${claim.commandId} of client ${claim.clientId} already has its events in ${first.streamId}`);
+  if (first !== undefined)
+    throw new StoreRejectedError(
+      "conflict",
+      `Command-Id ${claim.commandId} of client ${claim.clientId} already has its events in ${first.streamId}`,
+    );
 }
 
 /** The key of a claim in a store's index. */
-export const claimKey = (claim: Pick<CommandClaim, "clientId" | "commandId">): string => `${claim.clientId}\u0000${claim.commandId}`;
+export const claimKey = (claim: Pick<CommandClaim, "clientId" | "commandId">): string =>
+  `${claim.clientId}\u0000${claim.commandId}`;
 
 /** The size an append is measured by: type, data and metadata, as JSON in UTF-8. */
 export function appendBytes(events: readonly NewEvent[]): number {
@@ -70,7 +81,11 @@ export function appendBytes(events: readonly NewEvent[]): number {
 }
 
 /** Rejects what EventStoreDB would refuse, so the embedded adapters fail the same way production does. */
-export function checkAppendSize(streamId: string, events: readonly NewEvent[], limit: number): void {
+export function checkAppendSize(
+  streamId: string,
+  events: readonly NewEvent[],
+  limit: number,
+): void {
   if (events.length === 0) throw new RangeError(`append to ${streamId} has no events`);
   if (limit === Infinity) return;
   const bytes = appendBytes(events);
@@ -97,7 +112,8 @@ export function priorAppend(
 ): AppendResult | undefined {
   if (current === undefined) return undefined;
   const count = BigInt(events.length);
-  const startsAt = expected === "any" ? current - count + 1n : expected === "no_stream" ? 0n : expected + 1n;
+  const startsAt =
+    expected === "any" ? current - count + 1n : expected === "no_stream" ? 0n : expected + 1n;
   if (startsAt < 0n || startsAt + count - 1n > current) return undefined;
   let last: StoredAt | undefined;
   for (const [i, event] of events.entries()) {
@@ -198,7 +214,8 @@ export class PullSubscription implements Subscription, AsyncIterator<RecordedEve
       this.index = 0;
       this.cursor = page.next;
       if (page.events.length > 0) continue;
-      // Nothing new: sleep. Only filtered-out events: look further, yielding the event loop between pages.
+      // Nothing new: sleep. Only filtered-out events: look further, yielding the event loop between
+      // pages.
       if (page.next === before) await this.sleep();
       else await new Promise((resolve) => setImmediate(resolve));
     }

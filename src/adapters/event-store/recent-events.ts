@@ -42,11 +42,15 @@ export class RecentEvents {
     for (const event of committed) {
       const last = this.events.at(-1);
       // Out of order cannot be served from here: start again from this event.
-      if (last !== undefined && this.events.length > this.start && event.position <= last.position) this.clear();
+      if (last !== undefined && this.events.length > this.start && event.position <= last.position)
+        this.clear();
       this.events.push(event);
       this.bytes += sizeOf(event);
     }
-    while (this.events.length - this.start > this.limits.events || (this.bytes > this.limits.bytes && this.events.length - this.start > 1)) {
+    while (
+      this.events.length - this.start > this.limits.events ||
+      (this.bytes > this.limits.bytes && this.events.length - this.start > 1)
+    ) {
       this.bytes -= sizeOf(this.events[this.start]!);
       this.start += 1;
     }
@@ -57,7 +61,11 @@ export class RecentEvents {
   }
 
   /** Up to `limit` events after `after`, or undefined when the event right after it is not held here. */
-  page(after: Position, limit: number, streamPrefixes: readonly string[] | undefined): Page | undefined {
+  page(
+    after: Position,
+    limit: number,
+    streamPrefixes: readonly string[] | undefined,
+  ): Page | undefined {
     let index = this.indexOf(after + 1n);
     if (index === undefined) return undefined;
     const events: RecordedEvent[] = [];

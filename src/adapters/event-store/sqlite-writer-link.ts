@@ -13,15 +13,24 @@ export class WriterLink {
   private readonly port: MessagePort;
   private readonly exited: Promise<void>;
 
-  constructor(file: string, onOutcomes: (outcomes: WireOutcome[]) => void, onFailure: (error: Error) => void) {
+  constructor(
+    file: string,
+    onOutcomes: (outcomes: WireOutcome[]) => void,
+    onFailure: (error: Error) => void,
+  ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = startModuleWorker(import.meta.url, "sqlite-writer-thread", { workerData: { file, port: port2 } satisfies WriterData, transferList: [port2] });
+    this.worker = startModuleWorker(import.meta.url, "sqlite-writer-thread", {
+      workerData: { file, port: port2 } satisfies WriterData,
+      transferList: [port2],
+    });
     this.port.on("message", onOutcomes);
     this.idle();
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
     this.worker.once("error", onFailure);
-    this.worker.once("exit", (code) => onFailure(new Error(`the event store's writer thread stopped (exit code ${code})`)));
+    this.worker.once("exit", (code) =>
+      onFailure(new Error(`the event store's writer thread stopped (exit code ${code})`)),
+    );
   }
 
   send(appends: WireAppend[]): void {

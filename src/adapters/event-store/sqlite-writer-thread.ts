@@ -20,7 +20,11 @@ const drain = (first: WriterRequest): void => {
   let closing = false;
   while (request !== undefined) {
     const group: WireAppend[] = [];
-    for (; request !== undefined; request = (receiveMessageOnPort(port)?.message as WriterRequest | undefined)) {
+    for (
+      ;
+      request !== undefined;
+      request = receiveMessageOnPort(port)?.message as WriterRequest | undefined
+    ) {
       if (request.kind === "close") closing = true;
       else for (const append of request.appends) group.push(append);
     }

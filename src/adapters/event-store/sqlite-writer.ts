@@ -6,22 +6,50 @@
  * revision and failing alone, and answers each only after that commit.
  */
 import type Database from "better-sqlite3";
-import { type AppendResult, type ClaimedFor, type CommandClaim, CommandIdReusedError, ConcurrencyError, type ExpectedRevision, StoreRejectedError, type Position } from "../../ports/event-store.js";
-import { checkClaim, checkClaimWithEvents, checkExpected, priorAppend, type StoredAt } from "./pull-subscription.js";
+import {
+  type AppendResult,
+  type ClaimedFor,
+  type CommandClaim,
+  CommandIdReusedError,
+  ConcurrencyError,
+  type ExpectedRevision,
+  StoreRejectedError,
+  type Position,
+} from "../../ports/event-store.js";
+import {
+  checkClaim,
+  checkClaimWithEvents,
+  checkExpected,
+  priorAppend,
+  type StoredAt,
+} from "./pull-subscription.js";
 
 /** An event as the main thread serialised it, once. */
 export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
-export type WireAppend = { id: number; streamId: string; expected: ExpectedRevision; lastEventId: string | undefined; claims: readonly CommandClaim[]; events: SerialisedEvent[] };
+export type WireAppend = {
+  id: number;
+  streamId: string;
+  expected: ExpectedRevision;
+  lastEventId: string | undefined;
+  claims: readonly CommandClaim[];
+  events: SerialisedEvent[];
+};
 /** Errors cross the thread as data; the main thread turns them back into the port's error types. */
 export type WireError =
-  | { kind: "concurrency"; streamId: string; expected: ExpectedRevision; actual: bigint | "no_stream" }
+  | {
+      kind: "concurrency";
+      streamId: string;
+      expected: ExpectedRevision;
+      actual: bigint | "no_stream";
+    }
   | { kind: "rejected"; code: StoreRejectedError["code"]; message: string }
   | { kind: "command_id_reused"; claim: CommandClaim; first: ClaimedFor }
   | { kind: "failed"; message: string };
 /** Where a written append's events landed: positions `first`, `first + 1`, ... (one transaction, no other writer in between). */
 export type Written = { first: Position; recordedAt: number };
 /** `written` is absent when nothing was written (a retry recognised as an append already stored). */
-export type WireOutcome = { id: number; result: AppendResult; written?: Written } | { id: number; error: WireError };
+export type WireOutcome =
+  { id: number; result: AppendResult; written?: Written } | { id: number; error: WireError };
 
 /**
  * Checkpoint after about this many events (a little over a WAL page each),
@@ -37,18 +65,39 @@ export class SqliteWriter {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
-      revision: db.prepare<[string], { revision: bigint }>("SELECT revision FROM streams WHERE stream_id = ?").safeIntegers(true),
-      setRevision: db.prepare("INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision"),
-      insert: db.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)").safeIntegers(true),
-      // Through UNIQUE (stream_id, revision): there is no index of event ids, which would dirty a random page of it per event.
-      at: db.prepare<[string, bigint], { event_id: string; position: bigint }>("SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?").safeIntegers(true),
-      claimed: db.prepare<[string, string], ClaimedFor>("SELECT command, fingerprint, stream_id AS streamId FROM command_ids WHERE client_id = ? AND command_id = ?"),
-      claim: db.prepare("INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id) VALUES (?, ?, ?, ?, ?)"),
+      revision: db
+        .prepare<[string], { revision: bigint }>("SELECT revision FROM streams WHERE stream_id = ?")
+        .safeIntegers(true),
+      setRevision: db.prepare(
+        "INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision",
+      ),
+      insert: db
+        .prepare(
+          "INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .safeIntegers(true),
+      // Through UNIQUE (stream_id, revision): there is no index of event ids, which would dirty a
+      // random page of it per event.
+      at: db
+        .prepare<[string, bigint], { event_id: string; position: bigint }>(
+          "SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?",
+        )
+        .safeIntegers(true),
+      claimed: db.prepare<[string, string], ClaimedFor>(
+        "SELECT command, fingerprint, stream_id AS streamId FROM command_ids WHERE client_id = ? AND command_id = ?",
+      ),
+      claim: db.prepare(
+        "INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id) VALUES (?, ?, ?, ?, ?)",
+      ),
     };
-    // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls back alone.
+    // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls
+    // back alone.
     this.appendOne = db.transaction((append: WireAppend) => this.write(append));
-    // IMMEDIATE takes the write lock before reading revisions, so another process cannot slip in between.
-    const batch = db.transaction((appends: WireAppend[]) => appends.map((append) => this.tryAppend(append)));
+    // IMMEDIATE takes the write lock before reading revisions, so another process cannot slip in
+    // between.
+    const batch = db.transaction((appends: WireAppend[]) =>
+      appends.map((append) => this.tryAppend(append)),
+    );
     this.commitBatch = (appends: WireAppend[]): WireOutcome[] => batch.immediate(appends);
   }
 
@@ -80,35 +129,60 @@ export class SqliteWriter {
     }
   }
 
-  private write({ streamId, events, expected, lastEventId, claims }: WireAppend): { result: AppendResult; written?: Written } {
+  private write({ streamId, events, expected, lastEventId, claims }: WireAppend): {
+    result: AppendResult;
+    written?: Written;
+  } {
     const current = this.statements.revision.get(streamId)?.revision;
     const at = (revision: bigint) => this.storedAt(streamId, revision);
     const prior = priorAppend(events, expected, current, at);
-    // A resent append is its own command's only under the same fingerprint: ids derived from a Command-Id match for another body too.
+    // A resent append is its own command's only under the same fingerprint: ids derived from a
+    // Command-Id match for another body too.
     if (prior !== undefined) {
-      for (const claim of claims) checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
+      for (const claim of claims)
+        checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
       return { result: prior };
     }
     const condition = lastEventId === undefined ? undefined : { lastEventId };
     checkExpected(streamId, expected, current, condition, (revision) => at(revision)?.eventId);
     for (const claim of claims) {
-      // Claimed in an earlier transaction or earlier in this append's claims: either way the command's events are in.
+      // Claimed in an earlier transaction or earlier in this append's claims: either way the
+      // command's events are in.
       checkClaimWithEvents(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
-      this.statements.claim.run(claim.clientId, claim.commandId, claim.command, claim.fingerprint, streamId);
+      this.statements.claim.run(
+        claim.clientId,
+        claim.commandId,
+        claim.command,
+        claim.fingerprint,
+        streamId,
+      );
     }
     const recordedAt = Date.now();
     let revision = current === undefined ? 0n : current + 1n;
     let position: Position = 0n;
     let first: Position | undefined;
     for (const event of events) {
-      position = BigInt(this.statements.insert.run(streamId, revision++, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
+      position = BigInt(
+        this.statements.insert.run(
+          streamId,
+          revision++,
+          event.eventId,
+          event.type,
+          event.data,
+          event.metadata,
+          recordedAt,
+        ).lastInsertRowid,
+      );
       first ??= position;
       this.eventsSinceCheckpoint += 1;
     }
     this.statements.setRevision.run(streamId, revision - 1n);
     const result = { nextRevision: revision - 1n, position };
-    // Consecutive as one transaction's AUTOINCREMENT makes them; were they not, a reader must take them from the file.
-    return first !== undefined && position - first === BigInt(events.length - 1) ? { result, written: { first, recordedAt } } : { result };
+    // Consecutive as one transaction's AUTOINCREMENT makes them; were they not, a reader must take
+    // them from the file.
+    return first !== undefined && position - first === BigInt(events.length - 1)
+      ? { result, written: { first, recordedAt } }
+      : { result };
   }
 
   private storedAt(streamId: string, revision: bigint): StoredAt | undefined {
@@ -119,7 +193,12 @@ export class SqliteWriter {
 
 const toWireError = (error: unknown): WireError =>
   error instanceof ConcurrencyError
-    ? { kind: "concurrency", streamId: error.streamId, expected: error.expected, actual: error.actual }
+    ? {
+        kind: "concurrency",
+        streamId: error.streamId,
+        expected: error.expected,
+        actual: error.actual,
+      }
     : error instanceof StoreRejectedError
       ? { kind: "rejected", code: error.code, message: error.message }
       : error instanceof CommandIdReusedError

@@ -23,15 +23,36 @@ import {
 import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull-subscription.js";
 import { type CommittedEvent, RecentEvents } from "./recent-events.js";
 import { openEventsFile } from "./sqlite-schema.js";
-import type { SerialisedEvent, WireAppend, WireError, WireOutcome, Written } from "./sqlite-writer.js";
+import type {
+  SerialisedEvent,
+  WireAppend,
+  WireError,
+  WireOutcome,
+  Written,
+} from "./sqlite-writer.js";
 import { WriterLink } from "./sqlite-writer-link.js";
 
 const PAGE_SIZE = 1000;
 /** How often a subscription looks for appends made by another process on the same file. */
 const POLL_MS = 200;
 
-type Row = { position: bigint; stream_id: string; revision: bigint; event_id: string; type: string; data: string; metadata: string; recorded_at: bigint };
-type Waiting = { resolve: (r: AppendResult) => void; reject: (e: unknown) => void; streamId: string; events: readonly NewEvent[]; serialised: SerialisedEvent[] };
+type Row = {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: bigint;
+};
+type Waiting = {
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+  streamId: string;
+  events: readonly NewEvent[];
+  serialised: SerialisedEvent[];
+};
 
 /**
  * The embedded store: one SQLite file, WAL, synchronous=FULL (an acknowledged
@@ -81,22 +102,49 @@ export class SqliteEventStore implements EventStore {
       this.signal.notify();
     };
     this.commits.unref();
-    const select = "SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events";
+    const select =
+      "SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events";
     this.statements = {
-      forwards: this.db.prepare<[string, bigint, number], Row>(`${select} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).safeIntegers(true),
-      backwards: this.db.prepare<[string, bigint, number], Row>(`${select} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).safeIntegers(true),
-      after: this.db.prepare<[bigint, number], Row>(`${select} WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
-      head: this.db.prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events").safeIntegers(true),
+      forwards: this.db
+        .prepare<[string, bigint, number], Row>(
+          `${select} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+        )
+        .safeIntegers(true),
+      backwards: this.db
+        .prepare<[string, bigint, number], Row>(
+          `${select} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+        )
+        .safeIntegers(true),
+      after: this.db
+        .prepare<[bigint, number], Row>(`${select} WHERE position > ? ORDER BY position LIMIT ?`)
+        .safeIntegers(true),
+      head: this.db
+        .prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events")
+        .safeIntegers(true),
     };
-    this.writer = appends ? new WriterLink(file, (outcomes) => this.settle(outcomes), (error) => this.fail(error)) : undefined;
+    this.writer = appends
+      ? new WriterLink(
+          file,
+          (outcomes) => this.settle(outcomes),
+          (error) => this.fail(error),
+        )
+      : undefined;
   }
 
   readonly checksLastEventId = true;
 
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, condition?: AppendCondition): Promise<AppendResult> {
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    condition?: AppendCondition,
+  ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       if (this.closed || this.broken || !this.writer) {
-        reject(this.broken ?? new Error(this.writer ? "event store is closed" : "this event store only reads"));
+        reject(
+          this.broken ??
+            new Error(this.writer ? "event store is closed" : "this event store only reads"),
+        );
         return;
       }
       if (events.length === 0) {
@@ -110,8 +158,19 @@ export class SqliteEventStore implements EventStore {
       }
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject, streamId, events, serialised });
-      // Appends made in one tick travel together; those made while the writer commits wait for its next group.
-      if (this.pending.push({ id, streamId, expected, lastEventId: condition?.lastEventId, claims: condition?.claims ?? [], events: serialised }) === 1) setImmediate(() => this.send());
+      // Appends made in one tick travel together; those made while the writer commits wait for its
+      // next group.
+      if (
+        this.pending.push({
+          id,
+          streamId,
+          expected,
+          lastEventId: condition?.lastEventId,
+          claims: condition?.claims ?? [],
+          events: serialised,
+        }) === 1
+      )
+        setImmediate(() => this.send());
     });
   }
 
@@ -130,7 +189,8 @@ export class SqliteEventStore implements EventStore {
       this.waiting.delete(outcome.id);
       if ("error" in outcome) waiting.reject(fromWire(outcome.error));
       else {
-        if (outcome.written) committedEvents(waiting, outcome.result.nextRevision, outcome.written, committed);
+        if (outcome.written)
+          committedEvents(waiting, outcome.result.nextRevision, outcome.written, committed);
         waiting.resolve(outcome.result);
       }
     }
@@ -153,7 +213,11 @@ export class SqliteEventStore implements EventStore {
     let from = options.from ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
     while (remaining > 0) {
       const size = Math.min(PAGE_SIZE, remaining);
-      const rows = (backwards ? this.statements.backwards : this.statements.forwards).all(streamId, from, size);
+      const rows = (backwards ? this.statements.backwards : this.statements.forwards).all(
+        streamId,
+        from,
+        size,
+      );
       for (const row of rows) yield toRecorded(row);
       if (rows.length < size) return;
       remaining -= rows.length;
@@ -167,7 +231,9 @@ export class SqliteEventStore implements EventStore {
       const recent = this.recent.page(after, PAGE_SIZE, options.streamPrefixes);
       if (recent !== undefined) return recent;
       const rows = this.statements.after.all(after, PAGE_SIZE);
-      const events = rows.filter((row) => matchesPrefix(row.stream_id, options.streamPrefixes)).map(toRecorded);
+      const events = rows
+        .filter((row) => matchesPrefix(row.stream_id, options.streamPrefixes))
+        .map(toRecorded);
       return { events, next: rows.at(-1)?.position ?? after };
     };
     const subscription: Subscription = new PullSubscription({
@@ -183,7 +249,11 @@ export class SqliteEventStore implements EventStore {
 
   async identity(): Promise<string> {
     // One statement: of two processes opening a new file at once, one inserts and both read its id.
-    this.db.prepare("INSERT INTO store_identity (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM store_identity)").run(randomUUID());
+    this.db
+      .prepare(
+        "INSERT INTO store_identity (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM store_identity)",
+      )
+      .run(randomUUID());
     return (this.db.prepare("SELECT id FROM store_identity LIMIT 1").get() as { id: string }).id;
   }
 
@@ -197,11 +267,14 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     // Appends already accepted are written, not dropped: the writer commits them before it closes.
     this.send();
-    const answered = [...this.waiting.values()].map((w) => new Promise<void>((resolve) => {
-      const { resolve: ok, reject: failed } = w;
-      w.resolve = (r) => (ok(r), resolve());
-      w.reject = (e) => (failed(e), resolve());
-    }));
+    const answered = [...this.waiting.values()].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const { resolve: ok, reject: failed } = w;
+          w.resolve = (r) => (ok(r), resolve());
+          w.reject = (e) => (failed(e), resolve());
+        }),
+    );
     await (this.writer ? this.writer.close(Promise.all(answered)) : Promise.all(answered));
     this.commits.close();
     this.db.close();
@@ -221,11 +294,26 @@ function serialise(events: readonly NewEvent[]): { serialised: SerialisedEvent[]
 }
 
 /** A written append's events as committed, with the values they were serialised from. */
-function committedEvents({ streamId, events, serialised }: Waiting, lastRevision: bigint, { first, recordedAt }: Written, into: CommittedEvent[]): void {
+function committedEvents(
+  { streamId, events, serialised }: Waiting,
+  lastRevision: bigint,
+  { first, recordedAt }: Written,
+  into: CommittedEvent[],
+): void {
   const firstRevision = lastRevision - BigInt(events.length - 1);
   for (const [i, event] of serialised.entries()) {
     const values = { data: events[i]!.data ?? null, metadata: events[i]!.metadata ?? {} };
-    into.push({ position: first + BigInt(i), streamId, revision: firstRevision + BigInt(i), eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata, recordedAt, decoded: values });
+    into.push({
+      position: first + BigInt(i),
+      streamId,
+      revision: firstRevision + BigInt(i),
+      eventId: event.eventId,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt,
+      decoded: values,
+    });
   }
 }
 

@@ -18,7 +18,8 @@ export function keyResolver(apiKeys: ReadonlyMap<string, string>): KeyResolver {
     if (presented === undefined) return undefined;
     const candidate = digest(presented);
     let found: string | undefined;
-    for (const entry of entries) if (timingSafeEqual(entry.digest, candidate)) found = entry.clientId;
+    for (const entry of entries)
+      if (timingSafeEqual(entry.digest, candidate)) found = entry.clientId;
     return found;
   };
 }

@@ -128,7 +128,8 @@ export const dashboardScript = String.raw`"use strict";
     chart.append(svg("text", { x: left, y: height - 6, class: "axis" }, "blue: attempts; green: contacted"));
   }
 
-  // Server-sent events read with fetch(), so that the key goes in a header (EventSource cannot send one).
+  // Server-sent events read with fetch(), so that the key goes in a header (EventSource cannot send
+  // one).
   async function listen() {
     while (key) {
       events = new AbortController();

@@ -19,17 +19,33 @@ import { sendUnauthorized } from "./unauthorized.js";
 /** Changes are sent at most this often per connection (a busy campaign changes on every flush). */
 const COALESCE_MS = 300;
 const HEARTBEAT_MS = 15_000;
-const CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function registerDashboardRoutes(app: FastifyInstance, deps: RouteDeps & { watch: ReadModelWatch | undefined }): void {
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  deps: RouteDeps & { watch: ReadModelWatch | undefined },
+): void {
   const open = new Set<ServerResponse>();
-  // Event streams never end by themselves: end them so that closing the gateway does not wait for the browsers.
+  // Event streams never end by themselves: end them so that closing the gateway does not wait for
+  // the browsers.
   app.addHook("preClose", async () => {
     for (const response of open) response.end();
   });
 
-  app.get("/dashboard", async (_request, reply) => reply.type("text/html; charset=utf-8").header("Content-Security-Policy", CSP).header("Cache-Control", "no-store").send(dashboardHtml));
-  app.get("/dashboard/app.js", async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("Cache-Control", "no-store").send(dashboardScript));
+  app.get("/dashboard", async (_request, reply) =>
+    reply
+      .type("text/html; charset=utf-8")
+      .header("Content-Security-Policy", CSP)
+      .header("Cache-Control", "no-store")
+      .send(dashboardHtml),
+  );
+  app.get("/dashboard/app.js", async (_request, reply) =>
+    reply
+      .type("text/javascript; charset=utf-8")
+      .header("Cache-Control", "no-store")
+      .send(dashboardScript),
+  );
 
   app.get("/dashboard/events", async (request: FastifyRequest, reply: FastifyReply) => {
     const clientId = deps.resolveClient(request.headers);
@@ -37,7 +53,12 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: RouteDeps & 
     if (deps.watch === undefined) return reply.code(404).send();
     reply.hijack();
     const response = reply.raw;
-    response.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", "X-Accel-Buffering": "no" });
+    response.writeHead(200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    });
     response.write(": connected\n\n");
     open.add(response);
     let pending = new Set<string>();

@@ -1,28 +1,55 @@
 /** The dial queue's routes (CONTRACT.md REST table): claims, the queue's counts, and the exclusion lists. */
-import { AddExclusionsBody, ClaimDueAttemptsBody, ReleaseClaimsBody, RemoveExclusionsBody } from "../../domain/index.js";
+import {
+  AddExclusionsBody,
+  ClaimDueAttemptsBody,
+  ReleaseClaimsBody,
+  RemoveExclusionsBody,
+} from "../../domain/index.js";
 
 type Parts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
 
-const sub = (suffix: string) => ["/api/campaign/voice/:id", "/api/campaigns/voice/:id"].map((p) => `${p}/${suffix}`);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const sub = (suffix: string) =>
+  ["/api/campaign/voice/:id", "/api/campaigns/voice/:id"].map((p) => `${p}/${suffix}`);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The body with `key` set from the path; a body that is not an object goes on as it is, for the handler's schema to refuse. */
 const withPath = (body: unknown, key: string, value: string | undefined): unknown =>
-  value === undefined ? body : body === undefined || body === null ? { [key]: value } : isObject(body) ? { ...body, [key]: value } : body;
+  value === undefined
+    ? body
+    : body === undefined || body === null
+      ? { [key]: value }
+      : isObject(body)
+        ? { ...body, [key]: value }
+        : body;
 
 /** `limit` from the query string as a number (anything else goes on as given, for the schema to refuse). */
 const listQuery = (query: Record<string, unknown>, campaignId: string | undefined) => ({
   ...query,
-  ...(typeof query.limit === "string" && /^\d{1,6}$/.test(query.limit) ? { limit: Number(query.limit) } : {}),
+  ...(typeof query.limit === "string" && /^\d{1,6}$/.test(query.limit)
+    ? { limit: Number(query.limit) }
+    : {}),
   ...(campaignId === undefined ? {} : { campaignId }),
 });
 
 const listParameters = [
-  { name: "after", description: "the last E.164 number of the previous page (its `next`)", schema: { type: "string" } },
-  { name: "limit", description: "entries per page", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+  {
+    name: "after",
+    description: "the last E.164 number of the previous page (its `next`)",
+    schema: { type: "string" },
+  },
+  {
+    name: "limit",
+    description: "entries per page",
+    schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+  },
 ];
 
-const exclusionRoutes = (paths: readonly string[], scope: string, campaignOf: (parts: Parts) => string | undefined) => [
+const exclusionRoutes = (
+  paths: readonly string[],
+  scope: string,
+  campaignOf: (parts: Parts) => string | undefined,
+) => [
   {
     operationId: `addExclusions${scope}`,
     kind: "command" as const,
@@ -66,7 +93,8 @@ export const diallingOperations = [
     name: "claim-due-attempts" as const,
     method: "POST" as const,
     paths: sub("claims"),
-    summary: "Hand out up to `limit` attempts due now (oldest first), each held by the caller for `claimSeconds` (default 600)",
+    summary:
+      "Hand out up to `limit` attempts due now (oldest first), each held by the caller for `claimSeconds` (default 600)",
     status: 200 as const,
     input: ({ body, params }: Parts) => withPath(body, "id", params.id),
     request: ClaimDueAttemptsBody,
@@ -89,7 +117,8 @@ export const diallingOperations = [
     readYourWrites: false,
     method: "GET" as const,
     paths: sub("dial-queue"),
-    summary: "The campaign's numbers by where they stand now: due, claimed, waiting for a window or a retry, excluded, completed",
+    summary:
+      "The campaign's numbers by where they stand now: due, claimed, waiting for a window or a retry, excluded, completed",
     status: 200 as const,
     input: ({ params }: Parts) => ({ id: params.id }),
   },

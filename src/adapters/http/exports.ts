@@ -9,7 +9,12 @@ import { Readable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { DomainError } from "../../domain/index.js";
-import { type CampaignExportPage, type ExportCursor, ExportKind, exportPages } from "../../contract/reporting.js";
+import {
+  type CampaignExportPage,
+  type ExportCursor,
+  ExportKind,
+  exportPages,
+} from "../../contract/reporting.js";
 import { fromDomainError, sendProblem } from "./problem.js";
 import type { RouteDeps } from "./routes.js";
 import { sendUnauthorized } from "./unauthorized.js";
@@ -30,11 +35,19 @@ export function registerExportRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const clientId = deps.resolveClient(request.headers);
     if (clientId === undefined) return sendUnauthorized(request, reply);
     const { id } = request.params as { id: string };
-    const minPosition = (request.query as Record<string, unknown>).minPosition ?? header(request, "min-position");
+    const minPosition =
+      (request.query as Record<string, unknown>).minPosition ?? header(request, "min-position");
     const fetchPage = async (cursor: ExportCursor): Promise<CampaignExportPage> => {
       // Only the first page waits for minPosition: the later ones are read after it.
-      const wait = cursor.page === 0 && cursor.offset === 0 && minPosition !== undefined ? { minPosition } : {};
-      const outcome = await deps.handlers.query({ name: "get-campaign-export", clientId, body: { id, kind, ...cursor, ...wait } });
+      const wait =
+        cursor.page === 0 && cursor.offset === 0 && minPosition !== undefined
+          ? { minPosition }
+          : {};
+      const outcome = await deps.handlers.query({
+        name: "get-campaign-export",
+        clientId,
+        body: { id, kind, ...cursor, ...wait },
+      });
       if (!outcome.ok) throw new ExportRefused(outcome.error);
       return outcome.reply as CampaignExportPage;
     };
@@ -56,7 +69,8 @@ export function registerExportRoutes(app: FastifyInstance, deps: RouteDeps): voi
           page = await pages.next();
         }
       } catch (err) {
-        // Headers are gone: the connection is cut, so the caller sees an incomplete file rather than a short one.
+        // Headers are gone: the connection is cut, so the caller sees an incomplete file rather
+        // than a short one.
         logger.error({ err, clientId, id, kind }, "export stopped");
         throw err;
       }
@@ -68,6 +82,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       .send(Readable.from(csv()));
   };
   for (const kind of ExportKind.options) {
-    for (const base of ["/api/campaign/voice/:id", "/api/campaigns/voice/:id"]) app.get(`${base}/${kind}.csv`, exportCsv(kind));
+    for (const base of ["/api/campaign/voice/:id", "/api/campaigns/voice/:id"])
+      app.get(`${base}/${kind}.csv`, exportCsv(kind));
   }
 }

@@ -8,27 +8,47 @@ import { operations, responseOf } from "./operations.js";
 import { PROBLEM_CONTENT_TYPE } from "./problem.js";
 import { IDENTIFIER_PATTERN } from "../../domain/index.js";
 
-const ErrorDetailSchema = z.object({ field: z.string().optional(), index: z.number().int().optional(), number: z.string().optional(), reason: z.string() });
+const ErrorDetailSchema = z.object({
+  field: z.string().optional(),
+  index: z.number().int().optional(),
+  number: z.string().optional(),
+  reason: z.string(),
+});
 const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
   detail: z.string(),
-  code: z.enum(["invalid_request", "not_found", "conflict", "rule_violated", "unavailable", "unauthorized", "payload_too_large", "internal"]),
+  code: z.enum([
+    "invalid_request",
+    "not_found",
+    "conflict",
+    "rule_violated",
+    "unavailable",
+    "unauthorized",
+    "payload_too_large",
+    "internal",
+  ]),
   details: z.array(ErrorDetailSchema),
 });
 
 type JsonSchema = Record<string, unknown>;
 
 const jsonSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+  }) as JsonSchema;
   return rest;
 };
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, "{$1}");
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } } });
+const problemResponse = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } },
+});
 
 export function openApiDocument(version: string): JsonSchema {
   const schemas: Record<string, JsonSchema> = { Problem: jsonSchema(ProblemSchema, "output") };
@@ -45,29 +65,74 @@ export function openApiDocument(version: string): JsonSchema {
         name,
         in: "path",
         required: true,
-        schema: name === "ignoreInvalidPhoneNumbers" ? { type: "boolean" } : { type: "string", pattern: IDENTIFIER_PATTERN.source },
+        schema:
+          name === "ignoreInvalidPhoneNumbers"
+            ? { type: "boolean" }
+            : { type: "string", pattern: IDENTIFIER_PATTERN.source },
       }));
-      const headers = op.kind === "command"
-        ? [{ name: "Idempotency-Key", in: "header", required: false, description: "the command id (also `Command-Id`): a repeat returns the first reply and writes nothing", schema: { type: "string" } }]
-        : [];
-      const success = op.status === 204
-        ? { description: "done" }
-        : { description: op.status === 201 ? "created" : "ok", content: { "application/json": { schema: ref(`${base}Response`) } } };
+      const headers =
+        op.kind === "command"
+          ? [
+              {
+                name: "Idempotency-Key",
+                in: "header",
+                required: false,
+                description:
+                  "the command id (also `Command-Id`): a repeat returns the first reply and writes nothing",
+                schema: { type: "string" },
+              },
+            ]
+          : [];
+      const success =
+        op.status === 204
+          ? { description: "done" }
+          : {
+              description: op.status === 201 ? "created" : "ok",
+              content: { "application/json": { schema: ref(`${base}Response`) } },
+            };
       const responses: Record<string, unknown> = {
-        [op.status]: op.kind === "command" ? { ...success, headers: { "Log-Position": { description: "global log position of the command's last event", schema: { type: "string" } } } } : success,
+        [op.status]:
+          op.kind === "command"
+            ? {
+                ...success,
+                headers: {
+                  "Log-Position": {
+                    description: "global log position of the command's last event",
+                    schema: { type: "string" },
+                  },
+                },
+              }
+            : success,
         "400": problemResponse("malformed JSON or a body that does not match its schema"),
         "401": problemResponse("no API key, or an unknown one"),
         "404": problemResponse("no such campaign for this client"),
-        ...(op.kind === "command" ? { "409": problemResponse("state conflict"), "422": problemResponse("a rule is broken; `details` names each field or number") } : {}),
+        ...(op.kind === "command"
+          ? {
+              "409": problemResponse("state conflict"),
+              "422": problemResponse("a rule is broken; `details` names each field or number"),
+            }
+          : {}),
         "503": problemResponse("unavailable; retry (commands with the same Idempotency-Key)"),
       };
       (paths[openApiPath(path)] ??= {})[op.method.toLowerCase()] = {
-        // Aliases (singular/plural, the seed's printed forms) are operations of their own to OpenAPI: each needs a unique id.
+        // Aliases (singular/plural, the seed's printed forms) are operations of their own to
+        // OpenAPI: each needs a unique id.
         operationId: i === 0 ? op.operationId : `${op.operationId}Alias${i}`,
         summary: i === 0 ? op.summary : `${op.summary} (alias of ${openApiPath(op.paths[0]!)})`,
         ...(op.note && path.includes(":id") ? { description: op.note } : {}),
-        parameters: [...pathParameters, ...(op.queryParameters ?? []).map((q) => ({ ...q, in: "query", required: false })), ...headers],
-        ...(op.request ? { requestBody: { required: true, content: { "application/json": { schema: ref(`${base}Request`) } } } } : {}),
+        parameters: [
+          ...pathParameters,
+          ...(op.queryParameters ?? []).map((q) => ({ ...q, in: "query", required: false })),
+          ...headers,
+        ],
+        ...(op.request
+          ? {
+              requestBody: {
+                required: true,
+                content: { "application/json": { schema: ref(`${base}Request`) } },
+              },
+            }
+          : {}),
         responses,
       };
     });
@@ -78,11 +143,13 @@ export function openApiDocument(version: string): JsonSchema {
     info: {
       title: "Campaign service REST gateway",
       version,
-      description: "Outbound voice campaigns, shaped like the seed API. Errors are application/problem+json.",
+      description:
+        "Outbound voice campaigns, shaped like the seed API. Errors are application/problem+json.",
       license: { name: "UNLICENSED (proprietary)" },
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
-    // Relative: the document is served by the gateway it describes, on whatever host and port (HTTP_PORT) that is.
+    // Relative: the document is served by the gateway it describes, on whatever host and port
+    // (HTTP_PORT) that is.
     servers: [{ url: "/", description: "the gateway serving this document" }],
     security: [{ bearer: [] }, { apiKey: [] }],
     paths,

@@ -5,14 +5,28 @@
  * handlers. The same table feeds the router and the OpenAPI document.
  */
 import type { z } from "zod";
-import { AddPhoneNumbersBody, CreateCampaignBody, type DomainError, RecordAttemptOutcomeBody, RecordStageReachedBody, RegisterCallFlowBody, RegisterCliBody, UpdateCampaignBody, domainError } from "../../domain/index.js";
+import {
+  AddPhoneNumbersBody,
+  CreateCampaignBody,
+  type DomainError,
+  RecordAttemptOutcomeBody,
+  RecordStageReachedBody,
+  RegisterCallFlowBody,
+  RegisterCliBody,
+  UpdateCampaignBody,
+  domainError,
+} from "../../domain/index.js";
 import type { QueryName } from "../../contract/queries.js";
 import { type CommandName } from "../../contract/commands.js";
 import { commandReplies, queryReplies } from "../../contract/replies.js";
 import { reportingOperations } from "./reporting-operations.js";
 import { diallingOperations } from "./dialling-operations.js";
 
-export type RequestParts = { body: unknown; params: Record<string, string>; query: Record<string, unknown> };
+export type RequestParts = {
+  body: unknown;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+};
 
 type Common = {
   operationId: string;
@@ -26,24 +40,33 @@ type Common = {
   input(parts: RequestParts): unknown;
   /** For the OpenAPI document only (the handlers validate); the reply's schema is the contract's (responseOf). */
   request?: z.ZodType;
-  queryParameters?: readonly { name: string; description: string; schema: Record<string, unknown> }[];
+  queryParameters?: readonly {
+    name: string;
+    description: string;
+    schema: Record<string, unknown>;
+  }[];
   /** Another operation that serves this request instead (the seed's printed forms share a route with another). */
   dispatch?(parts: RequestParts): Operation | undefined;
   /** For the OpenAPI document: what the dispatch does. */
   note?: string;
 };
-export type Operation = (Common & { kind: "command"; name: CommandName }) | (Common & { kind: "query"; name: QueryName; readYourWrites: boolean });
+export type Operation =
+  | (Common & { kind: "command"; name: CommandName })
+  | (Common & { kind: "query"; name: QueryName; readYourWrites: boolean });
 
 const single = ["/api/campaign/voice/:id", "/api/campaigns/voice/:id"] as const;
 const sub = (suffix: string) => single.map((p) => `${p}/${suffix}`);
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** `:ignoreInvalidPhoneNumbers` or `?ignoreInvalidPhoneNumbers=`: `true` or `false`. */
 const flag = (raw: unknown, where: string): boolean | undefined | DomainError => {
   if (raw === undefined) return undefined;
   if (raw === "true" || raw === "false") return raw === "true";
-  return domainError("invalid_request", "ignoreInvalidPhoneNumbers must be true or false", [{ field: where, reason: `expected true or false, got ${JSON.stringify(raw)}` }]);
+  return domainError("invalid_request", "ignoreInvalidPhoneNumbers must be true or false", [
+    { field: where, reason: `expected true or false, got ${JSON.stringify(raw)}` },
+  ]);
 };
 
 /** The body with the path's id (a different id in the body is refused rather than silently overridden). */
@@ -51,25 +74,55 @@ const withId = (body: unknown, id: string, extra: Record<string, unknown> = {}):
   if (body === undefined) return { id, ...extra };
   if (!isObject(body)) return body;
   if (body.id !== undefined && String(body.id) !== id)
-    return domainError("invalid_request", "the body's id differs from the path's", [{ field: "id", reason: `the path names ${id}` }]);
+    return domainError("invalid_request", "the body's id differs from the path's", [
+      { field: "id", reason: `the path names ${id}` },
+    ]);
   return { ...body, ...extra, id };
 };
 
-const withFlag = (body: unknown, value: boolean | undefined | DomainError, apply: (flag: boolean) => unknown): unknown => {
+const withFlag = (
+  body: unknown,
+  value: boolean | undefined | DomainError,
+  apply: (flag: boolean) => unknown,
+): unknown => {
   if (value === undefined) return body;
   if (typeof value !== "boolean") return value;
   return apply(value);
 };
 
 /** Query-string values of numeric parameters as numbers (anything else goes on as given, for the schema to refuse). */
-const numeric = (query: Record<string, unknown>, names: readonly string[]): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(query).map(([k, v]) => [k, names.includes(k) && typeof v === "string" && /^\d{1,15}$/.test(v) ? Number(v) : v]));
+const numeric = (
+  query: Record<string, unknown>,
+  names: readonly string[],
+): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(query).map(([k, v]) => [
+      k,
+      names.includes(k) && typeof v === "string" && /^\d{1,15}$/.test(v) ? Number(v) : v,
+    ]),
+  );
 
-const idQuery = ({ params, query }: RequestParts, numericNames: readonly string[] = []) => ({ ...numeric(query, numericNames), id: params.id });
+const idQuery = ({ params, query }: RequestParts, numericNames: readonly string[] = []) => ({
+  ...numeric(query, numericNames),
+  id: params.id,
+});
 
-const minPosition = { name: "minPosition", description: "wait (up to 5 s, then 503) until the read models include this Log-Position; also the Min-Position header", schema: { type: "string", pattern: "^\\d+$" } };
-const numbersPage = { name: "phoneNumbersPage", description: "one page of 1,000 numbers (from 0) instead of all of them", schema: { type: "integer", minimum: 0 } };
-const ignoreInvalid = { name: "ignoreInvalidPhoneNumbers", description: "true: invalid numbers are dropped and listed in the reply", schema: { type: "boolean" } };
+const minPosition = {
+  name: "minPosition",
+  description:
+    "wait (up to 5 s, then 503) until the read models include this Log-Position; also the Min-Position header",
+  schema: { type: "string", pattern: "^\\d+$" },
+};
+const numbersPage = {
+  name: "phoneNumbersPage",
+  description: "one page of 1,000 numbers (from 0) instead of all of them",
+  schema: { type: "integer", minimum: 0 },
+};
+const ignoreInvalid = {
+  name: "ignoreInvalidPhoneNumbers",
+  description: "true: invalid numbers are dropped and listed in the reply",
+  schema: { type: "boolean" },
+};
 
 const deleteCampaign: Operation = {
   operationId: "deleteCampaign",
@@ -84,7 +137,9 @@ const deleteCampaign: Operation = {
 
 /** Seed 001 prints DELETE as `POST /api/campaign/voice/:Id`: with no body and an id (not true/false), that is what it does. */
 const seedPrintedDelete = ({ body, params }: RequestParts): Operation | undefined =>
-  body === undefined && params.id !== undefined && params.id !== "true" && params.id !== "false" ? deleteCampaign : undefined;
+  body === undefined && params.id !== undefined && params.id !== "true" && params.id !== "false"
+    ? deleteCampaign
+    : undefined;
 
 export const operations: readonly Operation[] = [
   {
@@ -93,13 +148,21 @@ export const operations: readonly Operation[] = [
     name: "create-campaign",
     method: "POST",
     // `:id` is seed 000's `:ignoreInvalidPhoneNumbers` (one name for one path segment: the router and OpenAPI need it).
-    paths: ["/api/campaigns/voice", "/api/campaigns/voice/:id", "/api/campaign/voice", "/api/campaign/voice/:id"],
-    summary: "Create a campaign (seed 000); `/{id}` is `true` or `false`: ignoreInvalidPhoneNumbers",
+    paths: [
+      "/api/campaigns/voice",
+      "/api/campaigns/voice/:id",
+      "/api/campaign/voice",
+      "/api/campaign/voice/:id",
+    ],
+    summary:
+      "Create a campaign (seed 000); `/{id}` is `true` or `false`: ignoreInvalidPhoneNumbers",
     note: "With no body and a campaign id as `{id}`, deletes that campaign (seed 001's printed DELETE): 204, 404.",
     status: 201,
     dispatch: seedPrintedDelete,
     input: ({ body, params }) =>
-      withFlag(body, flag(params.id, "ignoreInvalidPhoneNumbers"), (f) => (isObject(body) ? { ...body, ignoreInvalidPhoneNumbers: f } : body)),
+      withFlag(body, flag(params.id, "ignoreInvalidPhoneNumbers"), (f) =>
+        isObject(body) ? { ...body, ignoreInvalidPhoneNumbers: f } : body,
+      ),
     request: CreateCampaignBody,
   },
   {
@@ -135,7 +198,11 @@ export const operations: readonly Operation[] = [
     summary: "Replace a campaign's definition and numbers (seed 001)",
     status: 204,
     input: ({ body, params, query }) =>
-      withFlag(withId(body, params.id!), flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => withId(body, params.id!, { ignoreInvalidPhoneNumbers: f })),
+      withFlag(
+        withId(body, params.id!),
+        flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"),
+        (f) => withId(body, params.id!, { ignoreInvalidPhoneNumbers: f }),
+      ),
     request: UpdateCampaignBody.omit({ id: true }),
     queryParameters: [ignoreInvalid],
   },
@@ -166,11 +233,16 @@ export const operations: readonly Operation[] = [
     name: "add-phone-numbers",
     method: "POST",
     paths: sub("phone-numbers"),
-    summary: "Add phone numbers (a bare array is taken as phoneNumbers); at most 10,000 per request",
+    summary:
+      "Add phone numbers (a bare array is taken as phoneNumbers); at most 10,000 per request",
     status: 200,
     input: ({ body, params, query }) => {
       const wrapped = Array.isArray(body) ? { phoneNumbers: body } : body;
-      return withFlag(withId(wrapped, params.id!), flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"), (f) => withId(wrapped, params.id!, { ignoreInvalidPhoneNumbers: f }));
+      return withFlag(
+        withId(wrapped, params.id!),
+        flag(query.ignoreInvalidPhoneNumbers, "ignoreInvalidPhoneNumbers"),
+        (f) => withId(wrapped, params.id!, { ignoreInvalidPhoneNumbers: f }),
+      );
     },
     request: AddPhoneNumbersBody.omit({ id: true }),
     queryParameters: [ignoreInvalid],
@@ -220,8 +292,16 @@ export const operations: readonly Operation[] = [
     status: 200,
     input: (parts) => idQuery(parts, ["fromRevision", "limit"]),
     queryParameters: [
-      { name: "fromRevision", description: "first revision of the page", schema: { type: "integer", minimum: 0, default: 0 } },
-      { name: "limit", description: "events per page", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+      {
+        name: "fromRevision",
+        description: "first revision of the page",
+        schema: { type: "integer", minimum: 0, default: 0 },
+      },
+      {
+        name: "limit",
+        description: "events per page",
+        schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+      },
     ],
   },
   {
@@ -235,7 +315,11 @@ export const operations: readonly Operation[] = [
     status: 200,
     input: (parts) => idQuery(parts, ["revision", "phoneNumbersPage"]),
     queryParameters: [
-      { name: "at", description: "ISO-8601 instant", schema: { type: "string", format: "date-time" } },
+      {
+        name: "at",
+        description: "ISO-8601 instant",
+        schema: { type: "string", format: "date-time" },
+      },
       { name: "revision", description: "stream revision", schema: { type: "integer", minimum: 0 } },
       numbersPage,
     ],
@@ -257,7 +341,8 @@ export const operations: readonly Operation[] = [
     name: "register-cli",
     method: "POST",
     paths: ["/api/clis"],
-    summary: "Register (or change) a CLI, the number campaigns call from, which campaigns name as cli_Id",
+    summary:
+      "Register (or change) a CLI, the number campaigns call from, which campaigns name as cli_Id",
     status: 200,
     input: ({ body }) => body,
     request: RegisterCliBody,
@@ -268,4 +353,8 @@ export const operations: readonly Operation[] = [
 
 /** The success body's schema: the contract's reply to the operation's command or query (none for a 204). */
 export const responseOf = (op: Operation): z.ZodType | undefined =>
-  op.status === 204 ? undefined : op.kind === "command" ? commandReplies[op.name] : queryReplies[op.name];
+  op.status === 204
+    ? undefined
+    : op.kind === "command"
+      ? commandReplies[op.name]
+      : queryReplies[op.name];

@@ -13,7 +13,11 @@ export type OperationsProbe = {
 };
 type Answer = { status: number; contentType: string; body: string };
 
-const json = (status: number, value: unknown): Answer => ({ status, contentType: "application/json; charset=utf-8", body: JSON.stringify(value) });
+const json = (status: number, value: unknown): Answer => ({
+  status,
+  contentType: "application/json; charset=utf-8",
+  body: JSON.stringify(value),
+});
 
 /** The answer for an operations path, or undefined for any other path. */
 async function answer(path: string, probe: OperationsProbe): Promise<Answer | undefined> {
@@ -48,11 +52,19 @@ export function registerOperationsRoutes(app: FastifyInstance, probe: Operations
 export type RunningOpsServer = { port: number; close(): Promise<void> };
 
 /** Listens on all interfaces (port 0: any free one); GET only. */
-export async function startOpsServer(port: number, probe: OperationsProbe, logger: Logger): Promise<RunningOpsServer> {
+export async function startOpsServer(
+  port: number,
+  probe: OperationsProbe,
+  logger: Logger,
+): Promise<RunningOpsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0]!;
-    const reply = (a: Answer) => response.writeHead(a.status, { "content-type": a.contentType }).end(request.method === "HEAD" ? undefined : a.body);
-    if (request.method !== "GET" && request.method !== "HEAD") return reply(json(405, { error: "GET only" }));
+    const reply = (a: Answer) =>
+      response
+        .writeHead(a.status, { "content-type": a.contentType })
+        .end(request.method === "HEAD" ? undefined : a.body);
+    if (request.method !== "GET" && request.method !== "HEAD")
+      return reply(json(405, { error: "GET only" }));
     answer(path, probe).then(
       (a) => reply(a ?? json(404, { error: `no route ${path}`, routes: OPERATIONS_PATHS })),
       (err: unknown) => {

@@ -38,7 +38,12 @@ export type Problem = {
 
 export const problemType = (code: ProblemCode) => `urn:campaigns:problem:${code}`;
 
-export const problem = (status: number, code: ProblemCode, detail: string, details: readonly ErrorDetail[] = []): Problem => ({
+export const problem = (
+  status: number,
+  code: ProblemCode,
+  detail: string,
+  details: readonly ErrorDetail[] = [],
+): Problem => ({
   type: problemType(code),
   title: titles[code],
   status,
@@ -51,19 +56,29 @@ export const problem = (status: number, code: ProblemCode, detail: string, detai
 const MAX_ERROR_BYTES = 1024 * 1024 - 4096;
 export const fromDomainError = (error: DomainError): Problem => {
   const { details, detailsOmitted } = errorBody(error, MAX_ERROR_BYTES);
-  return { ...problem(errorStatus[error.code], error.code, error.message, details), ...(detailsOmitted === undefined ? {} : { detailsOmitted }) };
+  return {
+    ...problem(errorStatus[error.code], error.code, error.message, details),
+    ...(detailsOmitted === undefined ? {} : { detailsOmitted }),
+  };
 };
 
 /** The code for a status the framework chose (body too large, unsupported media, ...). */
 export const codeForStatus = (status: number): ProblemCode =>
-  status === 401 ? "unauthorized"
-  : status === 404 ? "not_found"
-  : status === 409 ? "conflict"
-  : status === 413 ? "payload_too_large"
-  : status === 422 ? "rule_violated"
-  : status === 503 ? "unavailable"
-  : status >= 500 ? "internal"
-  : "invalid_request";
+  status === 401
+    ? "unauthorized"
+    : status === 404
+      ? "not_found"
+      : status === 409
+        ? "conflict"
+        : status === 413
+          ? "payload_too_large"
+          : status === 422
+            ? "rule_violated"
+            : status === 503
+              ? "unavailable"
+              : status >= 500
+                ? "internal"
+                : "invalid_request";
 
 export const sendProblem = (reply: FastifyReply, body: Problem): FastifyReply =>
   reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(toJson(body));

@@ -13,10 +13,20 @@ import { answerToFailure, isRetryable } from "../../app/failure.js";
 import { readRequestHeaders } from "../../contract/request-headers.js";
 import { codeForStatus, fromDomainError, sendJson, sendProblem } from "./problem.js";
 import { sendUnauthorized } from "./unauthorized.js";
-import { currentTraceId, currentTraceparent, inRequestSpan, markAnswer } from "../../app/tracing.js";
+import {
+  currentTraceId,
+  currentTraceparent,
+  inRequestSpan,
+  markAnswer,
+} from "../../app/tracing.js";
 import { noRequestMetrics, type RequestMetrics } from "../../ports/request-metrics.js";
 
-export type RouteDeps = { handlers: CampaignHandlers; resolveClient: KeyResolver; logger: Logger; metrics?: RequestMetrics };
+export type RouteDeps = {
+  handlers: CampaignHandlers;
+  resolveClient: KeyResolver;
+  logger: Logger;
+  metrics?: RequestMetrics;
+};
 
 const partsOf = (request: FastifyRequest): RequestParts => ({
   body: request.body,
@@ -48,7 +58,8 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return first === undefined || first.trim() === "" ? undefined : first.trim();
 };
 
-const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+const optional = (key: string, value: string | undefined) =>
+  value === undefined ? {} : { [key]: value };
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const clients = new WeakMap<FastifyRequest, string>();
@@ -66,25 +77,43 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const operation = routed.dispatch?.(partsOf(request)) ?? routed;
     const answered = metrics.started(operation.kind, operation.name, "http");
     const clientId = clients.get(request)!;
-    const attributes = { "http.request.method": request.method, "http.route": request.routeOptions.url ?? "", "campaigns.client": clientId };
-    return inRequestSpan(`${operation.kind} ${operation.name}`, header(request, "traceparent"), attributes, async (span) => {
-      const traceId = currentTraceId();
-      if (traceId !== undefined) requestTraceIds.set(request, traceId);
-      const answer = await run(operation, clientId, request, reply);
-      const code = reply.statusCode < 400 ? "ok" : codeForStatus(reply.statusCode);
-      markAnswer(span, code);
-      answered(code);
-      return answer;
-    });
+    const attributes = {
+      "http.request.method": request.method,
+      "http.route": request.routeOptions.url ?? "",
+      "campaigns.client": clientId,
+    };
+    return inRequestSpan(
+      `${operation.kind} ${operation.name}`,
+      header(request, "traceparent"),
+      attributes,
+      async (span) => {
+        const traceId = currentTraceId();
+        if (traceId !== undefined) requestTraceIds.set(request, traceId);
+        const answer = await run(operation, clientId, request, reply);
+        const code = reply.statusCode < 400 ? "ok" : codeForStatus(reply.statusCode);
+        markAnswer(span, code);
+        answered(code);
+        return answer;
+      },
+    );
   };
 
-  const run = async (operation: Operation, clientId: string, request: FastifyRequest, reply: FastifyReply) => {
+  const run = async (
+    operation: Operation,
+    clientId: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => {
     const input = operation.input(partsOf(request));
     if (isDomainError(input)) return sendProblem(reply, fromDomainError(input));
 
     try {
       if (operation.kind === "command") {
-        const headers = readRequestHeaders((name) => (name === "Command-Id" ? (header(request, "command-id") ?? header(request, "idempotency-key")) : header(request, name.toLowerCase())));
+        const headers = readRequestHeaders((name) =>
+          name === "Command-Id"
+            ? (header(request, "command-id") ?? header(request, "idempotency-key"))
+            : header(request, name.toLowerCase()),
+        );
         if (isDomainError(headers)) return sendProblem(reply, fromDomainError(headers));
         const outcome = await deps.handlers.command({
           name: operation.name,
@@ -98,10 +127,19 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         positions.note(clientId, outcome.position);
         reply.header("Log-Position", outcome.position.toString());
         if (operation.status === 204) return reply.code(204).send();
-        if (operation.status === 201) reply.header("Location", `/api/campaign/voice/${encodeURIComponent(String((outcome.reply as { id: unknown }).id))}`);
+        if (operation.status === 201)
+          reply.header(
+            "Location",
+            `/api/campaign/voice/${encodeURIComponent(String((outcome.reply as { id: unknown }).id))}`,
+          );
         return sendJson(reply, operation.status, outcome.reply);
       }
-      const body = operation.readYourWrites ? withMinPosition(input, header(request, "min-position") ?? positions.get(clientId)?.toString()) : input;
+      const body = operation.readYourWrites
+        ? withMinPosition(
+            input,
+            header(request, "min-position") ?? positions.get(clientId)?.toString(),
+          )
+        : input;
       const outcome = await deps.handlers.query({ name: operation.name, clientId, body });
       if (!outcome.ok) {
         if (outcome.error.code === "unavailable") reply.header("Retry-After", "1");
@@ -109,9 +147,13 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       }
       return sendJson(reply, operation.status, outcome.reply);
     } catch (err) {
-      // As on NATS: a store's refusal is its 4xx; anything else a 503 to retry with the same Command-Id, never a hang or a 500 with internals.
+      // As on NATS: a store's refusal is its 4xx; anything else a 503 to retry with the same
+      // Command-Id, never a hang or a 500 with internals.
       const answer = answerToFailure(err);
-      deps.logger[isRetryable(answer) ? "error" : "warn"]({ err, clientId, operation: operation.operationId }, "request failed");
+      deps.logger[isRetryable(answer) ? "error" : "warn"](
+        { err, clientId, operation: operation.operationId },
+        "request failed",
+      );
       if (isRetryable(answer)) reply.header("Retry-After", "1");
       return sendProblem(reply, fromDomainError(answer));
     }
@@ -119,11 +161,18 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   for (const operation of operations) {
     for (const url of operation.paths) {
-      app.route({ method: operation.method, url, onRequest: authenticate, handler: handle(operation) });
+      app.route({
+        method: operation.method,
+        url,
+        onRequest: authenticate,
+        handler: handle(operation),
+      });
     }
   }
 }
 
 /** A caller's own `minPosition` (query string) wins; otherwise the header's, or this gateway's last write for the client. */
 const withMinPosition = (input: unknown, position: string | undefined): unknown =>
-  position === undefined || typeof input !== "object" || input === null || "minPosition" in input ? input : { ...input, minPosition: position };
+  position === undefined || typeof input !== "object" || input === null || "minPosition" in input
+    ? input
+    : { ...input, minPosition: position };

@@ -47,33 +47,56 @@ export function buildHttpGateway(options: HttpGatewayOptions): FastifyInstance {
   const logger = options.logger.child({ component: "http" });
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // No fastify logger: one line per request is written by the onResponse hook below, through pino.
+    // No fastify logger: one line per request is written by the onResponse hook below, through
+    // pino.
     routerOptions: { ignoreDuplicateSlashes: true },
     genReqId: () => randomUUID(),
     return503OnClosing: true,
   });
 
-  // Any content type is read as JSON (curl -d sends form encoding by default), with the NATS endpoints' decoder and messages.
+  // Any content type is read as JSON (curl -d sends form encoding by default), with the NATS
+  // endpoints' decoder and messages.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, raw: Buffer, done) => {
     if (raw.length === 0) return done(null, undefined);
     const decoded = decodeJson(raw);
-    return decoded.ok ? done(null, decoded.value) : done(new InvalidJson(decoded.reason), undefined);
+    return decoded.ok
+      ? done(null, decoded.value)
+      : done(new InvalidJson(decoded.reason), undefined);
   });
 
   app.setErrorHandler((error: FastifyError | InvalidJson, request, reply) => {
-    if (error instanceof InvalidJson) return sendProblem(reply, problem(400, "invalid_request", error.reason, [{ field: "(body)", reason: error.reason }]));
-    const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
+    if (error instanceof InvalidJson)
+      return sendProblem(
+        reply,
+        problem(400, "invalid_request", error.reason, [{ field: "(body)", reason: error.reason }]),
+      );
+    const status =
+      typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) logger.error({ err: error, url: request.url }, "request failed");
     const detail = status >= 500 ? "the request could not be completed" : error.message;
     return sendProblem(reply, problem(status, codeForStatus(status), detail, [{ reason: detail }]));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`, [{ field: "(path)", reason: "see /openapi.json" }])),
+    sendProblem(
+      reply,
+      problem(404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`, [
+        { field: "(path)", reason: "see /openapi.json" },
+      ]),
+    ),
   );
-  // One line per request: info when refused (4xx, 503), debug when accepted, warn on a failure of the service itself.
+  // One line per request: info when refused (4xx, 503), debug when accepted, warn on a failure of
+  // the service itself.
   app.addHook("onResponse", async (request, reply) => {
-    const entry = { transport: "http", method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), reqId: request.id, trace_id: requestTraceIds.get(request) };
+    const entry = {
+      transport: "http",
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      reqId: request.id,
+      trace_id: requestTraceIds.get(request),
+    };
     if (reply.statusCode >= 500 && reply.statusCode !== 503) logger.warn(entry, "request failed");
     else if (reply.statusCode >= 400) logger.info(entry, "request refused");
     else logger.debug(entry, "request accepted");
@@ -82,7 +105,12 @@ export function buildHttpGateway(options: HttpGatewayOptions): FastifyInstance {
   const document = openApiDocument(options.version);
   app.get("/openapi.json", async (_request, reply) => sendJson(reply, 200, document));
   if (options.operations) registerOperationsRoutes(app, options.operations);
-  const deps = { handlers: options.handlers, resolveClient: keyResolver(options.apiKeys), logger, ...(options.metrics ? { metrics: options.metrics } : {}) };
+  const deps = {
+    handlers: options.handlers,
+    resolveClient: keyResolver(options.apiKeys),
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  };
   registerRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerDashboardRoutes(app, { ...deps, watch: options.watch });
@@ -90,7 +118,10 @@ export function buildHttpGateway(options: HttpGatewayOptions): FastifyInstance {
 }
 
 /** Listens on all interfaces; `close()` stops taking requests and waits for those in flight. */
-export async function startHttpGateway(port: number, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
+export async function startHttpGateway(
+  port: number,
+  options: HttpGatewayOptions,
+): Promise<RunningHttpGateway> {
   const app = buildHttpGateway(options);
   await app.listen({ port, host: "0.0.0.0" });
   const address = app.server.address();

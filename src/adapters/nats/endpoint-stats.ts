@@ -26,7 +26,8 @@ export class EndpointStats {
 
   /** Called from the framework's statsHandler with its endpoint record (which carries `stats`). */
   report(endpoint: Endpoint): void {
-    // At run time the framework passes its own record: the endpoint's options plus `name` and `stats`.
+    // At run time the framework passes its own record: the endpoint's options plus `name` and
+    // `stats`.
     const record = endpoint as Endpoint & { name?: string; stats?: Partial<NamedEndpointStats> };
     const target = record.stats;
     const counts = record.name === undefined ? undefined : this.byEndpoint.get(record.name);

@@ -1,9 +1,19 @@
-import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import {
+  headers as natsHeaders,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from "nats";
 import type { Logger } from "pino";
 import { retry } from "../../lib/retry.js";
 import type { CheckpointStore } from "../../ports/checkpoint-store.js";
 import type { EventStore, RecordedEvent } from "../../ports/event-store.js";
-import { DEFAULT_PACING, LogConsumer, type LogHandler, type Pacing } from "../../projections/log-consumer.js";
+import {
+  DEFAULT_PACING,
+  LogConsumer,
+  type LogHandler,
+  type Pacing,
+} from "../../projections/log-consumer.js";
 import { eventSubject, SUBJECT_ROOT } from "../../contract/subjects.js";
 import { encodeJson } from "../../contract/wire.js";
 import { PublishesPerTurn } from "./publishes-per-turn.js";
@@ -32,16 +42,28 @@ export type EventsRetention = { maxAgeSeconds: number; maxBytes: number };
 const UNLIMITED: EventsRetention = { maxAgeSeconds: 0, maxBytes: -1 };
 
 /** Creates the stream, or brings an existing one's limits to the configured ones. */
-export async function ensureEventsStream(jsm: JetStreamManager, retention: EventsRetention = UNLIMITED): Promise<void> {
-  const limits = { max_age: retention.maxAgeSeconds * 1_000_000_000, max_bytes: retention.maxBytes };
+export async function ensureEventsStream(
+  jsm: JetStreamManager,
+  retention: EventsRetention = UNLIMITED,
+): Promise<void> {
+  const limits = {
+    max_age: retention.maxAgeSeconds * 1_000_000_000,
+    max_bytes: retention.maxBytes,
+  };
   let existing;
   try {
     existing = await jsm.streams.info(EVENTS_STREAM);
   } catch {
-    await jsm.streams.add({ name: EVENTS_STREAM, subjects: [`${SUBJECT_ROOT}.*.events.>`], duplicate_window: 10 * 60 * 1_000_000_000, ...limits });
+    await jsm.streams.add({
+      name: EVENTS_STREAM,
+      subjects: [`${SUBJECT_ROOT}.*.events.>`],
+      duplicate_window: 10 * 60 * 1_000_000_000,
+      ...limits,
+    });
     return;
   }
-  if (existing.config.max_age !== limits.max_age || existing.config.max_bytes !== limits.max_bytes) await jsm.streams.update(EVENTS_STREAM, { ...existing.config, ...limits });
+  if (existing.config.max_age !== limits.max_age || existing.config.max_bytes !== limits.max_bytes)
+    await jsm.streams.update(EVENTS_STREAM, { ...existing.config, ...limits });
 }
 
 /**
@@ -81,7 +103,8 @@ export class RelayPublisher implements LogHandler {
     h.set("Event-Position", event.position.toString());
     h.set("Event-Type", event.type);
     // The span of the command that wrote the event, so a consumer's work joins the same trace.
-    if (typeof event.metadata.traceparent === "string") h.set("traceparent", event.metadata.traceparent);
+    if (typeof event.metadata.traceparent === "string")
+      h.set("traceparent", event.metadata.traceparent);
     const subject = eventSubject(relayed.clientId, relayed.campaignId, event.type);
     const data = encodeJson(relayed);
     this.inFlight++;
@@ -89,7 +112,8 @@ export class RelayPublisher implements LogHandler {
       retry(() => this.js!.publish(subject, data, { msgID: event.eventId, headers: h }), {
         ...PUBLISH_RETRY,
         signal,
-        onRetry: (err, attempt) => this.logger.warn({ err, subject, attempt }, "event relay publish failed; retrying"),
+        onRetry: (err, attempt) =>
+          this.logger.warn({ err, subject, attempt }, "event relay publish failed; retrying"),
       }).then(
         () => {
           this.inFlight--;
@@ -101,12 +125,14 @@ export class RelayPublisher implements LogHandler {
         },
       ),
     );
-    while (this.inFlight >= WINDOW && !this.gaveUp) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (this.inFlight >= WINDOW && !this.gaveUp)
+      await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   /** Waits for every publish to be acknowledged. */
   async flush(): Promise<void> {
-    while (this.inFlight > 0 && !this.gaveUp) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (this.inFlight > 0 && !this.gaveUp)
+      await new Promise<void>((resolve) => (this.wake = resolve));
     if (this.gaveUp) throw new Error("relay stopped before every publish was acknowledged");
   }
 }
@@ -115,8 +141,20 @@ export class RelayPublisher implements LogHandler {
 const RELAY_PACING: Pacing = { ...DEFAULT_PACING, flushMs: 1_000, catchUpFlushMs: 1_000 };
 
 /** The relay on its own log consumer. */
-export function relayConsumer(nc: NatsConnection, store: EventStore, checkpoints: CheckpointStore, logger: Logger, retention?: EventsRetention): LogConsumer {
-  return new LogConsumer(store, checkpoints, new RelayPublisher(nc, logger, retention), logger, RELAY_PACING);
+export function relayConsumer(
+  nc: NatsConnection,
+  store: EventStore,
+  checkpoints: CheckpointStore,
+  logger: Logger,
+  retention?: EventsRetention,
+): LogConsumer {
+  return new LogConsumer(
+    store,
+    checkpoints,
+    new RelayPublisher(nc, logger, retention),
+    logger,
+    RELAY_PACING,
+  );
 }
 
 function toRelayed(event: RecordedEvent): RelayedEvent | undefined {

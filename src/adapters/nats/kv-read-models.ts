@@ -1,12 +1,20 @@
 import { type KV, type KvEntry, KvWatchInclude, type NatsConnection } from "nats";
-import { type ReadModelBucket, type ReadModelChange, type ReadModelStore, type ReadModelWatch, readModelBuckets } from "../../ports/read-model-store.js";
+import {
+  type ReadModelBucket,
+  type ReadModelChange,
+  type ReadModelStore,
+  type ReadModelWatch,
+  readModelBuckets,
+} from "../../ports/read-model-store.js";
 import { toJson } from "../../contract/wire.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const valueOf = <T>(entry: KvEntry | null): T | undefined =>
-  !entry || entry.operation !== "PUT" || entry.value.length === 0 ? undefined : (JSON.parse(decoder.decode(entry.value)) as T);
+  !entry || entry.operation !== "PUT" || entry.value.length === 0
+    ? undefined
+    : (JSON.parse(decoder.decode(entry.value)) as T);
 
 /** Read models in JetStream KV: one bucket per model, JSON values, history 1 (the latest is what matters). */
 export class KvReadModels implements ReadModelStore, ReadModelWatch {
@@ -18,11 +26,16 @@ export class KvReadModels implements ReadModelStore, ReadModelWatch {
   static async open(nc: NatsConnection): Promise<KvReadModels> {
     const js = nc.jetstream();
     const entries = await Promise.all(
-      Object.entries(readModelBuckets).map(async ([bucket, name]) => [bucket, await js.views.kv(name, { history: 1 })] as const),
+      Object.entries(readModelBuckets).map(
+        async ([bucket, name]) => [bucket, await js.views.kv(name, { history: 1 })] as const,
+      ),
     );
     // Leave headroom under max_payload for the KV message's own headers.
     const maxValueBytes = (nc.info?.max_payload ?? 1024 * 1024) - 4096;
-    return new KvReadModels(Object.fromEntries(entries) as Record<ReadModelBucket, KV>, maxValueBytes);
+    return new KvReadModels(
+      Object.fromEntries(entries) as Record<ReadModelBucket, KV>,
+      maxValueBytes,
+    );
   }
 
   async get<T>(bucket: ReadModelBucket, key: string): Promise<T | undefined> {
@@ -30,7 +43,11 @@ export class KvReadModels implements ReadModelStore, ReadModelWatch {
   }
 
   /** A KV watch (an ordered consumer on the bucket's stream): the last value, then each change as the server sends it. */
-  async *watch<T>(bucket: ReadModelBucket, key: string, signal: AbortSignal): AsyncIterable<T | undefined> {
+  async *watch<T>(
+    bucket: ReadModelBucket,
+    key: string,
+    signal: AbortSignal,
+  ): AsyncIterable<T | undefined> {
     if (signal.aborted) return;
     const watcher = await this.buckets[bucket].watch({ key });
     const stop = () => watcher.stop();
@@ -53,14 +70,24 @@ export class KvReadModels implements ReadModelStore, ReadModelWatch {
   }
 
   /** New writes and deletes of the client's keys (`<client>.>`), from now on. */
-  async watchClient(clientId: string, buckets: readonly ReadModelBucket[], onChange: (change: ReadModelChange) => void): Promise<{ stop(): void }> {
-    const watches = await Promise.all(buckets.map(async (bucket) => {
-      const iterator = await this.buckets[bucket].watch({ key: `${clientId}.>`, include: KvWatchInclude.UpdatesOnly });
-      void (async () => {
-        for await (const entry of iterator) onChange({ bucket, campaignId: entry.key.split(".")[1] ?? "" });
-      })().catch(() => undefined); // a watch ends with its connection; the page reconnects
-      return iterator;
-    }));
+  async watchClient(
+    clientId: string,
+    buckets: readonly ReadModelBucket[],
+    onChange: (change: ReadModelChange) => void,
+  ): Promise<{ stop(): void }> {
+    const watches = await Promise.all(
+      buckets.map(async (bucket) => {
+        const iterator = await this.buckets[bucket].watch({
+          key: `${clientId}.>`,
+          include: KvWatchInclude.UpdatesOnly,
+        });
+        void (async () => {
+          for await (const entry of iterator)
+            onChange({ bucket, campaignId: entry.key.split(".")[1] ?? "" });
+        })().catch(() => undefined); // a watch ends with its connection; the page reconnects
+        return iterator;
+      }),
+    );
     return { stop: () => watches.forEach((iterator) => iterator.stop()) };
   }
 

@@ -38,7 +38,13 @@ export class Lease implements LeasePort {
   ) {}
 
   /** Joins the contest for `name`; `onChange(true)` runs once this instance holds it, `onChange(false)` once it no longer does. */
-  static async join(nc: NatsConnection, name: string, timing: LeaseTiming, onChange: (held: boolean) => Promise<void>, logger: Logger): Promise<Lease> {
+  static async join(
+    nc: NatsConnection,
+    name: string,
+    timing: LeaseTiming,
+    onChange: (held: boolean) => Promise<void>,
+    logger: Logger,
+  ): Promise<Lease> {
     const kv = await nc.jetstream().views.kv(LEASE_BUCKET, { history: 1, ttl: timing.ttlMs });
     const lease = new Lease(kv, name, timing, onChange, logger);
     await lease.tick();
@@ -66,13 +72,15 @@ export class Lease implements LeasePort {
     this.turn = this.turn.then(async () => {
       if (this.stopped) return;
       try {
-        const revision = this.revision === undefined
-          ? await this.kv.create(this.name, this.holder)
-          : await this.kv.update(this.name, this.holder, this.revision);
+        const revision =
+          this.revision === undefined
+            ? await this.kv.create(this.name, this.holder)
+            : await this.kv.update(this.name, this.holder, this.revision);
         this.renewedAt = Date.now();
         await this.change(revision);
       } catch (err) {
-        // Held by another (create fails) or lost (update fails); or NATS is away, and after ttl/2 without a renewal we step down.
+        // Held by another (create fails) or lost (update fails); or NATS is away, and after ttl/2
+        // without a renewal we step down.
         if (this.revision === undefined) return;
         const lost = !isUnreachable(err) || Date.now() - this.renewedAt >= this.timing.ttlMs / 2;
         if (!lost) return;
@@ -87,12 +95,23 @@ export class Lease implements LeasePort {
     const was = this.held;
     this.revision = revision;
     if (was === this.held) return;
-    this.logger.info({ lease: this.name, held: this.held }, this.held ? "lease taken" : "lease given up");
+    this.logger.info(
+      { lease: this.name, held: this.held },
+      this.held ? "lease taken" : "lease given up",
+    );
     await this.onChange(this.held);
   }
 }
 
-const UNREACHABLE = new Set(["TIMEOUT", "CONNECTION_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_DRAINING", "DISCONNECT", "408", "503"]);
+const UNREACHABLE = new Set([
+  "TIMEOUT",
+  "CONNECTION_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DRAINING",
+  "DISCONNECT",
+  "408",
+  "503",
+]);
 
 /** A timeout or a lost connection, as opposed to the server's refusal (wrong last sequence). */
 const isUnreachable = (err: unknown): boolean => {

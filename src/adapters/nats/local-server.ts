@@ -1,7 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { type ConnectionOptions, connect, ErrorCode, type NatsConnection, type NatsError } from "nats";
+import {
+  type ConnectionOptions,
+  connect,
+  ErrorCode,
+  type NatsConnection,
+  type NatsError,
+} from "nats";
 import type { Logger } from "pino";
 import { retry } from "../../lib/retry.js";
 
@@ -22,21 +28,30 @@ export type NatsTarget = {
 export const SERVICE_INBOX_PREFIX = "_INBOX_campaigns";
 
 const findOnPath = (name: string): string | undefined =>
-  [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"].map((dir) => join(dir, name)).find(existsSync);
+  [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"]
+    .map((dir) => join(dir, name))
+    .find(existsSync);
 
 /**
  * Connects to NATS_URL. When nothing answers there and `nats-server` is on
  * PATH, starts one with JetStream under `<dataDir>/nats` on that URL's port
  * (CONTRACT.md), so `npm start` works on a bare machine.
  */
-export async function connectOrStartNats(target: NatsTarget, dataDir: string, logger: Logger): Promise<NatsLink> {
+export async function connectOrStartNats(
+  target: NatsTarget,
+  dataDir: string,
+  logger: Logger,
+): Promise<NatsLink> {
   const link = await connectOrStart(target, dataDir, logger);
   try {
     await link.nc.jetstreamManager(); // asks the server for its JetStream account: fails at once without JetStream
   } catch (error) {
     await link.nc.close();
     link.localServer?.kill();
-    throw new Error(`the NATS server at ${target.shownServers} has no JetStream (the read models and the event relay need it): run nats-server with -js`, { cause: error });
+    throw new Error(
+      `the NATS server at ${target.shownServers} has no JetStream (the read models and the event relay need it): run nats-server with -js`,
+      { cause: error },
+    );
   }
   return link;
 }
@@ -57,21 +72,46 @@ function spawnBoundToThisProcess(binary: string, args: string[]): ChildProcess {
   return child;
 }
 
-async function connectOrStart(target: NatsTarget, dataDir: string, logger: Logger): Promise<NatsLink> {
+async function connectOrStart(
+  target: NatsTarget,
+  dataDir: string,
+  logger: Logger,
+): Promise<NatsLink> {
   // noAsyncTraces: no Error (and stack) captured per request; the service makes many.
-  const options: ConnectionOptions = { servers: target.servers, ...target.auth, inboxPrefix: SERVICE_INBOX_PREFIX, name: "campaigns", maxReconnectAttempts: -1, noAsyncTraces: true };
+  const options: ConnectionOptions = {
+    servers: target.servers,
+    ...target.auth,
+    inboxPrefix: SERVICE_INBOX_PREFIX,
+    name: "campaigns",
+    maxReconnectAttempts: -1,
+    noAsyncTraces: true,
+  };
   try {
     return { nc: await connect({ ...options, timeout: 2000 }) };
   } catch (error) {
     // Only a server that is not there is started here; one that refused us is reported as it is.
     if ((error as NatsError).code !== ErrorCode.ConnectionRefused) throw error;
     const binary = findOnPath("nats-server");
-    if (!binary) throw new Error(`nothing answers at NATS_URL=${target.shownServers} and nats-server is not on PATH`);
+    if (!binary)
+      throw new Error(
+        `nothing answers at NATS_URL=${target.shownServers} and nats-server is not on PATH`,
+      );
     const { hostname, port } = new URL(target.servers[0]!.replace(/^nats:/, "http:"));
     const storeDir = join(dataDir, "nats");
     mkdirSync(storeDir, { recursive: true });
-    const localServer = spawnBoundToThisProcess(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir]);
-    logger.info({ url: target.servers[0], storeDir, pid: localServer.pid }, "started a local nats-server with JetStream");
+    const localServer = spawnBoundToThisProcess(binary, [
+      "-a",
+      hostname,
+      "-p",
+      port || "4222",
+      "-js",
+      "-sd",
+      storeDir,
+    ]);
+    logger.info(
+      { url: target.servers[0], storeDir, pid: localServer.pid },
+      "started a local nats-server with JetStream",
+    );
     const deadline = Date.now() + 10_000;
     try {
       // Every 100 ms until it answers, it exits, or 10 s have passed.
@@ -83,7 +123,9 @@ async function connectOrStart(target: NatsTarget, dataDir: string, logger: Logge
       return { nc, localServer };
     } catch (retryError) {
       localServer.kill();
-      throw new Error(`could not start nats-server at ${target.servers[0]}: ${(retryError as Error).message}`);
+      throw new Error(
+        `could not start nats-server at ${target.servers[0]}: ${(retryError as Error).message}`,
+      );
     }
   }
 }

@@ -42,14 +42,26 @@ export const admitNumbers = (
   submitted.forEach((phone, index) => {
     const parameters = phone.parameters ?? [];
     if (new Set(parameters.map((p) => p.parameter)).size !== parameters.length)
-      parameterErrors.push({ field: `phoneNumbers.${index}.parameters`, index, number: phone.number, reason: "each parameter 1..9 may appear once" });
+      parameterErrors.push({
+        field: `phoneNumbers.${index}.parameters`,
+        index,
+        number: phone.number,
+        reason: "each parameter 1..9 may appear once",
+      });
     if (phone.timeZone !== undefined && !isValidTimeZone(phone.timeZone))
-      parameterErrors.push({ field: `phoneNumbers.${index}.timeZone`, index, number: phone.number, reason: `${phone.timeZone} is not an IANA time zone` });
+      parameterErrors.push({
+        field: `phoneNumbers.${index}.timeZone`,
+        index,
+        number: phone.number,
+        reason: `${phone.timeZone} is not an IANA time zone`,
+      });
 
     const normalised = normaliseWithCountry(phone.number, region);
-    if (!normalised.ok) return void invalid.push({ index, number: phone.number, reason: normalised.reason });
+    if (!normalised.ok)
+      return void invalid.push({ index, number: phone.number, reason: normalised.reason });
     const { e164 } = normalised;
-    if (admitted.has(e164) || alreadyIn(e164)) return void duplicates.push({ index, number: phone.number, e164 });
+    if (admitted.has(e164) || alreadyIn(e164))
+      return void duplicates.push({ index, number: phone.number, e164 });
     const list = admission.excludedBy(e164);
     if (list !== undefined) return void excluded.push({ index, number: phone.number, e164, list });
     admitted.add(e164);
@@ -58,17 +70,29 @@ export const admitNumbers = (
       number: phone.number,
       e164,
       ...(phone.name === undefined ? {} : { name: phone.name }),
-      ...(phone.parameters === undefined ? {} : { parameters: [...phone.parameters].sort((a, b) => a.parameter - b.parameter) }),
+      ...(phone.parameters === undefined
+        ? {}
+        : { parameters: [...phone.parameters].sort((a, b) => a.parameter - b.parameter) }),
       ...(timeZone === undefined ? {} : { timeZone }),
     });
   });
 
-  if (parameterErrors.length > 0) return domainError("rule_violated", "phone number parameters or time zones break their rules", parameterErrors);
+  if (parameterErrors.length > 0)
+    return domainError(
+      "rule_violated",
+      "phone number parameters or time zones break their rules",
+      parameterErrors,
+    );
   if (invalid.length > 0 && !ignoreInvalid)
     return domainError(
       "rule_violated",
       `${invalid.length} invalid phone number${invalid.length === 1 ? "" : "s"}; fix them or set ignoreInvalidPhoneNumbers`,
-      invalid.map(({ index, number, reason }) => ({ field: `phoneNumbers.${index}.number`, index, number, reason })),
+      invalid.map(({ index, number, reason }) => ({
+        field: `phoneNumbers.${index}.number`,
+        index,
+        number,
+        reason,
+      })),
     );
   return { entries, duplicates, ignored: invalid, excluded };
 };

@@ -15,14 +15,27 @@ const encoder = new TextEncoder();
 export const storedBytes = (events: readonly CampaignEvent[]): number =>
   events.reduce((bytes, event) => {
     const stored = encodeCampaignEvent(event);
-    return bytes + encoder.encode(stored.type).length + encoder.encode(JSON.stringify(stored.data)).length;
+    return (
+      bytes +
+      encoder.encode(stored.type).length +
+      encoder.encode(JSON.stringify(stored.data)).length
+    );
   }, 0);
 
-export const checkAppendSize = (events: readonly CampaignEvent[]): readonly CampaignEvent[] | DomainError => {
+export const checkAppendSize = (
+  events: readonly CampaignEvent[],
+): readonly CampaignEvent[] | DomainError => {
   const bytes = storedBytes(events);
   return bytes <= APPEND_BUDGET_BYTES
     ? events
-    : domainError("rule_violated", `the command's events take ${bytes} bytes, over the ${APPEND_BUDGET_BYTES}-byte append limit; send fewer numbers per command`, [
-        { field: "phoneNumbers", reason: "too large for one atomic append; split into smaller chunks" },
-      ]);
+    : domainError(
+        "rule_violated",
+        `the command's events take ${bytes} bytes, over the ${APPEND_BUDGET_BYTES}-byte append limit; send fewer numbers per command`,
+        [
+          {
+            field: "phoneNumbers",
+            reason: "too large for one atomic append; split into smaller chunks",
+          },
+        ],
+      );
 };

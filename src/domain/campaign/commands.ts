@@ -25,14 +25,22 @@ export const RecordAttemptOutcomeBody = z.strictObject({
   id: Identifier,
   number: z.string().min(1).max(64),
   attemptNumber: PositiveInt,
-  outcome: z.number().int().min(1, "outcome codes are 1 to 13").max(13, "outcome codes are 1 to 13"),
+  outcome: z
+    .number()
+    .int()
+    .min(1, "outcome codes are 1 to 13")
+    .max(13, "outcome codes are 1 to 13"),
   occurredAt: Instant,
 });
 export const RecordStageReachedBody = z.strictObject({
   id: Identifier,
   number: z.string().min(1).max(64),
   attemptNumber: PositiveInt,
-  stage: z.number().int().min(0, `stage codes are 0 to ${MAX_STAGE}`).max(MAX_STAGE, `stage codes are 0 to ${MAX_STAGE}`),
+  stage: z
+    .number()
+    .int()
+    .min(0, `stage codes are 0 to ${MAX_STAGE}`)
+    .max(MAX_STAGE, `stage codes are 0 to ${MAX_STAGE}`),
   occurredAt: Instant,
 });
 
@@ -40,7 +48,12 @@ export const RecordStageReachedBody = z.strictObject({
 export const ClaimDueAttemptsBody = z.strictObject({
   id: Identifier,
   limit: z.number().int().min(1, "limit is 1 to 1000").max(1000, "limit is 1 to 1000"),
-  claimSeconds: z.number().int().min(30, "claimSeconds is 30 to 3600").max(3600, "claimSeconds is 30 to 3600").default(600),
+  claimSeconds: z
+    .number()
+    .int()
+    .min(30, "claimSeconds is 30 to 3600")
+    .max(3600, "claimSeconds is 30 to 3600")
+    .default(600),
 });
 export const ReleaseClaimsBody = z.strictObject({
   id: Identifier,
@@ -56,7 +69,12 @@ export type RecordAttemptOutcomeBody = z.infer<typeof RecordAttemptOutcomeBody>;
 export type RecordStageReachedBody = z.infer<typeof RecordStageReachedBody>;
 
 /** A command as the decider sees it: the body with the tenant, and for a create the id chosen. */
-type Addressed<Type extends string, Data> = { type: Type; clientId: string; campaignId: string; data: Data };
+type Addressed<Type extends string, Data> = {
+  type: Type;
+  clientId: string;
+  campaignId: string;
+  data: Data;
+};
 
 export type CampaignCommand =
   | Addressed<"CreateCampaign", CreateCampaignBody>

@@ -6,7 +6,12 @@ import type { CampaignEvent } from "./events.js";
 import { evolveCampaign } from "./evolve.js";
 import { type CampaignState, initialCampaignState } from "./state.js";
 
-export const campaignDecider: Decider<CampaignCommand, CampaignEvent, CampaignState, CampaignContext> = {
+export const campaignDecider: Decider<
+  CampaignCommand,
+  CampaignEvent,
+  CampaignState,
+  CampaignContext
+> = {
   decide: decideCampaign,
   evolve: evolveCampaign,
   initialState: initialCampaignState,

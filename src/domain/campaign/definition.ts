@@ -3,7 +3,11 @@ import { CallPolicy, IsoDate, PositiveInt, WallClockTime } from "../schema-parts
 
 /** A phone number as a client submits it (seed 000 "Phone Number"). */
 export const PhoneParameter = z.strictObject({
-  parameter: z.number().int().min(1, "parameters are numbered 1 to 9").max(9, "parameters are numbered 1 to 9"),
+  parameter: z
+    .number()
+    .int()
+    .min(1, "parameters are numbered 1 to 9")
+    .max(9, "parameters are numbered 1 to 9"),
   value: z.string().max(1000),
 });
 export const SubmittedPhoneNumber = z.strictObject({
@@ -16,12 +20,25 @@ export const SubmittedPhoneNumber = z.strictObject({
 export type SubmittedPhoneNumber = z.infer<typeof SubmittedPhoneNumber>;
 
 export const MAX_NUMBERS_PER_COMMAND = 10_000;
-export const PhoneNumberList = z.array(SubmittedPhoneNumber).max(MAX_NUMBERS_PER_COMMAND, `at most ${MAX_NUMBERS_PER_COMMAND} numbers per command; send larger lists in chunks`);
+export const PhoneNumberList = z
+  .array(SubmittedPhoneNumber)
+  .max(
+    MAX_NUMBERS_PER_COMMAND,
+    `at most ${MAX_NUMBERS_PER_COMMAND} numbers per command; send larger lists in chunks`,
+  );
 
-export const RunoverDay = z.strictObject({ date: IsoDate, startTime: WallClockTime, finishTime: WallClockTime });
+export const RunoverDay = z.strictObject({
+  date: IsoDate,
+  startTime: WallClockTime,
+  finishTime: WallClockTime,
+});
 export const Attempt = z.strictObject({ attemptNumber: PositiveInt, interval: PositiveInt });
 
-const RetriedOutcome = z.number().int().min(1, "outcome codes are 1 to 13").max(13, "outcome codes are 1 to 13");
+const RetriedOutcome = z
+  .number()
+  .int()
+  .min(1, "outcome codes are 1 to 13")
+  .max(13, "outcome codes are 1 to 13");
 /** Per outcome: the wait before the next attempt (minutes, instead of the attempt's interval), or no further attempt. */
 export const RetryRule = z.union([
   z.strictObject({ outcome: RetriedOutcome, interval: PositiveInt }),

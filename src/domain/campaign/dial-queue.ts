@@ -26,7 +26,12 @@ export type DialQueueCounts = {
  */
 export const dialQueue = (campaign: Campaign, nowIso: string): DialQueueCounts => {
   const now = Date.parse(nowIso);
-  let dueNow = 0, claimed = 0, waitingForWindow = 0, waitingForRetry = 0, excluded = 0, completed = 0;
+  let dueNow = 0,
+    claimed = 0,
+    waitingForWindow = 0,
+    waitingForRetry = 0,
+    excluded = 0,
+    completed = 0;
   let nextDue = Infinity;
   for (const progress of campaign.numbers.values()) {
     const next = progress.next;
@@ -49,8 +54,17 @@ export const dialQueue = (campaign: Campaign, nowIso: string): DialQueueCounts =
     const callable = at === undefined ? undefined : nextCallingTime(windows, Math.max(at, now));
     if (callable !== undefined) nextDue = Math.min(nextDue, callable);
     const last = progress.last;
-    const interval = last === undefined ? undefined : retryInterval(campaign.settings, last.attemptNumber, last.outcome);
-    if (next.status === "retry" && last !== undefined && interval !== undefined && Date.parse(last.occurredAt) + interval * 60_000 > now) waitingForRetry++;
+    const interval =
+      last === undefined
+        ? undefined
+        : retryInterval(campaign.settings, last.attemptNumber, last.outcome);
+    if (
+      next.status === "retry" &&
+      last !== undefined &&
+      interval !== undefined &&
+      Date.parse(last.occurredAt) + interval * 60_000 > now
+    )
+      waitingForRetry++;
     else waitingForWindow++;
   }
   return {

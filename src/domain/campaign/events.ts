@@ -17,8 +17,16 @@ export const NumberEntry = z.object({
 });
 export type NumberEntry = z.infer<typeof NumberEntry>;
 
-export const DuplicateNumber = z.object({ index: z.number().int(), number: z.string(), e164: z.string() });
-export const IgnoredNumber = z.object({ index: z.number().int(), number: z.string(), reason: z.string() });
+export const DuplicateNumber = z.object({
+  index: z.number().int(),
+  number: z.string(),
+  e164: z.string(),
+});
+export const IgnoredNumber = z.object({
+  index: z.number().int(),
+  number: z.string(),
+  reason: z.string(),
+});
 export type DuplicateNumber = z.infer<typeof DuplicateNumber>;
 export type IgnoredNumber = z.infer<typeof IgnoredNumber>;
 
@@ -36,9 +44,16 @@ export const NextStep = z.discriminatedUnion("status", [
 export type NextStep = z.infer<typeof NextStep>;
 
 /** A number's first attempt, before any outcome: due as soon as a calling window is open. */
-export const FirstAttemptStep = z.object({ status: z.literal("pending"), attemptNumber: z.literal(1), leaveMessage: z.boolean() });
+export const FirstAttemptStep = z.object({
+  status: z.literal("pending"),
+  attemptNumber: z.literal(1),
+  leaveMessage: z.boolean(),
+});
 /** A kept number's next step, re-planned by an update: its first attempt, a retry, or exhausted. */
-export const ReplannedNumber = z.object({ e164: z.string(), next: z.discriminatedUnion("status", [FirstAttemptStep, ...NextStep.options]) });
+export const ReplannedNumber = z.object({
+  e164: z.string(),
+  next: z.discriminatedUnion("status", [FirstAttemptStep, ...NextStep.options]),
+});
 export type ReplannedNumber = z.infer<typeof ReplannedNumber>;
 
 const event = <Type extends string, Data extends z.ZodType>(type: Type, data: Data) =>
@@ -109,18 +124,40 @@ export const StageReached = event(
 );
 export const NumberOptedOut = event(
   "NumberOptedOut",
-  z.object({ e164: z.string(), attemptNumber: z.number().int().positive(), occurredAt: z.string() }),
+  z.object({
+    e164: z.string(),
+    attemptNumber: z.number().int().positive(),
+    occurredAt: z.string(),
+  }),
 );
 
 /** Numbers not admitted because an exclusion in force covers them (kept for audit and for a repeat's reply). */
-export const ExcludedNumber = z.object({ index: z.number().int(), number: z.string(), e164: z.string(), list: ExclusionListName });
+export const ExcludedNumber = z.object({
+  index: z.number().int(),
+  number: z.string(),
+  e164: z.string(),
+  list: ExclusionListName,
+});
 export type ExcludedNumber = z.infer<typeof ExcludedNumber>;
-export const ExcludedPhoneNumbersSkipped = event("ExcludedPhoneNumbersSkipped", z.object({ excluded: z.array(ExcludedNumber) }));
+export const ExcludedPhoneNumbersSkipped = event(
+  "ExcludedPhoneNumbersSkipped",
+  z.object({ excluded: z.array(ExcludedNumber) }),
+);
 /** Numbers of the campaign completed with result `excluded`: never claimed again. */
-export const NumbersExcluded = event("NumbersExcluded", z.object({ list: ExclusionListName, numbers: z.array(z.string()) }));
+export const NumbersExcluded = event(
+  "NumbersExcluded",
+  z.object({ list: ExclusionListName, numbers: z.array(z.string()) }),
+);
 /** The campaign has applied the client's exclusion list up to this version (see ClientExclusions). */
-export const ClientExclusionsApplied = event("ClientExclusionsApplied", z.object({ version: z.number().int().nonnegative() }));
-export const ClaimedAttempt = z.object({ e164: z.string(), attemptNumber: z.number().int().positive(), dueAt: z.string() });
+export const ClientExclusionsApplied = event(
+  "ClientExclusionsApplied",
+  z.object({ version: z.number().int().nonnegative() }),
+);
+export const ClaimedAttempt = z.object({
+  e164: z.string(),
+  attemptNumber: z.number().int().positive(),
+  dueAt: z.string(),
+});
 export const AttemptsClaimed = event(
   "AttemptsClaimed",
   z.object({ claimedAt: z.string(), claimedUntil: z.string(), claims: z.array(ClaimedAttempt) }),

@@ -2,37 +2,70 @@ import { Map as ImmutableMap } from "immutable";
 import type { CampaignEvent, CampaignEventOf, CampaignEventType, NumberEntry } from "./events.js";
 import type { CampaignSettings } from "./definition.js";
 import { emptyExclusionList, withAdded, withRemoved } from "../exclusions/list.js";
-import { type Campaign, type CampaignState, type NumberProgress, type ZoneWindows, firstAttempt } from "./state.js";
+import {
+  type Campaign,
+  type CampaignState,
+  type NumberProgress,
+  type ZoneWindows,
+  firstAttempt,
+} from "./state.js";
 import { buildQueue, enqueueAll, requeue, withZonesOf, zoneWindows } from "./queue.js";
-import { type LegacyCampaignUpdated, isLegacyCampaignUpdated, upcastCampaignUpdated } from "./replan.js";
+import {
+  type LegacyCampaignUpdated,
+  isLegacyCampaignUpdated,
+  upcastCampaignUpdated,
+} from "./replan.js";
 
 /** A decoded event as read from the store: the current shapes, or an older one that replay upcasts. */
 export type CampaignEventAsRead = CampaignEvent | LegacyCampaignUpdated;
 
-const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({ entry, next: firstAttempt(settings) });
+const fresh = (entry: NumberEntry, settings: CampaignSettings): NumberProgress => ({
+  entry,
+  next: firstAttempt(settings),
+});
 
 /** Events only ever follow a CampaignCreated; anything else on an absent campaign is ignored. */
-const onCampaign = (state: CampaignState, change: (campaign: Campaign) => Campaign): CampaignState =>
-  state.status === "absent" ? state : change(state);
+const onCampaign = (
+  state: CampaignState,
+  change: (campaign: Campaign) => Campaign,
+): CampaignState => (state.status === "absent" ? state : change(state));
 
 /** Changes one number, and moves it in the dial queue when its next callable moment changed. */
-const updateNumber = (campaign: Campaign, e164: string, change: (progress: NumberProgress) => NumberProgress): Campaign => {
+const updateNumber = (
+  campaign: Campaign,
+  e164: string,
+  change: (progress: NumberProgress) => NumberProgress,
+): Campaign => {
   const progress = campaign.numbers.get(e164);
   if (!progress) return campaign;
   const changed = change(progress);
   const numbers = campaign.numbers.set(e164, changed);
   // A transient map (during replay) is changed in place: no new campaign object needed.
-  return requeue(numbers === campaign.numbers ? campaign : { ...campaign, numbers }, progress, changed);
+  return requeue(
+    numbers === campaign.numbers ? campaign : { ...campaign, numbers },
+    progress,
+    changed,
+  );
 };
 
-const updateNumbers = (campaign: Campaign, e164s: readonly string[], change: (progress: NumberProgress) => NumberProgress): Campaign =>
-  e164s.reduce((current, e164) => updateNumber(current, e164, change), campaign);
+const updateNumbers = (
+  campaign: Campaign,
+  e164s: readonly string[],
+  change: (progress: NumberProgress) => NumberProgress,
+): Campaign => e164s.reduce((current, e164) => updateNumber(current, e164, change), campaign);
 
-const unclaimed = ({ claimedUntil: _claim, ...progress }: NumberProgress): NumberProgress => progress;
+const unclaimed = ({ claimedUntil: _claim, ...progress }: NumberProgress): NumberProgress =>
+  progress;
 
-const campaignZone = (settings: CampaignSettings): ReadonlyMap<string, ZoneWindows> => new Map([[settings.timeZone, zoneWindows(settings, settings.timeZone)]]);
+const campaignZone = (settings: CampaignSettings): ReadonlyMap<string, ZoneWindows> =>
+  new Map([[settings.timeZone, zoneWindows(settings, settings.timeZone)]]);
 
-type Transitions = { [Type in CampaignEventType]: (state: CampaignState, data: CampaignEventOf<Type>["data"]) => CampaignState };
+type Transitions = {
+  [Type in CampaignEventType]: (
+    state: CampaignState,
+    data: CampaignEventOf<Type>["data"],
+  ) => CampaignState;
+};
 
 /**
  * One state transition per event type (evolveCampaign dispatches; "evolver"
@@ -66,7 +99,11 @@ const transitions: Transitions = {
           added.push(progress);
         }
       });
-      const withNumbers: Campaign = { ...campaign, numbers, zones: withZonesOf(campaign.zones, campaign.settings, data.numbers) };
+      const withNumbers: Campaign = {
+        ...campaign,
+        numbers,
+        zones: withZonesOf(campaign.zones, campaign.settings, data.numbers),
+      };
       return enqueueAll(withNumbers, added);
     }),
   CampaignUpdated: (state, data) =>
@@ -74,7 +111,8 @@ const transitions: Transitions = {
       const zones = withZonesOf(campaignZone(data.settings), data.settings, data.numbers);
       const windows = zones.get(data.settings.timeZone)!.windows;
       const replanned = { ...campaign, settings: data.settings, windows, zones };
-      // A full replacement: numbers kept by E.164 keep their progress (and a claim on an attempt still to make), with the next step the update re-planned; the rest start afresh.
+      // A full replacement: numbers kept by E.164 keep their progress (and a claim on an attempt
+      // still to make), with the next step the update re-planned; the rest start afresh.
       const replannedNext = new Map(data.replanned.map(({ e164, next }) => [e164, next]));
       const numbers = ImmutableMap<string, NumberProgress>().withMutations((numbers) => {
         for (const entry of data.numbers) {
@@ -102,28 +140,63 @@ const transitions: Transitions = {
     onCampaign(state, (campaign) =>
       // An outcome ends the attempt's claim, whoever held it.
       updateNumber(campaign, data.e164, (progress) =>
-        unclaimed({ ...progress, last: { attemptNumber: data.attemptNumber, outcome: data.outcome, occurredAt: data.occurredAt }, next: data.next }),
+        unclaimed({
+          ...progress,
+          last: {
+            attemptNumber: data.attemptNumber,
+            outcome: data.outcome,
+            occurredAt: data.occurredAt,
+          },
+          next: data.next,
+        }),
       ),
     ),
   NumberOptedOut: (state, data) =>
     onCampaign(state, (campaign) =>
-      updateNumber(campaign, data.e164, (progress) => unclaimed({ ...progress, next: { status: "completed", result: "opted_out" }, optedOutOn: data.attemptNumber })),
+      updateNumber(campaign, data.e164, (progress) =>
+        unclaimed({
+          ...progress,
+          next: { status: "completed", result: "opted_out" },
+          optedOutOn: data.attemptNumber,
+        }),
+      ),
     ),
-  ExclusionsAdded: (state, data) => onCampaign(state, (campaign) => ({ ...campaign, exclusions: withAdded(campaign.exclusions, data) })),
-  ExclusionsRemoved: (state, data) => onCampaign(state, (campaign) => ({ ...campaign, exclusions: withRemoved(campaign.exclusions, data.numbers) })),
+  ExclusionsAdded: (state, data) =>
+    onCampaign(state, (campaign) => ({
+      ...campaign,
+      exclusions: withAdded(campaign.exclusions, data),
+    })),
+  ExclusionsRemoved: (state, data) =>
+    onCampaign(state, (campaign) => ({
+      ...campaign,
+      exclusions: withRemoved(campaign.exclusions, data.numbers),
+    })),
   NumbersExcluded: (state, data) =>
-    onCampaign(state, (campaign) => updateNumbers(campaign, data.numbers, (progress) => unclaimed({ ...progress, next: { status: "completed", result: "excluded" } }))),
-  ClientExclusionsApplied: (state, data) => onCampaign(state, (campaign) => ({ ...campaign, clientExclusionsVersion: data.version })),
+    onCampaign(state, (campaign) =>
+      updateNumbers(campaign, data.numbers, (progress) =>
+        unclaimed({ ...progress, next: { status: "completed", result: "excluded" } }),
+      ),
+    ),
+  ClientExclusionsApplied: (state, data) =>
+    onCampaign(state, (campaign) => ({ ...campaign, clientExclusionsVersion: data.version })),
   AttemptsClaimed: (state, data) =>
     onCampaign(state, (campaign) => {
       const until = Date.parse(data.claimedUntil);
-      return data.claims.reduce((current, claim) => updateNumber(current, claim.e164, (progress) => ({ ...progress, claimedUntil: until })), campaign);
+      return data.claims.reduce(
+        (current, claim) =>
+          updateNumber(current, claim.e164, (progress) => ({ ...progress, claimedUntil: until })),
+        campaign,
+      );
     }),
-  ClaimsReleased: (state, data) => onCampaign(state, (campaign) => updateNumbers(campaign, data.numbers, unclaimed)),
+  ClaimsReleased: (state, data) =>
+    onCampaign(state, (campaign) => updateNumbers(campaign, data.numbers, unclaimed)),
 };
 
 export const evolveCampaign = (state: CampaignState, event: CampaignEvent): CampaignState =>
-  (transitions[event.type] as (state: CampaignState, data: unknown) => CampaignState)(state, event.data);
+  (transitions[event.type] as (state: CampaignState, data: unknown) => CampaignState)(
+    state,
+    event.data,
+  );
 
 /** Past this many events a replay rebuilds the dial queue once at its end instead of moving each number in it. */
 const REBUILD_QUEUE_AFTER = 256;
@@ -135,17 +208,24 @@ const REBUILD_QUEUE_AFTER = 256;
  * A long run leaves the dial queue aside and builds it once at the end.
  * Events may be stored ones of an older shape: they are upcast here.
  */
-export const replayCampaign = (state: CampaignState, events: Iterable<CampaignEventAsRead>): CampaignState => {
+export const replayCampaign = (
+  state: CampaignState,
+  events: Iterable<CampaignEventAsRead>,
+): CampaignState => {
   const run = Array.isArray(events) ? (events as readonly CampaignEventAsRead[]) : [...events];
   const rebuild = run.length > REBUILD_QUEUE_AFTER;
   const transient = (s: CampaignState): CampaignState =>
-    s.status === "absent" ? s : { ...s, numbers: s.numbers.asMutable(), ...(rebuild ? { queue: undefined } : {}) };
+    s.status === "absent"
+      ? s
+      : { ...s, numbers: s.numbers.asMutable(), ...(rebuild ? { queue: undefined } : {}) };
   let current: CampaignState = transient(state);
   for (const stored of run) {
-    // Where stored events are read: an update written before it carried its re-plan is upcast on the state before it.
+    // Where stored events are read: an update written before it carried its re-plan is upcast on
+    // the state before it.
     const event = isLegacyCampaignUpdated(stored) ? upcastCampaignUpdated(current, stored) : stored;
     current = evolveCampaign(current, event);
-    if (event.type === "CampaignCreated" || event.type === "CampaignUpdated") current = transient(current);
+    if (event.type === "CampaignCreated" || event.type === "CampaignUpdated")
+      current = transient(current);
   }
   if (current.status === "absent") return current;
   const settled = { ...current, numbers: current.numbers.asImmutable() };

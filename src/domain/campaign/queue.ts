@@ -1,5 +1,12 @@
 import type { CallingWindow } from "../calling-window.js";
-import { type DueIndex, byDueThenId, dueIndexFromSorted, emptyDueIndex, insertDue, moveDue } from "../due-index.js";
+import {
+  type DueIndex,
+  byDueThenId,
+  dueIndexFromSorted,
+  emptyDueIndex,
+  insertDue,
+  moveDue,
+} from "../due-index.js";
 import type { CampaignSettings } from "./definition.js";
 import type { NumberEntry } from "./events.js";
 import { type Campaign, type NumberProgress, type ZoneWindows, callingWindowsOf } from "./state.js";
@@ -13,7 +20,8 @@ import { type Campaign, type NumberProgress, type ZoneWindows, callingWindowsOf 
  */
 
 /** The zone a number's windows are read in. */
-export const zoneOf = (campaign: Pick<Campaign, "settings">, entry: NumberEntry): string => entry.timeZone ?? campaign.settings.timeZone;
+export const zoneOf = (campaign: Pick<Campaign, "settings">, entry: NumberEntry): string =>
+  entry.timeZone ?? campaign.settings.timeZone;
 
 export const zoneWindows = (settings: CampaignSettings, timeZone: string): ZoneWindows => {
   const windows = callingWindowsOf(settings, timeZone);
@@ -22,7 +30,11 @@ export const zoneWindows = (settings: CampaignSettings, timeZone: string): ZoneW
 };
 
 /** The zones' windows with those of `entries`' zones added (each zone worked out once). */
-export const withZonesOf = (zones: ReadonlyMap<string, ZoneWindows>, settings: CampaignSettings, entries: Iterable<NumberEntry>): ReadonlyMap<string, ZoneWindows> => {
+export const withZonesOf = (
+  zones: ReadonlyMap<string, ZoneWindows>,
+  settings: CampaignSettings,
+  entries: Iterable<NumberEntry>,
+): ReadonlyMap<string, ZoneWindows> => {
   let added: Map<string, ZoneWindows> | undefined;
   for (const entry of entries) {
     const zone = entry.timeZone;
@@ -33,19 +45,30 @@ export const withZonesOf = (zones: ReadonlyMap<string, ZoneWindows>, settings: C
   return added ?? zones;
 };
 
-export const windowsOf = (campaign: Pick<Campaign, "settings" | "zones">, entry: NumberEntry): readonly CallingWindow[] =>
-  campaign.zones.get(zoneOf(campaign, entry))?.windows ?? [];
+export const windowsOf = (
+  campaign: Pick<Campaign, "settings" | "zones">,
+  entry: NumberEntry,
+): readonly CallingWindow[] => campaign.zones.get(zoneOf(campaign, entry))?.windows ?? [];
 
 /** When a number is next callable: its retry's due time, its zone's first window for a first attempt, its claim's end while claimed. */
-export const queueKey = (campaign: Pick<Campaign, "settings" | "zones">, progress: NumberProgress): number | undefined => {
+export const queueKey = (
+  campaign: Pick<Campaign, "settings" | "zones">,
+  progress: NumberProgress,
+): number | undefined => {
   const next = progress.next;
   if (next.status === "completed") return undefined;
   if (progress.claimedUntil !== undefined) return progress.claimedUntil;
-  return next.status === "retry" ? Date.parse(next.dueAt) : campaign.zones.get(zoneOf(campaign, progress.entry))?.firstOpensAt;
+  return next.status === "retry"
+    ? Date.parse(next.dueAt)
+    : campaign.zones.get(zoneOf(campaign, progress.entry))?.firstOpensAt;
 };
 
 /** The queue after one number changed from `before` to `after` (either may be absent). */
-export const requeue = (campaign: Campaign, before: NumberProgress | undefined, after: NumberProgress | undefined): Campaign => {
+export const requeue = (
+  campaign: Campaign,
+  before: NumberProgress | undefined,
+  after: NumberProgress | undefined,
+): Campaign => {
   if (campaign.queue === undefined) return campaign;
   const progress = after ?? before;
   if (progress === undefined) return campaign;

@@ -6,10 +6,18 @@ import type { DueIndex } from "../due-index.js";
 import type { ExclusionList } from "../exclusions/list.js";
 
 /** The first attempt of a number, before any outcome: due as soon as a window is open. */
-export type FirstAttempt = { readonly status: "pending"; readonly attemptNumber: 1; readonly leaveMessage: boolean };
+export type FirstAttempt = {
+  readonly status: "pending";
+  readonly attemptNumber: 1;
+  readonly leaveMessage: boolean;
+};
 export type NumberStep = FirstAttempt | NextStep;
 
-export type LastAttempt = { readonly attemptNumber: number; readonly outcome: number; readonly occurredAt: string };
+export type LastAttempt = {
+  readonly attemptNumber: number;
+  readonly outcome: number;
+  readonly occurredAt: string;
+};
 
 export type NumberProgress = {
   readonly entry: NumberEntry;
@@ -22,7 +30,10 @@ export type NumberProgress = {
 };
 
 /** A zone's calling windows, and when the first one opens (a first attempt's due time). */
-export type ZoneWindows = { readonly windows: readonly CallingWindow[]; readonly firstOpensAt: number | undefined };
+export type ZoneWindows = {
+  readonly windows: readonly CallingWindow[];
+  readonly firstOpensAt: number | undefined;
+};
 
 export type Campaign = {
   readonly status: "active" | "paused" | "deleted";
@@ -52,7 +63,8 @@ export type CampaignState = { readonly status: "absent" } | Campaign;
 export const initialCampaignState = (): CampaignState => ({ status: "absent" });
 
 /** N, the maximum attempts per number: the attempts list's length, one when empty. */
-export const maxAttempts = (settings: CampaignSettings): number => Math.max(1, settings.attempts.length);
+export const maxAttempts = (settings: CampaignSettings): number =>
+  Math.max(1, settings.attempts.length);
 
 /** Minutes to wait after attempt `attemptNumber` (attempts are stored sorted by attempt number). */
 export const intervalAfter = (settings: CampaignSettings, attemptNumber: number): number =>
@@ -68,10 +80,19 @@ export const leaveMessageOn = (settings: CampaignSettings, attemptNumber: number
  * start day and each runover day, less the excluded dates (holidays), which
  * are local dates on that same clock.
  */
-export const callingWindowsOf = (settings: CampaignSettings, timeZone: string = settings.timeZone): CallingWindow[] => {
+export const callingWindowsOf = (
+  settings: CampaignSettings,
+  timeZone: string = settings.timeZone,
+): CallingWindow[] => {
   const holidays = new Set(settings.excludedDates ?? []);
-  const days = [{ date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime }, ...settings.runoverDays];
-  return callingWindows(days.filter((day) => !holidays.has(day.date)), timeZone);
+  const days = [
+    { date: settings.startDate, startTime: settings.startTime, finishTime: settings.finishTime },
+    ...settings.runoverDays,
+  ];
+  return callingWindows(
+    days.filter((day) => !holidays.has(day.date)),
+    timeZone,
+  );
 };
 
 /**
@@ -79,8 +100,13 @@ export const callingWindowsOf = (settings: CampaignSettings, timeZone: string = 
  * outcome's retry rule when it has one, else the attempt's interval; undefined
  * when the rule says no further attempt.
  */
-export const retryInterval = (settings: CampaignSettings, attemptNumber: number, outcome: number | undefined): number | undefined => {
-  const rule = outcome === undefined ? undefined : settings.retryRules?.find((r) => r.outcome === outcome);
+export const retryInterval = (
+  settings: CampaignSettings,
+  attemptNumber: number,
+  outcome: number | undefined,
+): number | undefined => {
+  const rule =
+    outcome === undefined ? undefined : settings.retryRules?.find((r) => r.outcome === outcome);
   if (rule === undefined) return intervalAfter(settings, attemptNumber);
   return "interval" in rule ? rule.interval : undefined;
 };
@@ -110,25 +136,30 @@ export const firstAttempt = (settings: CampaignSettings): FirstAttempt => ({
 });
 
 /** A number with no attempt left to make (any final result). */
-export const isCompleted = (progress: NumberProgress): boolean => progress.next.status === "completed";
+export const isCompleted = (progress: NumberProgress): boolean =>
+  progress.next.status === "completed";
 
 /** What re-planning reads of a next step; anything else a step carries is kept as it is. */
 export type PlannedStep =
   | { readonly status: "completed" }
   | { readonly status: "pending"; readonly attemptNumber: number; readonly leaveMessage: boolean }
-  | { readonly status: "retry"; readonly attemptNumber: number; readonly leaveMessage: boolean; readonly dueAt: string };
+  | {
+      readonly status: "retry";
+      readonly attemptNumber: number;
+      readonly leaveMessage: boolean;
+      readonly dueAt: string;
+    };
 
 const EXHAUSTED = { status: "completed", result: "exhausted" } as const;
 
 /**
- * A kept number's next step once a CampaignUpdated has replaced the settings:
- * a number not yet completed is planned again under the new settings, as if
- * they had always held. An attempt beyond the new maximum is never made (the
- * number is exhausted); a retry falls due afresh from its previous attempt
- * (`lastAttemptAt`) with the new interval (or `lastOutcome`'s retry rule), in the number's new calling windows, and is
- * exhausted when none is left; the AnswerPhoneMessage policy is applied anew.
- * Returns `next` itself when nothing changes. Run once, by decide (the
- * update carries the result), and by the upcaster of updates stored before.
+ * A kept number's next step once a CampaignUpdated has replaced the settings: a number not yet
+ * completed is planned again under the new settings, as if they had always held. An attempt beyond
+ * the new maximum is never made (the number is exhausted); a retry falls due afresh from its
+ * previous attempt (`lastAttemptAt`) with the new interval (or `lastOutcome`'s retry rule), in the
+ * number's new calling windows, and is exhausted when none is left; the AnswerPhoneMessage policy
+ * is applied anew. Returns `next` itself when nothing changes. Run once, by decide (the update
+ * carries the result), and by the upcaster of updates stored before.
  */
 export const replanAfterUpdate = <Step extends PlannedStep>(
   next: Step,
@@ -143,7 +174,9 @@ export const replanAfterUpdate = <Step extends PlannedStep>(
   if (next.status === "retry" && lastAttemptAt !== undefined) {
     const dueAt = retryDueAt(settings, windows, next.attemptNumber - 1, lastAttemptAt, lastOutcome);
     if (dueAt === undefined) return EXHAUSTED;
-    return dueAt === next.dueAt && leaveMessage === next.leaveMessage ? next : { ...next, dueAt, leaveMessage };
+    return dueAt === next.dueAt && leaveMessage === next.leaveMessage
+      ? next
+      : { ...next, dueAt, leaveMessage };
   }
   return leaveMessage === next.leaveMessage ? next : { ...next, leaveMessage };
 };

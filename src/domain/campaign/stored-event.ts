@@ -1,5 +1,13 @@
 import type { CampaignEvent, DuplicateNumber, IgnoredNumber, NumberEntry } from "./events.js";
-import { type ColumnCodec, type Table, type TableSchema, asIs, fromTable, isTable, toTable } from "./table.js";
+import {
+  type ColumnCodec,
+  type Table,
+  type TableSchema,
+  asIs,
+  fromTable,
+  isTable,
+  toTable,
+} from "./table.js";
 
 /**
  * Campaign events as the store holds them. Events that carry lists of numbers
@@ -26,8 +34,10 @@ const e164Digits: ColumnCodec = {
 };
 
 const parameterPairs: ColumnCodec = {
-  encode: (value) => (value as { parameter: number; value: string }[]).map((p) => [p.parameter, p.value]),
-  decode: (value) => (value as [number, string][]).map(([parameter, value]) => ({ parameter, value })),
+  encode: (value) =>
+    (value as { parameter: number; value: string }[]).map((p) => [p.parameter, p.value]),
+  decode: (value) =>
+    (value as [number, string][]).map(([parameter, value]) => ({ parameter, value })),
 };
 
 /** The reasons normalisePhoneNumber gives, by code; a reason without a code is stored as its text. */
@@ -40,14 +50,27 @@ const reasonTexts: Readonly<Record<string, string>> = {
   not_valid: "not a valid number for its region",
   not_possible: "not a possible number for its region",
 };
-const reasonCodes: ReadonlyMap<string, string> = new Map(Object.entries(reasonTexts).map(([code, text]) => [text, code]));
+const reasonCodes: ReadonlyMap<string, string> = new Map(
+  Object.entries(reasonTexts).map(([code, text]) => [text, code]),
+);
 const reasonCode: ColumnCodec = {
   encode: (value) => reasonCodes.get(value as string) ?? value,
   decode: (value) => reasonTexts[value as string] ?? value,
 };
 
-export const numberColumns: TableSchema = { number: asIs, e164: e164Digits, name: asIs, parameters: parameterPairs, timeZone: asIs };
-const exclusionColumns: TableSchema = { number: asIs, e164: e164Digits, reason: asIs, expiresAt: asIs };
+export const numberColumns: TableSchema = {
+  number: asIs,
+  e164: e164Digits,
+  name: asIs,
+  parameters: parameterPairs,
+  timeZone: asIs,
+};
+const exclusionColumns: TableSchema = {
+  number: asIs,
+  e164: e164Digits,
+  reason: asIs,
+  expiresAt: asIs,
+};
 const excludedColumns: TableSchema = { index: asIs, number: asIs, e164: e164Digits, list: asIs };
 const duplicateColumns: TableSchema = { index: asIs, number: asIs, e164: e164Digits };
 const ignoredColumns: TableSchema = { index: asIs, number: asIs, reason: reasonCode };
@@ -58,31 +81,65 @@ const readList = <Record_>(schema: TableSchema, stored: unknown): Record_[] =>
 
 type Data = Record<string, unknown>;
 
-const codecs: Readonly<Record<string, { encode: (data: Data) => Data; decode: (data: Data) => Data }>> = {
+const codecs: Readonly<
+  Record<string, { encode: (data: Data) => Data; decode: (data: Data) => Data }>
+> = {
   PhoneNumbersAdded: {
-    encode: ({ numbers, duplicates, ...rest }) => ({ ...rest, ...numbersTables(numbers as NumberEntry[], duplicates as DuplicateNumber[]) }),
-    decode: ({ numbers, duplicates, ...rest }) => ({ ...rest, ...numbersLists(numbers, duplicates) }),
+    encode: ({ numbers, duplicates, ...rest }) => ({
+      ...rest,
+      ...numbersTables(numbers as NumberEntry[], duplicates as DuplicateNumber[]),
+    }),
+    decode: ({ numbers, duplicates, ...rest }) => ({
+      ...rest,
+      ...numbersLists(numbers, duplicates),
+    }),
   },
   CampaignUpdated: {
-    encode: ({ numbers, duplicates, ...rest }) => ({ ...rest, ...numbersTables(numbers as NumberEntry[], duplicates as DuplicateNumber[]) }),
-    decode: ({ numbers, duplicates, ...rest }) => ({ ...rest, ...numbersLists(numbers, duplicates) }),
+    encode: ({ numbers, duplicates, ...rest }) => ({
+      ...rest,
+      ...numbersTables(numbers as NumberEntry[], duplicates as DuplicateNumber[]),
+    }),
+    decode: ({ numbers, duplicates, ...rest }) => ({
+      ...rest,
+      ...numbersLists(numbers, duplicates),
+    }),
   },
   // Also the events of a client's exclusion list (stream exclusions-<client>).
   ExclusionsAdded: {
-    encode: ({ entries, invalid, ...rest }) => ({ ...rest, entries: toTable(exclusionColumns, entries as object[]), invalid: toTable(ignoredColumns, invalid as IgnoredNumber[]) }),
-    decode: ({ entries, invalid, ...rest }) => ({ ...rest, entries: readList(exclusionColumns, entries), invalid: readList<IgnoredNumber>(ignoredColumns, invalid) }),
+    encode: ({ entries, invalid, ...rest }) => ({
+      ...rest,
+      entries: toTable(exclusionColumns, entries as object[]),
+      invalid: toTable(ignoredColumns, invalid as IgnoredNumber[]),
+    }),
+    decode: ({ entries, invalid, ...rest }) => ({
+      ...rest,
+      entries: readList(exclusionColumns, entries),
+      invalid: readList<IgnoredNumber>(ignoredColumns, invalid),
+    }),
   },
   ExcludedPhoneNumbersSkipped: {
-    encode: ({ excluded, ...rest }) => ({ ...rest, excluded: toTable(excludedColumns, excluded as object[]) }),
+    encode: ({ excluded, ...rest }) => ({
+      ...rest,
+      excluded: toTable(excludedColumns, excluded as object[]),
+    }),
     decode: ({ excluded, ...rest }) => ({ ...rest, excluded: readList(excludedColumns, excluded) }),
   },
   InvalidPhoneNumbersIgnored: {
-    encode: ({ ignored, ...rest }) => ({ ...rest, ignored: toTable(ignoredColumns, ignored as IgnoredNumber[]) }),
-    decode: ({ ignored, ...rest }) => ({ ...rest, ignored: readList<IgnoredNumber>(ignoredColumns, ignored) }),
+    encode: ({ ignored, ...rest }) => ({
+      ...rest,
+      ignored: toTable(ignoredColumns, ignored as IgnoredNumber[]),
+    }),
+    decode: ({ ignored, ...rest }) => ({
+      ...rest,
+      ignored: readList<IgnoredNumber>(ignoredColumns, ignored),
+    }),
   },
 };
 
-const numbersTables = (numbers: readonly NumberEntry[], duplicates: readonly DuplicateNumber[]): Data => ({
+const numbersTables = (
+  numbers: readonly NumberEntry[],
+  duplicates: readonly DuplicateNumber[],
+): Data => ({
   numbers: toTable(numberColumns, numbers),
   ...(duplicates.length === 0 ? {} : { duplicates: toTable(duplicateColumns, duplicates) }),
 });
@@ -101,7 +158,10 @@ export const encodeCampaignEvent = (event: CampaignEvent): StoredCampaignEvent =
 /** The domain event of a stored one, whichever shape it was stored in. */
 export const decodeCampaignEvent = (event: StoredCampaignEvent): CampaignEvent => {
   const codec = codecs[event.type];
-  return { type: event.type, data: codec ? codec.decode(event.data as Data) : event.data } as CampaignEvent;
+  return {
+    type: event.type,
+    data: codec ? codec.decode(event.data as Data) : event.data,
+  } as CampaignEvent;
 };
 
 export type { Table };

@@ -7,17 +7,25 @@
  * absent values at the end of a row are left out. Columns no record uses are
  * left out of the table. A value may have a compact form (see `ColumnCodec`).
  */
-export type Table = { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
+export type Table = {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+};
 
 /** How one field is written in a row and read back. */
-export type ColumnCodec = { readonly encode: (value: unknown) => unknown; readonly decode: (value: unknown) => unknown };
+export type ColumnCodec = {
+  readonly encode: (value: unknown) => unknown;
+  readonly decode: (value: unknown) => unknown;
+};
 export const asIs: ColumnCodec = { encode: (value) => value, decode: (value) => value };
 
 /** The codecs of a table's columns, in the order its columns are written. */
 export type TableSchema = Readonly<Record<string, ColumnCodec>>;
 
 export const toTable = (schema: TableSchema, records: readonly object[]): Table => {
-  const fields = Object.keys(schema).filter((field) => records.some((record) => (record as Record<string, unknown>)[field] !== undefined));
+  const fields = Object.keys(schema).filter((field) =>
+    records.some((record) => (record as Record<string, unknown>)[field] !== undefined),
+  );
   const rows = records.map((record) => {
     const row = fields.map((field) => {
       const value = (record as Record<string, unknown>)[field];
@@ -36,11 +44,15 @@ export const fromTable = <Record_>(schema: TableSchema, table: Table): Record_[]
     const record: Record<string, unknown> = {};
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
-      if (value !== null && value !== undefined) record[table.columns[i]!] = codecs[i]!.decode(value);
+      if (value !== null && value !== undefined)
+        record[table.columns[i]!] = codecs[i]!.decode(value);
     }
     return record as Record_;
   });
 };
 
 export const isTable = (value: unknown): value is Table =>
-  typeof value === "object" && value !== null && Array.isArray((value as Table).columns) && Array.isArray((value as Table).rows);
+  typeof value === "object" &&
+  value !== null &&
+  Array.isArray((value as Table).columns) &&
+  Array.isArray((value as Table).rows);

@@ -10,12 +10,16 @@ import { type CampaignState, initialCampaignState } from "./state.js";
  * (stored-event.ts), and each update stored before it carried its re-plan
  * gets it from the state folded up to it. Without such an update nothing is folded.
  */
-export const upcastCampaignStream = <E extends { type: string; data: unknown }>(events: readonly E[]): E[] => {
+export const upcastCampaignStream = <E extends { type: string; data: unknown }>(
+  events: readonly E[],
+): E[] => {
   const decoded = events.map((event) => ({ ...event, data: decodeCampaignEvent(event).data }));
   if (!decoded.some(isLegacyCampaignUpdated)) return decoded;
   let state: CampaignState = initialCampaignState();
   return decoded.map((event) => {
-    const current = isLegacyCampaignUpdated(event) ? { ...event, data: upcastCampaignUpdated(state, event).data } : event;
+    const current = isLegacyCampaignUpdated(event)
+      ? { ...event, data: upcastCampaignUpdated(state, event).data }
+      : event;
     state = evolveCampaign(state, current as unknown as CampaignEvent);
     return current;
   });

@@ -10,7 +10,14 @@ export const ExclusionsAdded = z.object({
   type: z.literal("ExclusionsAdded"),
   data: z.object({
     addedAt: z.string(),
-    entries: z.array(z.object({ number: z.string(), e164: z.string(), reason: z.string().optional(), expiresAt: z.string().optional() })),
+    entries: z.array(
+      z.object({
+        number: z.string(),
+        e164: z.string(),
+        reason: z.string().optional(),
+        expiresAt: z.string().optional(),
+      }),
+    ),
     alreadyExcluded: z.number().int().nonnegative(),
     invalid: z.array(z.object({ index: z.number().int(), number: z.string(), reason: z.string() })),
   }),
@@ -19,5 +26,8 @@ export const ExclusionsRemoved = z.object({
   type: z.literal("ExclusionsRemoved"),
   data: z.object({ numbers: z.array(z.string()) }),
 });
-export const ExclusionListEvent = z.discriminatedUnion("type", [ExclusionsAdded, ExclusionsRemoved]);
+export const ExclusionListEvent = z.discriminatedUnion("type", [
+  ExclusionsAdded,
+  ExclusionsRemoved,
+]);
 export type ExclusionListEvent = z.infer<typeof ExclusionListEvent>;

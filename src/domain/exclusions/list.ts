@@ -30,7 +30,10 @@ export const MAX_EXCLUSIONS_PER_COMMAND = 10_000;
 export const SubmittedExclusion = z.strictObject({
   number: z.string().min(1).max(64),
   reason: z.string().max(200).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value).toISOString())
+    .optional(),
 });
 export type SubmittedExclusion = z.infer<typeof SubmittedExclusion>;
 
@@ -42,15 +45,26 @@ type AddedData = z.infer<typeof ExclusionsAdded>["data"];
  * or expiring before now). Lists take any possible number: an opt-out list may
  * hold numbers no campaign has yet.
  */
-export const admitExclusions = (submitted: readonly SubmittedExclusion[], list: ExclusionList, now: string, region: string): AddedData => {
+export const admitExclusions = (
+  submitted: readonly SubmittedExclusion[],
+  list: ExclusionList,
+  now: string,
+  region: string,
+): AddedData => {
   const entries: AddedData["entries"] = [];
   const invalid: AddedData["invalid"] = [];
   const seen = new Set<string>();
   let alreadyExcluded = 0;
   submitted.forEach((item, index) => {
     const normalised = normalisePhoneNumber(item.number, region, "possible");
-    if (!normalised.ok) return void invalid.push({ index, number: item.number, reason: normalised.reason });
-    if (item.expiresAt !== undefined && item.expiresAt <= now) return void invalid.push({ index, number: item.number, reason: "expiresAt is not in the future" });
+    if (!normalised.ok)
+      return void invalid.push({ index, number: item.number, reason: normalised.reason });
+    if (item.expiresAt !== undefined && item.expiresAt <= now)
+      return void invalid.push({
+        index,
+        number: item.number,
+        reason: "expiresAt is not in the future",
+      });
     const { e164 } = normalised;
     if (seen.has(e164) || inForce(list.get(e164), now)) return void alreadyExcluded++;
     seen.add(e164);
@@ -65,7 +79,11 @@ export const admitExclusions = (submitted: readonly SubmittedExclusion[], list: 
 };
 
 /** The E.164 forms of the listed numbers that are on the list (in force or not). */
-export const onTheList = (numbers: readonly string[], list: ExclusionList, region: string): string[] => {
+export const onTheList = (
+  numbers: readonly string[],
+  list: ExclusionList,
+  region: string,
+): string[] => {
   const found = new Set<string>();
   for (const number of numbers) {
     const normalised = normalisePhoneNumber(number, region, "possible");
@@ -86,7 +104,9 @@ export const withRemoved = (list: ExclusionList, numbers: readonly string[]): Ex
 
 /** A page of a list in E.164 order, after `after` (an E.164), for list-exclusions. */
 export const exclusionPage = (list: ExclusionList, after: string | undefined, limit: number) => {
-  const sorted = [...list.values()].filter((entry) => after === undefined || entry.e164 > after).sort((a, b) => (a.e164 < b.e164 ? -1 : 1));
+  const sorted = [...list.values()]
+    .filter((entry) => after === undefined || entry.e164 > after)
+    .sort((a, b) => (a.e164 < b.e164 ? -1 : 1));
   const page = sorted.slice(0, limit);
   return { numbers: page, ...(sorted.length > limit ? { next: page.at(-1)!.e164 } : {}) };
 };

@@ -14,7 +14,13 @@
 import { List, Map as ImmutableMap, Set as ImmutableSet } from "immutable";
 import type { NumberEntry } from "../../domain/index.js";
 import { DETAIL_PAGE_SIZE } from "./detail.js";
-import { type CampaignLogEvent, dialListTypes, evolvePositioned, eventsOf, unhandled } from "./event.js";
+import {
+  type CampaignLogEvent,
+  dialListTypes,
+  evolvePositioned,
+  eventsOf,
+  unhandled,
+} from "./event.js";
 
 export type AttemptEntry = {
   readonly attemptNumber: number;
@@ -47,15 +53,27 @@ const created = (position: string): AttemptsModel => ({
 const pageOf = (model: AttemptsModel, at: number) => Math.floor(at / model.pageSize);
 
 /** Changes attempt `attemptNumber` of a number (created empty when new); an unknown number changes nothing. */
-const changeAttempt = (model: AttemptsModel, e164: string, attemptNumber: number, change: (entry: AttemptEntry) => AttemptEntry): AttemptsModel => {
+const changeAttempt = (
+  model: AttemptsModel,
+  e164: string,
+  attemptNumber: number,
+  change: (entry: AttemptEntry) => AttemptEntry,
+): AttemptsModel => {
   const at = model.index.get(e164);
   const number = at === undefined ? undefined : model.numbers.get(at);
   if (at === undefined || number === undefined) return model;
   const i = number.attempts.findIndex((entry) => entry.attemptNumber === attemptNumber);
-  const attempts = i < 0
-    ? [...number.attempts, change({ attemptNumber, stages: [] })].sort((a, b) => a.attemptNumber - b.attemptNumber)
-    : number.attempts.map((entry, j) => (j === i ? change(entry) : entry));
-  return { ...model, numbers: model.numbers.set(at, { ...number, attempts }), dirtyPages: model.dirtyPages.add(pageOf(model, at)) };
+  const attempts =
+    i < 0
+      ? [...number.attempts, change({ attemptNumber, stages: [] })].sort(
+          (a, b) => a.attemptNumber - b.attemptNumber,
+        )
+      : number.attempts.map((entry, j) => (j === i ? change(entry) : entry));
+  return {
+    ...model,
+    numbers: model.numbers.set(at, { ...number, attempts }),
+    dirtyPages: model.dirtyPages.add(pageOf(model, at)),
+  };
 };
 
 const addNumbers = (model: AttemptsModel, entries: readonly NumberEntry[]): AttemptsModel => {
@@ -65,7 +83,8 @@ const addNumbers = (model: AttemptsModel, entries: readonly NumberEntry[]): Atte
     index = index.withMutations((byE164) => {
       dirtyPages = dirtyPages.withMutations((pages) => {
         for (const { e164 } of entries) {
-          // As the detail: a number already there (never, the decider skips duplicates) starts afresh in place.
+          // As the detail: a number already there (never, the decider skips duplicates) starts
+          // afresh in place.
           const at = byE164.get(e164) ?? list.size;
           list.set(at, { e164, attempts: [] });
           byE164.set(e164, at);
@@ -85,14 +104,25 @@ const replaceNumbers = (model: AttemptsModel, entries: readonly NumberEntry[]): 
       if (index.has(e164)) continue;
       const keptAt = model.index.get(e164);
       index.set(e164, list.size);
-      list.push((keptAt === undefined ? undefined : model.numbers.get(keptAt)) ?? { e164, attempts: [] });
+      list.push(
+        (keptAt === undefined ? undefined : model.numbers.get(keptAt)) ?? { e164, attempts: [] },
+      );
     }
   });
-  const pages = Math.max(Math.ceil(numbers.size / model.pageSize), Math.ceil(model.numbers.size / model.pageSize));
-  return { ...model, numbers, index: index.asImmutable(), dirtyPages: ImmutableSet(Array.from({ length: pages }, (_, page) => page)) };
+  const pages = Math.max(
+    Math.ceil(numbers.size / model.pageSize),
+    Math.ceil(model.numbers.size / model.pageSize),
+  );
+  return {
+    ...model,
+    numbers,
+    index: index.asImmutable(),
+    dirtyPages: ImmutableSet(Array.from({ length: pages }, (_, page) => page)),
+  };
 };
 
-const withStage = (stages: readonly string[], name: string): readonly string[] => (stages.includes(name) ? stages : [...stages, name]);
+const withStage = (stages: readonly string[], name: string): readonly string[] =>
+  stages.includes(name) ? stages : [...stages, name];
 
 const isDialList = eventsOf(dialListTypes);
 
@@ -100,17 +130,32 @@ const isDialList = eventsOf(dialListTypes);
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
-export const evolveAttempts = (model: AttemptsModel | undefined, event: CampaignLogEvent): AttemptsModel | undefined =>
+export const evolveAttempts = (
+  model: AttemptsModel | undefined,
+  event: CampaignLogEvent,
+): AttemptsModel | undefined =>
   evolvePositioned(model, event, (on, position) => {
     // A switch, not a pattern match: this runs for every event of the log.
     switch (event.type) {
       case "AttemptOutcomeRecorded": {
         const { data } = event;
-        return on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt })));
+        return on((current) =>
+          changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({
+            ...entry,
+            outcome: data.outcome,
+            outcomeName: data.outcomeName,
+            occurredAt: data.occurredAt,
+          })),
+        );
       }
       case "StageReached": {
         const { data } = event;
-        return on((current) => changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({ ...entry, stages: withStage(entry.stages, data.stageName) })));
+        return on((current) =>
+          changeAttempt(current, data.e164, data.attemptNumber, (entry) => ({
+            ...entry,
+            stages: withStage(entry.stages, data.stageName),
+          })),
+        );
       }
       case "SmsRequested":
       case "CampaignPaused":
@@ -136,7 +181,9 @@ export const evolveAttempts = (model: AttemptsModel | undefined, event: Campaign
 export const settleAttempts = (model: AttemptsModel): AttemptsModel =>
   model.dirtyPages.size === 0 ? model : { ...model, dirtyPages: ImmutableSet<number>() };
 
-export const attemptsPageCount = (model: AttemptsModel | undefined): number => (model === undefined ? 0 : Math.ceil(model.numbers.size / model.pageSize));
+export const attemptsPageCount = (model: AttemptsModel | undefined): number =>
+  model === undefined ? 0 : Math.ceil(model.numbers.size / model.pageSize);
 
 /** Page `page` (from 0): the attempts of the numbers on the detail's page `page`. */
-export const attemptsPage = (model: AttemptsModel, page: number): AttemptsPage => model.numbers.slice(page * model.pageSize, (page + 1) * model.pageSize).toArray();
+export const attemptsPage = (model: AttemptsModel, page: number): AttemptsPage =>
+  model.numbers.slice(page * model.pageSize, (page + 1) * model.pageSize).toArray();

@@ -23,9 +23,22 @@ import {
   firstAttempt,
   seedPhoneNumber,
 } from "../../domain/index.js";
-import { type CampaignLogEvent, alreadyApplied, eventsOf, exclusionListTypes, unhandled } from "./event.js";
+import {
+  type CampaignLogEvent,
+  alreadyApplied,
+  eventsOf,
+  exclusionListTypes,
+  unhandled,
+} from "./event.js";
 import { evolveSummary } from "./summary.js";
-import type { CampaignDetail, CampaignDetailHead, CampaignDetailPage, CampaignSummary, DetailPhoneNumber, NumberProgressView } from "../../contract/read-models.js";
+import type {
+  CampaignDetail,
+  CampaignDetailHead,
+  CampaignDetailPage,
+  CampaignSummary,
+  DetailPhoneNumber,
+  NumberProgressView,
+} from "../../contract/read-models.js";
 
 /** Numbers per page of the detail; at most ~600 bytes each with 9 parameters of 20 characters. */
 export const DETAIL_PAGE_SIZE = 1000;
@@ -64,21 +77,34 @@ const allPages = (count: number, pageSize: number): ImmutableSet<number> =>
   });
 
 /** Changes one number (by E.164) and marks its page dirty; an unknown number changes nothing. */
-const changeNumber = (model: DetailModel, e164: string, change: (phone: DetailPhoneNumber) => DetailPhoneNumber): DetailModel => {
+const changeNumber = (
+  model: DetailModel,
+  e164: string,
+  change: (phone: DetailPhoneNumber) => DetailPhoneNumber,
+): DetailModel => {
   const at = model.index.get(e164);
   const phone = at === undefined ? undefined : model.numbers.get(at);
   if (at === undefined || phone === undefined) return model;
-  return { ...model, numbers: model.numbers.set(at, change(phone)), dirtyPages: model.dirtyPages.add(Math.floor(at / model.pageSize)) };
+  return {
+    ...model,
+    numbers: model.numbers.set(at, change(phone)),
+    dirtyPages: model.dirtyPages.add(Math.floor(at / model.pageSize)),
+  };
 };
 
-const addNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings): DetailModel => {
+const addNumbers = (
+  model: DetailModel,
+  entries: readonly NumberEntry[],
+  settings: CampaignSettings,
+): DetailModel => {
   let index = model.index;
   let dirtyPages = model.dirtyPages;
   const numbers = model.numbers.withMutations((list) => {
     index = index.withMutations((byE164) => {
       dirtyPages = dirtyPages.withMutations((pages) => {
         for (const entry of entries) {
-          // Never twice in a campaign (the decider skips duplicates); were it so, the fresh entry replaces the old, as in the domain.
+          // Never twice in a campaign (the decider skips duplicates); were it so, the fresh entry
+          // replaces the old, as in the domain.
           const at = byE164.get(entry.e164) ?? list.size;
           list.set(at, freshNumber(entry, settings));
           byE164.set(entry.e164, at);
@@ -90,10 +116,18 @@ const addNumbers = (model: DetailModel, entries: readonly NumberEntry[], setting
   return { ...model, numbers, index, dirtyPages };
 };
 
-const withoutClaim = ({ claimedUntil: _claim, ...progress }: NumberProgressView): NumberProgressView => progress;
+const withoutClaim = ({
+  claimedUntil: _claim,
+  ...progress
+}: NumberProgressView): NumberProgressView => progress;
 
 /** A full replacement, as the domain's evolve: numbers kept by E.164 keep their progress, with the next step the update re-planned; the rest start afresh. */
-const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], settings: CampaignSettings, replanned: readonly ReplannedNumber[]): DetailModel => {
+const replaceNumbers = (
+  model: DetailModel,
+  entries: readonly NumberEntry[],
+  settings: CampaignSettings,
+  replanned: readonly ReplannedNumber[],
+): DetailModel => {
   const replannedNext = new Map(replanned.map(({ e164, next }) => [e164, next]));
   const index = ImmutableMap<string, number>().asMutable();
   const numbers = List<DetailPhoneNumber>().withMutations((list) => {
@@ -103,10 +137,27 @@ const replaceNumbers = (model: DetailModel, entries: readonly NumberEntry[], set
       const kept = keptAt === undefined ? undefined : model.numbers.get(keptAt);
       const next = replannedNext.get(entry.e164);
       index.set(entry.e164, list.size);
-      list.push(kept ? { ...seedPhoneNumber(entry), progress: next === undefined ? kept.progress : next.status === "completed" ? { ...withoutClaim(kept.progress), next } : { ...kept.progress, next } } : freshNumber(entry, settings));
+      list.push(
+        kept
+          ? {
+              ...seedPhoneNumber(entry),
+              progress:
+                next === undefined
+                  ? kept.progress
+                  : next.status === "completed"
+                    ? { ...withoutClaim(kept.progress), next }
+                    : { ...kept.progress, next },
+            }
+          : freshNumber(entry, settings),
+      );
     }
   });
-  return { ...model, numbers, index: index.asImmutable(), dirtyPages: allPages(numbers.size, model.pageSize) };
+  return {
+    ...model,
+    numbers,
+    index: index.asImmutable(),
+    dirtyPages: allPages(numbers.size, model.pageSize),
+  };
 };
 
 const isExclusionList = eventsOf(exclusionListTypes);
@@ -122,7 +173,12 @@ const applyDetail = (current: DetailModel, event: CampaignLogEvent): DetailModel
           ...withoutClaim(phone.progress),
           attemptsMade: phone.progress.attemptsMade + 1,
           next: data.next,
-          lastOutcome: { attemptNumber: data.attemptNumber, outcome: data.outcome, outcomeName: data.outcomeName, occurredAt: data.occurredAt },
+          lastOutcome: {
+            attemptNumber: data.attemptNumber,
+            outcome: data.outcome,
+            outcomeName: data.outcomeName,
+            occurredAt: data.occurredAt,
+          },
         },
       }));
     }
@@ -134,19 +190,44 @@ const applyDetail = (current: DetailModel, event: CampaignLogEvent): DetailModel
       return current;
     case "AttemptsClaimed": {
       const { claimedUntil } = event.data;
-      return event.data.claims.reduce((model, claim) => changeNumber(model, claim.e164, (phone) => ({ ...phone, progress: { ...phone.progress, claimedUntil } })), current);
+      return event.data.claims.reduce(
+        (model, claim) =>
+          changeNumber(model, claim.e164, (phone) => ({
+            ...phone,
+            progress: { ...phone.progress, claimedUntil },
+          })),
+        current,
+      );
     }
     case "ClaimsReleased":
-      return event.data.numbers.reduce((model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: withoutClaim(phone.progress) })), current);
+      return event.data.numbers.reduce(
+        (model, e164) =>
+          changeNumber(model, e164, (phone) => ({
+            ...phone,
+            progress: withoutClaim(phone.progress),
+          })),
+        current,
+      );
     case "NumbersExcluded":
       return event.data.numbers.reduce(
-        (model, e164) => changeNumber(model, e164, (phone) => ({ ...phone, progress: { ...withoutClaim(phone.progress), next: { status: "completed", result: "excluded" } } })),
+        (model, e164) =>
+          changeNumber(model, e164, (phone) => ({
+            ...phone,
+            progress: {
+              ...withoutClaim(phone.progress),
+              next: { status: "completed", result: "excluded" },
+            },
+          })),
         current,
       );
     case "NumberOptedOut":
       return changeNumber(current, event.data.e164, (phone) => ({
         ...phone,
-        progress: { ...withoutClaim(phone.progress), optedOut: true, next: { status: "completed", result: "opted_out" } },
+        progress: {
+          ...withoutClaim(phone.progress),
+          optedOut: true,
+          next: { status: "completed", result: "opted_out" },
+        },
       }));
     case "PhoneNumbersAdded":
       return addNumbers(current, event.data.numbers, settingsOf(current.summary));
@@ -165,11 +246,17 @@ const applyDetail = (current: DetailModel, event: CampaignLogEvent): DetailModel
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
-export const evolveDetail = (model: DetailModel | undefined, event: CampaignLogEvent): DetailModel | undefined => {
+export const evolveDetail = (
+  model: DetailModel | undefined,
+  event: CampaignLogEvent,
+): DetailModel | undefined => {
   if (alreadyApplied(model?.summary, event)) return model;
   const summary = evolveSummary(model?.summary, event);
   if (summary === undefined) return undefined;
-  const current: DetailModel = model === undefined || event.type === "CampaignCreated" ? emptyDetail(summary) : { ...model, summary };
+  const current: DetailModel =
+    model === undefined || event.type === "CampaignCreated"
+      ? emptyDetail(summary)
+      : { ...model, summary };
   const next = applyDetail(current, event);
   if (next === undefined || next.numbers.size === next.summary.phoneNumberCount) return next;
   return { ...next, summary: { ...next.summary, phoneNumberCount: next.numbers.size } };
@@ -197,21 +284,33 @@ export const settleDetail = (model: DetailModel): DetailModel =>
   model.dirtyPages.size === 0 ? model : { ...model, dirtyPages: ImmutableSet<number>() };
 
 /** The GET single body. O(n): for queries and tests, not for every flush. */
-export const detailBody = (model: DetailModel): CampaignDetail => ({ ...model.summary, phoneNumbers: model.numbers.toArray() });
+export const detailBody = (model: DetailModel): CampaignDetail => ({
+  ...model.summary,
+  phoneNumbers: model.numbers.toArray(),
+});
 
 /** The head stored beside the pages. */
-export const detailHead = (model: DetailModel, pageSize: number = DETAIL_PAGE_SIZE): CampaignDetailHead => ({
+export const detailHead = (
+  model: DetailModel,
+  pageSize: number = DETAIL_PAGE_SIZE,
+): CampaignDetailHead => ({
   ...model.summary,
   phoneNumberPages: pageCount(model.numbers.size, pageSize),
   phoneNumberPageSize: pageSize,
 });
 
 /** Page `page` (from 0) of the numbers: O(pageSize), so a flush builds only its dirty pages. */
-export const detailPage = (model: DetailModel, page: number, pageSize: number = DETAIL_PAGE_SIZE): CampaignDetailPage =>
-  model.numbers.slice(page * pageSize, (page + 1) * pageSize).toArray();
+export const detailPage = (
+  model: DetailModel,
+  page: number,
+  pageSize: number = DETAIL_PAGE_SIZE,
+): CampaignDetailPage => model.numbers.slice(page * pageSize, (page + 1) * pageSize).toArray();
 
 /** The GET single body from a head and its pages (the inverse of detailHead and detailPage). */
-export const assembleDetail = (head: CampaignDetailHead, pages: readonly CampaignDetailPage[]): CampaignDetail => {
+export const assembleDetail = (
+  head: CampaignDetailHead,
+  pages: readonly CampaignDetailPage[],
+): CampaignDetail => {
   const { phoneNumberPages: _pages, phoneNumberPageSize: _pageSize, ...summary } = head;
   return { ...summary, phoneNumbers: pages.flat() };
 };

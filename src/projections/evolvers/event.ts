@@ -24,9 +24,17 @@ const knownTypes: ReadonlySet<string> = new Set(campaignEventTypes);
  */
 export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | undefined => {
   if (!knownTypes.has(event.type)) return undefined;
-  // A literal of one shape, not a spread of the decoded event: this runs for every event of the log.
+  // A literal of one shape, not a spread of the decoded event: this runs for every event of the
+  // log.
   const { type, data } = decodeCampaignEvent(event);
-  return { type, data, position: event.position, recordedAt: event.recordedAt, clientId: event.clientId, campaignId: event.campaignId } as CampaignLogEvent;
+  return {
+    type,
+    data,
+    position: event.position,
+    recordedAt: event.recordedAt,
+    clientId: event.clientId,
+    campaignId: event.campaignId,
+  } as CampaignLogEvent;
 };
 
 /**
@@ -34,7 +42,12 @@ export const toCampaignLogEvent = (event: ProjectedEvent): CampaignLogEvent | un
  * numbers turned away because a list holds them): they change no number on
  * the campaign (NumbersExcluded does that).
  */
-export const exclusionListTypes = ["ExclusionsAdded", "ExclusionsRemoved", "ClientExclusionsApplied", "ExcludedPhoneNumbersSkipped"] as const satisfies readonly CampaignEvent["type"][];
+export const exclusionListTypes = [
+  "ExclusionsAdded",
+  "ExclusionsRemoved",
+  "ClientExclusionsApplied",
+  "ExcludedPhoneNumbersSkipped",
+] as const satisfies readonly CampaignEvent["type"][];
 
 /**
  * The events about the dial list rather than the calls made or the
@@ -57,7 +70,9 @@ export const dialListTypes = [
  */
 export const eventsOf = <T extends CampaignEvent["type"]>(types: readonly T[]) => {
   const members: ReadonlySet<string> = new Set(types);
-  return <E extends { readonly type: string }>(event: E): event is Extract<E, { readonly type: T }> => members.has(event.type);
+  return <E extends { readonly type: string }>(
+    event: E,
+  ): event is Extract<E, { readonly type: T }> => members.has(event.type);
 };
 
 /** The end of an exhaustive switch over the event types: a type it misses does not compile. */
@@ -71,8 +86,10 @@ export const unhandled = (event: never): never => {
  * Positions are compared as digit strings (shorter is smaller, then
  * lexicographic), which spares parsing a BigInt on every event.
  */
-export const alreadyApplied = (model: { readonly position: string } | undefined, event: { readonly position: bigint }): boolean =>
-  model !== undefined && !positionAfter(positionText(event.position), model.position);
+export const alreadyApplied = (
+  model: { readonly position: string } | undefined,
+  event: { readonly position: bigint },
+): boolean => model !== undefined && !positionAfter(positionText(event.position), model.position);
 
 /**
  * A log position as digits. Every evolver asks for the same event's position
@@ -107,8 +124,15 @@ export const evolvePositioned = <M extends { readonly position: string }>(
 ): M | undefined => {
   if (alreadyApplied(model, event)) return model;
   const position = positionText(event.position);
-  return apply((change) => (model === undefined ? undefined : { ...(change === undefined ? model : change(model)), position }), position);
+  return apply(
+    (change) =>
+      model === undefined
+        ? undefined
+        : { ...(change === undefined ? model : change(model)), position },
+    position,
+  );
 };
 
 /** Whether log position `a` comes after `b`, both canonical digit strings. */
-export const positionAfter = (a: string, b: string): boolean => (a.length === b.length ? a > b : a.length > b.length);
+export const positionAfter = (a: string, b: string): boolean =>
+  a.length === b.length ? a > b : a.length > b.length;

@@ -64,10 +64,12 @@ const stateOfResult = (result: NumberResult): number => 1 + numberResults.indexO
 const pendingAttempt = (attemptNumber: number): number => PENDING | (attemptNumber << NEXT_SHIFT);
 const FIRST_ATTEMPT = pendingAttempt(1);
 /** The code's state and pending attempt after a next step (its flags are the caller's). */
-const stepCode = (next: NextStep): number => (next.status === "retry" ? pendingAttempt(next.attemptNumber) : stateOfResult(next.result));
+const stepCode = (next: NextStep): number =>
+  next.status === "retry" ? pendingAttempt(next.attemptNumber) : stateOfResult(next.result);
 
 /** A kept number's code after an update re-planned its next step (to its first attempt, a retry or exhausted). */
-const replannedCode = (code: number, next: ReplannedNumber["next"]): number => (code & FLAGS) | (next.status === "pending" ? FIRST_ATTEMPT : stepCode(next));
+const replannedCode = (code: number, next: ReplannedNumber["next"]): number =>
+  (code & FLAGS) | (next.status === "pending" ? FIRST_ATTEMPT : stepCode(next));
 
 /** The evolver's model: not itself JSON (see statisticsView). */
 export type StatisticsModel = {
@@ -107,10 +109,17 @@ const increment = (counts: readonly number[], at: number, by = 1): readonly numb
 };
 
 /** The tally with one number moved from `before` to `after` (undefined: not in the campaign). */
-const retally = (tally: NumberTally, before: number | undefined, after: number | undefined): NumberTally => {
+const retally = (
+  tally: NumberTally,
+  before: number | undefined,
+  after: number | undefined,
+): NumberTally => {
   const states = [...tally.numberStates];
   let { numbersAttempted, numbersAnswered } = tally;
-  for (const [code, sign] of [[before, -1], [after, 1]] as const) {
+  for (const [code, sign] of [
+    [before, -1],
+    [after, 1],
+  ] as const) {
     if (code === undefined) continue;
     states[code & STATE_MASK] = (states[code & STATE_MASK] ?? 0) + sign;
     if (code & ATTEMPTED) numbersAttempted += sign;
@@ -151,40 +160,61 @@ const created = (id: string, attempts: number, position: string): StatisticsMode
 });
 
 const addNumbers = (model: StatisticsModel, entries: readonly NumberEntry[]): StatisticsModel => {
-  // Never already in the campaign (the decider skips duplicates); were one, it starts afresh, as in the domain.
+  // Never already in the campaign (the decider skips duplicates); were one, it starts afresh, as in
+  // the domain.
   const replaced = entries.filter((entry) => model.numbers.has(entry.e164)).length > 0;
   const numbers = model.numbers.withMutations((map) => {
     for (const entry of entries) map.set(entry.e164, FIRST_ATTEMPT);
   });
   const tally: NumberTally = replaced
     ? tallyOf(numbers)
-    : { ...model, numberStates: increment(model.numberStates, PENDING, numbers.size - model.numbers.size) };
+    : {
+        ...model,
+        numberStates: increment(model.numberStates, PENDING, numbers.size - model.numbers.size),
+      };
   return { ...model, ...tally, numbers };
 };
 
-const replaceNumbers = (model: StatisticsModel, entries: readonly NumberEntry[], replanned: readonly ReplannedNumber[]): StatisticsModel => {
+const replaceNumbers = (
+  model: StatisticsModel,
+  entries: readonly NumberEntry[],
+  replanned: readonly ReplannedNumber[],
+): StatisticsModel => {
   const replannedNext = new Map(replanned.map(({ e164, next }) => [e164, next]));
   const numbers = ImmutableMap<string, number>().withMutations((map) => {
     for (const entry of entries) {
       const kept = model.numbers.get(entry.e164);
       const next = replannedNext.get(entry.e164);
-      map.set(entry.e164, kept === undefined ? FIRST_ATTEMPT : next === undefined ? kept : replannedCode(kept, next));
+      map.set(
+        entry.e164,
+        kept === undefined ? FIRST_ATTEMPT : next === undefined ? kept : replannedCode(kept, next),
+      );
     }
   });
   return { ...model, ...tallyOf(numbers), numbers };
 };
 
-const changeNumber = (model: StatisticsModel, e164: string, change: (code: number) => number): StatisticsModel => {
+const changeNumber = (
+  model: StatisticsModel,
+  e164: string,
+  change: (code: number) => number,
+): StatisticsModel => {
   const before = model.numbers.get(e164);
   if (before === undefined) return model;
   const after = change(before);
   return { ...model, ...retally(model, before, after), numbers: model.numbers.set(e164, after) };
 };
 
-const recordAttempt = (model: StatisticsModel, data: Extract<CampaignLogEvent, { type: "AttemptOutcomeRecorded" }>["data"]): StatisticsModel => {
+const recordAttempt = (
+  model: StatisticsModel,
+  data: Extract<CampaignLogEvent, { type: "AttemptOutcomeRecorded" }>["data"],
+): StatisticsModel => {
   const perAttempt = [...model.perAttempt];
   while (perAttempt.length < data.attemptNumber) perAttempt.push(zeros(outcomes.length));
-  perAttempt[data.attemptNumber - 1] = increment(perAttempt[data.attemptNumber - 1] ?? zeros(outcomes.length), data.outcome - 1);
+  perAttempt[data.attemptNumber - 1] = increment(
+    perAttempt[data.attemptNumber - 1] ?? zeros(outcomes.length),
+    data.outcome - 1,
+  );
   const counted: StatisticsModel = {
     ...model,
     outcomeCounts: increment(model.outcomeCounts, data.outcome - 1),
@@ -195,14 +225,19 @@ const recordAttempt = (model: StatisticsModel, data: Extract<CampaignLogEvent, {
   return changeNumber(counted, data.e164, (code) => (code & FLAGS) | flags | stepCode(data.next));
 };
 
-const completeAs = (result: NumberResult) => (model: StatisticsModel, e164: string): StatisticsModel =>
-  changeNumber(model, e164, (code) => (code & FLAGS) | stateOfResult(result));
+const completeAs =
+  (result: NumberResult) =>
+  (model: StatisticsModel, e164: string): StatisticsModel =>
+    changeNumber(model, e164, (code) => (code & FLAGS) | stateOfResult(result));
 
 /**
  * Applies one of the campaign's events. Undefined before creation and after
  * deletion; an event at or before the model's position changes nothing.
  */
-export const evolveStatistics = (model: StatisticsModel | undefined, event: CampaignLogEvent): StatisticsModel | undefined =>
+export const evolveStatistics = (
+  model: StatisticsModel | undefined,
+  event: CampaignLogEvent,
+): StatisticsModel | undefined =>
   evolvePositioned(model, event, (on, position) => {
     // A switch, not a pattern match: this runs for every event of the log.
     switch (event.type) {
@@ -212,7 +247,10 @@ export const evolveStatistics = (model: StatisticsModel | undefined, event: Camp
       }
       case "StageReached": {
         const { stage } = event.data;
-        return on((current) => ({ ...current, stageCounts: increment(current.stageCounts, stage) }));
+        return on((current) => ({
+          ...current,
+          stageCounts: increment(current.stageCounts, stage),
+        }));
       }
       case "SmsRequested":
         return on((current) => ({ ...current, smsRequested: current.smsRequested + 1 }));
@@ -234,7 +272,10 @@ export const evolveStatistics = (model: StatisticsModel | undefined, event: Camp
       }
       case "ExcludedPhoneNumbersSkipped": {
         const skipped = event.data.excluded.length;
-        return on((current) => ({ ...current, excludedNumbersSkipped: current.excludedNumbersSkipped + skipped }));
+        return on((current) => ({
+          ...current,
+          excludedNumbersSkipped: current.excludedNumbersSkipped + skipped,
+        }));
       }
       case "ExclusionsAdded":
       case "ExclusionsRemoved":
@@ -244,13 +285,19 @@ export const evolveStatistics = (model: StatisticsModel | undefined, event: Camp
         return on((current) => addNumbers(current, event.data.numbers));
       case "InvalidPhoneNumbersIgnored": {
         const ignored = event.data.ignored.length;
-        return on((current) => ({ ...current, ignoredInvalidNumbers: current.ignoredInvalidNumbers + ignored }));
+        return on((current) => ({
+          ...current,
+          ignoredInvalidNumbers: current.ignoredInvalidNumbers + ignored,
+        }));
       }
       case "CampaignCreated":
         return created(event.data.campaignId, maxAttempts(event.data.settings), position);
       case "CampaignUpdated": {
         const { data } = event;
-        return on((current) => ({ ...replaceNumbers(current, data.numbers, data.replanned), maxAttempts: maxAttempts(data.settings) }));
+        return on((current) => ({
+          ...replaceNumbers(current, data.numbers, data.replanned),
+          maxAttempts: maxAttempts(data.settings),
+        }));
       }
       case "CampaignPaused":
       case "CampaignResumed":
@@ -270,7 +317,9 @@ const ratio = (part: number, whole: number): number | null => (whole === 0 ? nul
 /** The published statistics. */
 export const statisticsView = (model: StatisticsModel): CampaignStatistics => {
   const byState = (state: number) => model.numberStates[state] ?? 0;
-  const results = Object.fromEntries(numberResults.map((result) => [result, byState(stateOfResult(result))])) as Record<NumberResult, number>;
+  const results = Object.fromEntries(
+    numberResults.map((result) => [result, byState(stateOfResult(result))]),
+  ) as Record<NumberResult, number>;
   const attemptNumbers = Math.max(model.maxAttempts, model.perAttempt.length);
   return {
     id: model.id,
@@ -279,7 +328,11 @@ export const statisticsView = (model: StatisticsModel): CampaignStatistics => {
     stages: stages.map((name, code) => ({ code, name, count: model.stageCounts[code] ?? 0 })),
     perAttempt: Array.from({ length: attemptNumbers }, (_, i) => {
       const counts = model.perAttempt[i] ?? [];
-      return { attemptNumber: i + 1, attempts: counts.reduce((sum, n) => sum + n, 0), byOutcome: outcomeCounts(counts) };
+      return {
+        attemptNumber: i + 1,
+        attempts: counts.reduce((sum, n) => sum + n, 0),
+        byOutcome: outcomeCounts(counts),
+      };
     }),
     numbers: {
       total: model.numbers.size,

@@ -3,7 +3,8 @@ import { EventStoreDbEventStore } from "../../../src/adapters/event-store/events
 import { type RunningDouble, start } from "../../support/eventstoredb-double.js";
 import { describeEventStoreContract } from "./contract.js";
 
-// Against a real server when EVENTSTORE_CONNECTION_STRING is set, otherwise the in-process protocol double.
+// Against a real server when EVENTSTORE_CONNECTION_STRING is set, otherwise the in-process protocol
+// double.
 const real = process.env.EVENTSTORE_CONNECTION_STRING;
 let double: RunningDouble | undefined;
 beforeAll(async () => {
@@ -13,6 +14,7 @@ afterAll(async () => {
   await double?.stop();
 });
 
-describeEventStoreContract(real ? "eventstoredb (real server)" : "eventstoredb (protocol double)", async () =>
-  new EventStoreDbEventStore(real ?? double!.connectionString),
+describeEventStoreContract(
+  real ? "eventstoredb (real server)" : "eventstoredb (protocol double)",
+  async () => new EventStoreDbEventStore(real ?? double!.connectionString),
 );

@@ -29,7 +29,11 @@ const until = async (done: () => boolean): Promise<void> => {
 };
 const FAST_RESUBSCRIBE = { resubscribe: { initialDelayMs: 5, maxDelayMs: 50 } };
 
-const event = (type: string, data: unknown = {}, metadata: NewEvent["metadata"] = {}): NewEvent => ({
+const event = (
+  type: string,
+  data: unknown = {},
+  metadata: NewEvent["metadata"] = {},
+): NewEvent => ({
   eventId: randomUUID(),
   type,
   data,
@@ -42,16 +46,21 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-
 /** An append to and a read of a tombstoned stream are a refusal (409 conflict), never a failure a retry could mend. */
-async function expectDeletedStreamRefused(store: EventStore, connectionString: string): Promise<void> {
+async function expectDeletedStreamRefused(
+  store: EventStore,
+  connectionString: string,
+): Promise<void> {
   const stream = `campaign-${randomUUID()}`;
   await store.append(stream, [event("A")], "no_stream");
   await tombstone(connectionString, stream);
   for (const expected of [0n, "any", "no_stream"] as const) {
     const append = store.append(stream, [event("B")], expected);
     await expect(append).rejects.toBeInstanceOf(StoreRejectedError);
-    await expect(append).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(stream) });
+    await expect(append).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining(stream),
+    });
   }
   const read = collect(store.read(stream));
   await expect(read).rejects.toBeInstanceOf(StoreRejectedError);
@@ -104,14 +113,24 @@ describe("eventstoredb adapter against the protocol double", () => {
 
   it("writes $correlationId and $causationId on the wire and maps them back on read", async () => {
     const stream = `campaign-${randomUUID()}`;
-    const metadata = { correlationId: "corr-1", causationId: "cause-1", commandId: "cmd-1", clientId: "acme" };
+    const metadata = {
+      correlationId: "corr-1",
+      causationId: "cause-1",
+      commandId: "cmd-1",
+      clientId: "acme",
+    };
     const sent = event("CampaignCreated", { name: "Spring" }, metadata);
     await store.append(stream, [sent], "no_stream");
 
     const onWire = double.events().find((e) => e.id === sent.eventId);
     expect(onWire?.streamId).toBe(stream);
     expect(onWire?.contentType).toBe("application/json");
-    expect(onWire?.metadata).toEqual({ $correlationId: "corr-1", $causationId: "cause-1", commandId: "cmd-1", clientId: "acme" });
+    expect(onWire?.metadata).toEqual({
+      $correlationId: "corr-1",
+      $causationId: "cause-1",
+      commandId: "cmd-1",
+      clientId: "acme",
+    });
     expect(onWire?.data).toEqual({ name: "Spring" });
 
     const [read] = await collect(store.read(stream));
@@ -142,7 +161,11 @@ describe("eventstoredb adapter against the protocol double", () => {
     const stream = `campaign-${randomUUID()}`;
     const before = { ...double.stats, events: double.events().length };
     const big = "x".repeat(MAX_APPEND_BYTES / 4);
-    const append = store.append(stream, [event("A", big), event("B", big), event("C", big), event("D", big)], "any");
+    const append = store.append(
+      stream,
+      [event("A", big), event("B", big), event("C", big), event("D", big)],
+      "any",
+    );
     await expect(append).rejects.toBeInstanceOf(AppendTooLargeError);
     await expect(append).rejects.toMatchObject({ streamId: stream, limit: MAX_APPEND_BYTES });
     expect(double.stats.batchAppends).toBe(before.batchAppends);
@@ -168,13 +191,19 @@ describe("eventstoredb adapter against the protocol double", () => {
     expect(read.at(-1)?.position).toBe(result.position);
     // The events of one batch share a commit position and differ in prepare position.
     expect(new Set(read.map((e) => decodePosition(e.position).commit)).size).toBe(1);
-    expect(read[0]!.position < read[1]!.position && read[1]!.position < read[2]!.position).toBe(true);
+    expect(read[0]!.position < read[1]!.position && read[1]!.position < read[2]!.position).toBe(
+      true,
+    );
     expect(await store.headPosition()).toBe(result.position);
   });
 
   it("reads forwards and backwards with from and limit, and a missing stream as empty", async () => {
     const stream = `campaign-${randomUUID()}`;
-    await store.append(stream, ["A", "B", "C", "D", "E"].map((t) => event(t)), "no_stream");
+    await store.append(
+      stream,
+      ["A", "B", "C", "D", "E"].map((t) => event(t)),
+      "no_stream",
+    );
     const types = async (options: Parameters<EventStore["read"]>[1]) =>
       (await collect(store.read(stream, options))).map((e) => e.type);
     expect(await types({})).toEqual(["A", "B", "C", "D", "E"]);
@@ -193,14 +222,24 @@ describe("eventstoredb adapter against the protocol double", () => {
   });
 
   it("refuses a Command-Id whose reservation stream was tombstoned, naming the way out", async () => {
-    const claim = { clientId: "acme", commandId: randomUUID(), command: "pause-campaign", fingerprint: "f" };
+    const claim = {
+      clientId: "acme",
+      commandId: randomUUID(),
+      command: "pause-campaign",
+      fingerprint: "f",
+    };
     const stream = `campaign-${randomUUID()}`;
     await store.claimAhead(claim, stream);
-    const reservation = double.events().find((e) => (e.data as { commandId?: unknown } | undefined)?.commandId === claim.commandId)!;
+    const reservation = double
+      .events()
+      .find((e) => (e.data as { commandId?: unknown } | undefined)?.commandId === claim.commandId)!;
     await tombstone(double.connectionString, reservation.streamId);
     const again = store.claimAhead(claim, stream);
     await expect(again).rejects.toBeInstanceOf(StoreRejectedError);
-    await expect(again).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("new Command-Id") });
+    await expect(again).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("new Command-Id"),
+    });
     // The claim made with the append is refused the same way, before anything is written.
     const append = store.append(stream, [event("A")], "no_stream", { claims: [claim] });
     await expect(append).rejects.toMatchObject({ name: "StoreRejectedError", code: "conflict" });
@@ -209,7 +248,11 @@ describe("eventstoredb adapter against the protocol double", () => {
 
   it("stops the read call when the consumer stops early", async () => {
     const stream = `campaign-${randomUUID()}`;
-    await store.append(stream, Array.from({ length: 200 }, (_, i) => event(`E${i}`)), "no_stream");
+    await store.append(
+      stream,
+      Array.from({ length: 200 }, (_, i) => event(`E${i}`)),
+      "no_stream",
+    );
     let seen = 0;
     for await (const _ of store.read(stream)) {
       seen += 1;
@@ -239,7 +282,11 @@ describe("eventstoredb adapter subscriptions against the protocol double", () =>
     const expected: RecordedEvent[] = [];
     for (let batch = 0; batch < 30; batch += 1) {
       const campaign = `campaign-${randomUUID()}`;
-      await store.append(campaign, Array.from({ length: 50 }, (_, i) => event("Numbered", { batch, i })), "no_stream");
+      await store.append(
+        campaign,
+        Array.from({ length: 50 }, (_, i) => event("Numbered", { batch, i })),
+        "no_stream",
+      );
       await store.append(`other-${randomUUID()}`, [event("Noise")], "no_stream");
       expected.push(...(await collect(store.read(campaign))));
     }
@@ -284,7 +331,10 @@ describe("eventstoredb adapter subscriptions against the protocol double", () =>
       resubscribe: { initialDelayMs: 4, maxDelayMs: 10_000 },
       onSubscriptionDropped: ({ attempt, delayMs }) => drops.push({ attempt, delayMs }),
     });
-    const subscription = store.subscribe({ from: await store.headPosition(), streamPrefixes: [`campaign-${randomUUID()}`] });
+    const subscription = store.subscribe({
+      from: await store.headPosition(),
+      streamPrefixes: [`campaign-${randomUUID()}`],
+    });
     const pending = subscription[Symbol.asyncIterator]().next(); // starts it
     for (let drop = 1; drop <= 4; drop++) {
       await until(() => double.dropSubscriptions() > 0);
@@ -311,7 +361,10 @@ describe("eventstoredb adapter subscriptions against the protocol double", () =>
 
   it("close() ends a pending next() as done", async () => {
     store = new EventStoreDbEventStore(double.connectionString, FAST_RESUBSCRIBE);
-    const subscription = store.subscribe({ from: await store.headPosition(), streamPrefixes: [`campaign-${randomUUID()}`] });
+    const subscription = store.subscribe({
+      from: await store.headPosition(),
+      streamPrefixes: [`campaign-${randomUUID()}`],
+    });
     const iterator = subscription[Symbol.asyncIterator]();
     const pending = iterator.next();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -335,14 +388,20 @@ describe("eventstoredb adapter on the Streams.Append path (no BatchAppend advert
 
   it("appends, detects a wrong expected revision and reads back", async () => {
     const stream = `campaign-${randomUUID()}`;
-    const result = await store.append(stream, [event("A", { n: 1 }, { correlationId: "c" })], "no_stream");
+    const result = await store.append(
+      stream,
+      [event("A", { n: 1 }, { correlationId: "c" })],
+      "no_stream",
+    );
     expect(result.nextRevision).toBe(0n);
     await expect(store.append(stream, [event("B")], "no_stream")).rejects.toMatchObject({
       name: "ConcurrencyError",
       actual: 0n,
     });
     const read = await collect(store.read(stream));
-    expect(read.map((e) => [e.type, e.data, e.metadata])).toEqual([["A", { n: 1 }, { correlationId: "c" }]]);
+    expect(read.map((e) => [e.type, e.data, e.metadata])).toEqual([
+      ["A", { n: 1 }, { correlationId: "c" }],
+    ]);
     expect(read[0]?.position).toBe(result.position);
     expect(double.stats.appendCalls).toBe(2);
     expect(double.stats.batchAppends).toBe(0);
@@ -382,7 +441,11 @@ describe("eventstoredb adapter subscription flow control", () => {
     try {
       const payload = "z".repeat(2_000);
       for (let i = 0; i < 40; i += 1) {
-        await store.append(`campaign-${randomUUID()}`, Array.from({ length: 100 }, () => event("Bulk", { payload })), "no_stream");
+        await store.append(
+          `campaign-${randomUUID()}`,
+          Array.from({ length: 100 }, () => event("Bulk", { payload })),
+          "no_stream",
+        );
       }
       const subscription = store.subscribe({ streamPrefixes: ["campaign-"] });
       expect(await take(subscription, 10)).toHaveLength(10);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { type CommittedEvent, RecentEvents } from "../../../src/adapters/event-store/recent-events.js";
+import {
+  type CommittedEvent,
+  RecentEvents,
+} from "../../../src/adapters/event-store/recent-events.js";
 
-const committed = (position: number, streamId = "campaign-1", data = `{"n":${position}}`): CommittedEvent => ({
+const committed = (
+  position: number,
+  streamId = "campaign-1",
+  data = `{"n":${position}}`,
+): CommittedEvent => ({
   position: BigInt(position),
   streamId,
   revision: BigInt(position - 1),
@@ -11,7 +18,8 @@ const committed = (position: number, streamId = "campaign-1", data = `{"n":${pos
   metadata: "{}",
   recordedAt: 0,
 });
-const positions = (page: { events: { position: bigint }[] } | undefined) => page?.events.map((e) => Number(e.position));
+const positions = (page: { events: { position: bigint }[] } | undefined) =>
+  page?.events.map((e) => Number(e.position));
 
 describe("recent events", () => {
   it("serves the events after a position when it holds the next one, parsing the JSON it was given", () => {
@@ -41,7 +49,9 @@ describe("recent events", () => {
   it("hands out the values the appender gave instead of parsing, when it has them", () => {
     const recent = new RecentEvents();
     const data = { outcome: "answered" };
-    recent.add([{ ...committed(1, "campaign-1", JSON.stringify(data)), decoded: { data, metadata: {} } }]);
+    recent.add([
+      { ...committed(1, "campaign-1", JSON.stringify(data)), decoded: { data, metadata: {} } },
+    ]);
     expect(recent.page(0n, 1, undefined)?.events[0]?.data).toBe(data);
   });
 
@@ -59,7 +69,11 @@ describe("recent events", () => {
     expect(byCount.page(0n, 10, undefined)).toBeUndefined();
     expect(positions(byCount.page(1n, 10, undefined))).toEqual([2, 3]);
     const byBytes = new RecentEvents({ events: 100, bytes: 2 * 140 });
-    byBytes.add([committed(1, "campaign-1", JSON.stringify("x".repeat(8))), committed(2, "campaign-1", JSON.stringify("x".repeat(8))), committed(3, "campaign-1", JSON.stringify("x".repeat(8)))]);
+    byBytes.add([
+      committed(1, "campaign-1", JSON.stringify("x".repeat(8))),
+      committed(2, "campaign-1", JSON.stringify("x".repeat(8))),
+      committed(3, "campaign-1", JSON.stringify("x".repeat(8))),
+    ]);
     expect(positions(byBytes.page(1n, 10, undefined))).toEqual([2, 3]);
   });
 

@@ -22,12 +22,19 @@ describe("sqlite event store: live subscriptions fed the appended events", () =>
     const file = join(dir, "own.sqlite");
     const store = new SqliteEventStore(file);
     try {
-      await store.append("campaign-1", [newEvent("A", { n: 1 }), newEvent("B", { n: 2 })], "no_stream");
+      await store.append(
+        "campaign-1",
+        [newEvent("A", { n: 1 }), newEvent("B", { n: 2 })],
+        "no_stream",
+      );
       overwriteData(file, { n: "the file's copy" });
       const subscription = store.subscribe();
       expect((await take(subscription, 2)).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
       await subscription.close();
-      expect((await collect(store.read("campaign-1"))).map((e) => e.data)).toEqual([{ n: "the file's copy" }, { n: "the file's copy" }]);
+      expect((await collect(store.read("campaign-1"))).map((e) => e.data)).toEqual([
+        { n: "the file's copy" },
+        { n: "the file's copy" },
+      ]);
     } finally {
       await store.close();
     }
@@ -40,13 +47,25 @@ describe("sqlite event store: live subscriptions fed the appended events", () =>
     const notices = new BroadcastChannel(`campaign-service:sqlite-commits:${resolve(file)}`);
     try {
       const noticed = new Promise((done) => (notices.onmessage = done));
-      const { position } = await writer.append("campaign-1", [newEvent("A", { n: 1 })], "no_stream");
+      const { position } = await writer.append(
+        "campaign-1",
+        [newEvent("A", { n: 1 })],
+        "no_stream",
+      );
       await noticed;
       await new Promise((done) => setTimeout(done, 20)); // the reader's copy of the same notice
       overwriteData(file, { n: "the file's copy" });
       const subscription = reader.subscribe();
       const [event] = await take(subscription, 1);
-      expect(event).toEqual(expect.objectContaining({ type: "A", data: { n: 1 }, position, revision: 0n, streamId: "campaign-1" }));
+      expect(event).toEqual(
+        expect.objectContaining({
+          type: "A",
+          data: { n: 1 },
+          position,
+          revision: 0n,
+          streamId: "campaign-1",
+        }),
+      );
       await subscription.close();
     } finally {
       notices.close();
@@ -61,12 +80,20 @@ describe("sqlite event store: live subscriptions fed the appended events", () =>
     try {
       await store.append("campaign-1", [newEvent("A")], "no_stream");
       const other = new Database(file);
-      other.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES ('campaign-2', 0, 'other-process', 'B', '{}', '{}', 0)").run();
+      other
+        .prepare(
+          "INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES ('campaign-2', 0, 'other-process', 'B', '{}', '{}', 0)",
+        )
+        .run();
       other.prepare("INSERT INTO streams (stream_id, revision) VALUES ('campaign-2', 0)").run();
       other.close();
       await store.append("campaign-1", [newEvent("C")], 0n);
       const subscription = store.subscribe();
-      expect((await take(subscription, 3)).map((e) => [e.type, e.position])).toEqual([["A", 1n], ["B", 2n], ["C", 3n]]);
+      expect((await take(subscription, 3)).map((e) => [e.type, e.position])).toEqual([
+        ["A", 1n],
+        ["B", 2n],
+        ["C", 3n],
+      ]);
       await subscription.close();
     } finally {
       await store.close();

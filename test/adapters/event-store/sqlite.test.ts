@@ -11,7 +11,10 @@ import { collect, describeEventStoreContract, newEvent, take } from "./contract.
 const dir = mkdtempSync(join(tmpdir(), "campaigns-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeEventStoreContract("sqlite", async () => new SqliteEventStore(join(dir, "contract.sqlite")));
+describeEventStoreContract(
+  "sqlite",
+  async () => new SqliteEventStore(join(dir, "contract.sqlite")),
+);
 
 describe("sqlite event store", () => {
   it("keeps what it acknowledged across close and reopen", async () => {
@@ -20,7 +23,10 @@ describe("sqlite event store", () => {
     await first.append("s-1", [newEvent("A", { n: 1 }), newEvent("B", { n: 2 })], "no_stream");
     await first.close();
     const second = new SqliteEventStore(file);
-    expect((await collect(second.read("s-1"))).map((e) => [e.type, e.revision, e.data])).toEqual([["A", 0n, { n: 1 }], ["B", 1n, { n: 2 }]]);
+    expect((await collect(second.read("s-1"))).map((e) => [e.type, e.revision, e.data])).toEqual([
+      ["A", 0n, { n: 1 }],
+      ["B", 1n, { n: 2 }],
+    ]);
     expect((await second.append("s-1", [newEvent("C")], 1n)).nextRevision).toBe(2n);
     await second.close();
   });
@@ -42,7 +48,11 @@ describe("sqlite event store", () => {
 
   it("writes concurrent appends to different streams in one group and each gets its own result", async () => {
     const store = new SqliteEventStore(join(dir, "group.sqlite"));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(`g-${i}`, [newEvent("A"), newEvent("B")], "no_stream")));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.append(`g-${i}`, [newEvent("A"), newEvent("B")], "no_stream"),
+      ),
+    );
     expect(results.every((r) => r.nextRevision === 1n)).toBe(true);
     expect(new Set(results.map((r) => r.position)).size).toBe(50);
     await store.close();
@@ -57,7 +67,12 @@ describe("sqlite event store", () => {
       store.append("gf-c", [newEvent("C0")], "no_stream"),
       store.append("gf-a", [newEvent("A1")], 0n), // sees the first append of the same group
     ]);
-    expect([a.status, b.status, c.status, a2.status]).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect([a.status, b.status, c.status, a2.status]).toEqual([
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
     expect((b as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
     expect((await collect(store.read("gf-b"))).map((e) => e.type)).toEqual(["B0"]);
     expect((await collect(store.read("gf-a"))).map((e) => e.type)).toEqual(["A0", "A1"]);
@@ -70,9 +85,14 @@ describe("sqlite event store", () => {
     const two = new SqliteEventStore(file);
     try {
       await one.append("tw-1", [newEvent("A")], "no_stream");
-      const results = await Promise.allSettled([one.append("tw-1", [newEvent("B")], 0n), two.append("tw-1", [newEvent("C")], 0n)]);
+      const results = await Promise.allSettled([
+        one.append("tw-1", [newEvent("B")], 0n),
+        two.append("tw-1", [newEvent("C")], 0n),
+      ]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-      expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+      expect(
+        (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason,
+      ).toBeInstanceOf(ConcurrencyError);
       expect(await collect(two.read("tw-1"))).toHaveLength(2);
     } finally {
       await one.close();
@@ -92,7 +112,12 @@ describe("sqlite event store", () => {
     const indexes = () => {
       const db = new Database(file, { readonly: true });
       try {
-        return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all();
+        return db
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name",
+          )
+          .pluck()
+          .all();
       } finally {
         db.close();
       }

@@ -28,13 +28,33 @@ beforeAll(async () => {
     ...seedPostBody(),
     id: "spring-drive",
     name: "Spring <b>drive</b>",
-    phoneNumbers: [{ number: "07722123456", name: "Ben" }, { number: "07722734716" }, { number: "07722000001" }],
+    phoneNumbers: [
+      { number: "07722123456", name: "Ben" },
+      { number: "07722734716" },
+      { number: "07722000001" },
+    ],
   });
-  await acme.recordAttemptOutcome({ id: "spring-drive", number: "07722734716", attemptNumber: 1, outcome: 2, occurredAt: at(0) });
-  await gw.svc.client("globex").createCampaign({ ...seedPostBody(), id: "globex-only", name: "Globex private" });
+  await acme.recordAttemptOutcome({
+    id: "spring-drive",
+    number: "07722734716",
+    attemptNumber: 1,
+    outcome: 2,
+    occurredAt: at(0),
+  });
+  await gw.svc
+    .client("globex")
+    .createCampaign({ ...seedPostBody(), id: "globex-only", name: "Globex private" });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
 }, 60_000);
@@ -43,46 +63,77 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const count = (campaign: string, name: string) => page.locator(`tr[data-campaign="${campaign}"] td[data-count="${name}"]`);
+const count = (campaign: string, name: string) =>
+  page.locator(`tr[data-campaign="${campaign}"] td[data-count="${name}"]`);
 
-it("shows the client's campaigns after a key is entered, and updates them live after a command", { timeout: 90_000 }, async () => {
-  const requested: string[] = [];
-  page.on("request", (request) => requested.push(request.url()));
-  await page.goto(`${gw.base}/dashboard`);
-  await page.fill("#key", API_KEYS.acme);
-  await page.click("button[type=submit]");
+it(
+  "shows the client's campaigns after a key is entered, and updates them live after a command",
+  { timeout: 90_000 },
+  async () => {
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+    await page.goto(`${gw.base}/dashboard`);
+    await page.fill("#key", API_KEYS.acme);
+    await page.click("button[type=submit]");
 
-  const row = page.locator('tr[data-campaign="spring-drive"]');
-  await row.waitFor({ timeout: 15_000 });
-  expect(await row.locator("strong").textContent()).toBe("Spring <b>drive</b>"); // text, never markup
-  expect(await count("spring-drive", "numbers").textContent()).toBe("3");
-  await expect.poll(() => count("spring-drive", "pending").textContent(), { timeout: 10_000 }).toBe("2");
-  expect(await count("spring-drive", "failed").textContent()).toBe("1");
-  expect(await page.locator('tr[data-campaign="globex-only"]').count()).toBe(0);
-  await page.locator("#live.on").waitFor({ timeout: 10_000 });
+    const row = page.locator('tr[data-campaign="spring-drive"]');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator("strong").textContent()).toBe("Spring <b>drive</b>"); // text, never markup
+    expect(await count("spring-drive", "numbers").textContent()).toBe("3");
+    await expect
+      .poll(() => count("spring-drive", "pending").textContent(), { timeout: 10_000 })
+      .toBe("2");
+    expect(await count("spring-drive", "failed").textContent()).toBe("1");
+    expect(await page.locator('tr[data-campaign="globex-only"]').count()).toBe(0);
+    await page.locator("#live.on").waitFor({ timeout: 10_000 });
 
-  await row.click();
-  await page.locator('#outcomes-chart text[data-outcome="Unobtainable"]').waitFor({ timeout: 10_000 });
-  expect(await page.locator('#outcomes-chart text[data-outcome="Unobtainable"]').textContent()).toBe("1");
-  expect(await page.locator("#timeline-chart rect").count()).toBeGreaterThan(0);
+    await row.click();
+    await page
+      .locator('#outcomes-chart text[data-outcome="Unobtainable"]')
+      .waitFor({ timeout: 10_000 });
+    expect(
+      await page.locator('#outcomes-chart text[data-outcome="Unobtainable"]').textContent(),
+    ).toBe("1");
+    expect(await page.locator("#timeline-chart rect").count()).toBeGreaterThan(0);
 
-  // A command from elsewhere: the page follows the read models' watch, without reloading.
-  const navigations: string[] = [];
-  page.on("framenavigated", (frame) => navigations.push(frame.url()));
-  await acme.recordAttemptOutcome({ id: "spring-drive", number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: at(5) });
-  await expect.poll(() => count("spring-drive", "pending").textContent(), { timeout: 15_000 }).toBe("1");
-  await expect.poll(() => count("spring-drive", "contacted").textContent(), { timeout: 15_000 }).toBe("1");
-  await expect.poll(() => page.locator('#outcomes-chart text[data-outcome="Answered"]').textContent(), { timeout: 15_000 }).toBe("1");
-  expect(navigations).toEqual([]);
+    // A command from elsewhere: the page follows the read models' watch, without reloading.
+    const navigations: string[] = [];
+    page.on("framenavigated", (frame) => navigations.push(frame.url()));
+    await acme.recordAttemptOutcome({
+      id: "spring-drive",
+      number: "07722123456",
+      attemptNumber: 1,
+      outcome: 1,
+      occurredAt: at(5),
+    });
+    await expect
+      .poll(() => count("spring-drive", "pending").textContent(), { timeout: 15_000 })
+      .toBe("1");
+    await expect
+      .poll(() => count("spring-drive", "contacted").textContent(), { timeout: 15_000 })
+      .toBe("1");
+    await expect
+      .poll(() => page.locator('#outcomes-chart text[data-outcome="Answered"]').textContent(), {
+        timeout: 15_000,
+      })
+      .toBe("1");
+    expect(navigations).toEqual([]);
 
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: join(artifacts, "dashboard.png"), fullPage: true });
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, "dashboard.png"), fullPage: true });
 
-  // The key is in this tab's session storage and went in headers only: never in a URL.
-  expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("campaigns.apiKey"))).toBe(API_KEYS.acme);
-  expect(requested.filter((url) => url.includes(API_KEYS.acme))).toEqual([]);
-  expect(requested.every((url) => url.startsWith(gw.base))).toBe(true); // nothing from the internet
-});
+    // The key is in this tab's session storage and went in headers only: never in a URL.
+    expect(
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }
+        ).sessionStorage.getItem("campaigns.apiKey"),
+      ),
+    ).toBe(API_KEYS.acme);
+    expect(requested.filter((url) => url.includes(API_KEYS.acme))).toEqual([]);
+    expect(requested.every((url) => url.startsWith(gw.base))).toBe(true); // nothing from the internet
+  },
+);
 
 it("refuses the event stream without a known key", async () => {
   expect((await http(gw.base, "GET", "/dashboard/events")).status).toBe(401);

@@ -17,32 +17,85 @@ let gw: Gateway;
 let acme: CampaignsClient;
 let position: bigint;
 const tricky = 'Smith, "Jo"\nsecond line, and more';
-const t = (minutes: number) => new Date(Date.parse("2026-06-01T09:00:00Z") + minutes * 60_000).toISOString();
+const t = (minutes: number) =>
+  new Date(Date.parse("2026-06-01T09:00:00Z") + minutes * 60_000).toISOString();
 const LARGE = 20_000;
 const large = (i: number) => `07723${String(i).padStart(6, "0")}`;
 
 beforeAll(async () => {
   gw = await startGatewayWithDefaults(["acme"]);
   acme = gw.svc.client("acme");
-  await acme.createCampaign({ ...seedPostBody(), id: "csv", phoneNumbers: [{ number: "07722123456", name: tricky }, { number: "07722734716", name: "Dave" }] });
-  await acme.recordStageReached({ id: "csv", number: "07722123456", attemptNumber: 1, stage: 1, occurredAt: t(0) });
-  await acme.recordAttemptOutcome({ id: "csv", number: "07722123456", attemptNumber: 1, outcome: 3, occurredAt: t(1) });
-  await acme.recordStageReached({ id: "csv", number: "07722123456", attemptNumber: 1, stage: 3, occurredAt: t(2) });
-  position = (await acme.recordAttemptOutcome({ id: "csv", number: "07722123456", attemptNumber: 2, outcome: 1, occurredAt: t(90) })).position;
+  await acme.createCampaign({
+    ...seedPostBody(),
+    id: "csv",
+    phoneNumbers: [
+      { number: "07722123456", name: tricky },
+      { number: "07722734716", name: "Dave" },
+    ],
+  });
+  await acme.recordStageReached({
+    id: "csv",
+    number: "07722123456",
+    attemptNumber: 1,
+    stage: 1,
+    occurredAt: t(0),
+  });
+  await acme.recordAttemptOutcome({
+    id: "csv",
+    number: "07722123456",
+    attemptNumber: 1,
+    outcome: 3,
+    occurredAt: t(1),
+  });
+  await acme.recordStageReached({
+    id: "csv",
+    number: "07722123456",
+    attemptNumber: 1,
+    stage: 3,
+    occurredAt: t(2),
+  });
+  position = (
+    await acme.recordAttemptOutcome({
+      id: "csv",
+      number: "07722123456",
+      attemptNumber: 2,
+      outcome: 1,
+      occurredAt: t(90),
+    })
+  ).position;
 
-  await acme.createCampaign({ ...seedPostBody(), id: "large", phoneNumbers: [{ number: large(0), name: "first" }] });
+  await acme.createCampaign({
+    ...seedPostBody(),
+    id: "large",
+    phoneNumbers: [{ number: large(0), name: "first" }],
+  });
   for (let start = 1; start < LARGE; start += 10_000) {
-    const phoneNumbers = Array.from({ length: Math.min(10_000, LARGE - start) }, (_, i) => ({ number: large(start + i), name: `Customer ${start + i}, Ltd` }));
+    const phoneNumbers = Array.from({ length: Math.min(10_000, LARGE - start) }, (_, i) => ({
+      number: large(start + i),
+      name: `Customer ${start + i}, Ltd`,
+    }));
     await acme.addPhoneNumbers({ id: "large", phoneNumbers });
   }
-  for (let i = 0; i < 50; i++) position = (await acme.recordAttemptOutcome({ id: "large", number: large(i * 397), attemptNumber: 1, outcome: 6, occurredAt: t(i) })).position;
+  for (let i = 0; i < 50; i++)
+    position = (
+      await acme.recordAttemptOutcome({
+        id: "large",
+        number: large(i * 397),
+        attemptNumber: 1,
+        outcome: 6,
+        occurredAt: t(i),
+      })
+    ).position;
 }, 120_000);
 afterAll(async () => {
   await gw?.stop();
 });
 
 const csvOf = async (path: string, key: string = API_KEYS.acme) => {
-  const result = await http(gw.base, "GET", path, { key, headers: { "min-position": position.toString() } });
+  const result = await http(gw.base, "GET", path, {
+    key,
+    headers: { "min-position": position.toString() },
+  });
   return { ...result, rows: result.status === 200 ? (parse(result.text) as string[][]) : [] };
 };
 
@@ -51,10 +104,32 @@ describe("results.csv and attempts.csv", () => {
     const results = await csvOf("/api/campaign/voice/csv/results.csv");
     expect(results.status).toBe(200);
     expect(results.headers.get("content-type")).toMatch(/^text\/csv/);
-    expect(results.headers.get("content-disposition")).toBe('attachment; filename="csv-results.csv"');
+    expect(results.headers.get("content-disposition")).toBe(
+      'attachment; filename="csv-results.csv"',
+    );
     expect(results.rows).toEqual([
-      ["number", "e164", "name", "attempts", "lastOutcome", "lastOutcomeName", "result", "stages", "lastAttemptAt"],
-      ["07722123456", "+447722123456", tricky, "2", "1", "Answered", "contacted", "CorrectCallee;CallDeclined", t(90)],
+      [
+        "number",
+        "e164",
+        "name",
+        "attempts",
+        "lastOutcome",
+        "lastOutcomeName",
+        "result",
+        "stages",
+        "lastAttemptAt",
+      ],
+      [
+        "07722123456",
+        "+447722123456",
+        tricky,
+        "2",
+        "1",
+        "Answered",
+        "contacted",
+        "CorrectCallee;CallDeclined",
+        t(90),
+      ],
       ["07722734716", "+447722734716", "Dave", "0", "", "", "pending", "", ""],
     ]);
   });
@@ -72,10 +147,22 @@ describe("results.csv and attempts.csv", () => {
     const results = await csvOf("/api/campaign/voice/large/results.csv");
     expect(results.rows).toHaveLength(LARGE + 1);
     expect(new Set(results.rows.slice(1).map((row) => row[0])).size).toBe(LARGE);
-    expect(results.rows[LARGE]).toEqual([large(LARGE - 1), `+447723${String(LARGE - 1).padStart(6, "0")}`, `Customer ${LARGE - 1}, Ltd`, "0", "", "", "pending", "", ""]);
+    expect(results.rows[LARGE]).toEqual([
+      large(LARGE - 1),
+      `+447723${String(LARGE - 1).padStart(6, "0")}`,
+      `Customer ${LARGE - 1}, Ltd`,
+      "0",
+      "",
+      "",
+      "pending",
+      "",
+      "",
+    ]);
     expect(results.rows.filter((row) => row[3] === "1")).toHaveLength(50);
     const attempts = await csvOf("/api/campaign/voice/large/attempts.csv");
-    expect(attempts.rows.slice(1).map((row) => row[0])).toEqual(Array.from({ length: 50 }, (_, i) => large(i * 397)));
+    expect(attempts.rows.slice(1).map((row) => row[0])).toEqual(
+      Array.from({ length: 50 }, (_, i) => large(i * 397)),
+    );
   });
 
   it("is a 404 for another client's campaign or a missing one, and a 401 without a key", async () => {
@@ -94,28 +181,43 @@ describe("results.csv and attempts.csv", () => {
 });
 
 describe("campaigns export", () => {
-  it("writes the same CSV over NATS to a file, with progress, and refuses another client's campaign", { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "campaigns-export-"));
-    try {
-      const file = join(dir, "large.csv");
-      const run = await runCli(["export", "large", "--client", "acme", "--kind", "results", "-o", file], { NATS_URL: gw.nats.url });
-      expect(run.stderr).not.toMatch(/campaigns:/);
-      expect(run.code).toBe(0);
-      expect(run.stderr).toMatch(/export results \[#+\] 100% 20\/20 pages/);
-      expect(run.stderr).toContain(`wrote ${LARGE.toLocaleString("en-GB")} rows to ${file}`);
-      expect(readFileSync(file, "utf8")).toBe((await csvOf("/api/campaign/voice/large/results.csv")).text);
+  it(
+    "writes the same CSV over NATS to a file, with progress, and refuses another client's campaign",
+    { timeout: 120_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "campaigns-export-"));
+      try {
+        const file = join(dir, "large.csv");
+        const run = await runCli(
+          ["export", "large", "--client", "acme", "--kind", "results", "-o", file],
+          { NATS_URL: gw.nats.url },
+        );
+        expect(run.stderr).not.toMatch(/campaigns:/);
+        expect(run.code).toBe(0);
+        expect(run.stderr).toMatch(/export results \[#+\] 100% 20\/20 pages/);
+        expect(run.stderr).toContain(`wrote ${LARGE.toLocaleString("en-GB")} rows to ${file}`);
+        expect(readFileSync(file, "utf8")).toBe(
+          (await csvOf("/api/campaign/voice/large/results.csv")).text,
+        );
 
-      const stdout = await runCli(["export", "csv", "--client", "acme", "--kind", "attempts"], { NATS_URL: gw.nats.url });
-      expect(stdout.stdout).toBe((await csvOf("/api/campaign/voice/csv/attempts.csv")).text);
+        const stdout = await runCli(["export", "csv", "--client", "acme", "--kind", "attempts"], {
+          NATS_URL: gw.nats.url,
+        });
+        expect(stdout.stdout).toBe((await csvOf("/api/campaign/voice/csv/attempts.csv")).text);
 
-      const other = await runCli(["export", "csv", "--client", "globex", "--kind", "results"], { NATS_URL: gw.nats.url });
-      expect(other.code).toBe(1);
-      expect(other.stderr).toContain("404 not_found");
-      const usage = await runCli(["export", "csv", "--client", "acme"], { NATS_URL: gw.nats.url });
-      expect(usage.code).toBe(2);
-      expect(usage.stderr).toContain("--kind results or --kind attempts is required");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        const other = await runCli(["export", "csv", "--client", "globex", "--kind", "results"], {
+          NATS_URL: gw.nats.url,
+        });
+        expect(other.code).toBe(1);
+        expect(other.stderr).toContain("404 not_found");
+        const usage = await runCli(["export", "csv", "--client", "acme"], {
+          NATS_URL: gw.nats.url,
+        });
+        expect(usage.code).toBe(2);
+        expect(usage.stderr).toContain("--kind results or --kind attempts is required");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

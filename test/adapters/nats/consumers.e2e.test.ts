@@ -13,7 +13,13 @@ import { checkpointsIn } from "../../../src/projections/checkpoints.js";
 import { FollowedCheckpoint } from "../../../src/projections/progress.js";
 import { until } from "../../support/until.js";
 import { connectedNatsServerForFile } from "../../support/nats-server.js";
-import { e2eStoreEnv, registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import {
+  e2eStoreEnv,
+  registerDefaults,
+  seedPostBody,
+  startTestInstance,
+  type TestInstance,
+} from "../../support/instance.js";
 
 const nats = connectedNatsServerForFile();
 
@@ -21,7 +27,11 @@ describe("the followed checkpoint", () => {
   it("follows every checkpoint the holder writes without being asked, and wakes a waiting query when one passes its position", async () => {
     const readModels = await KvReadModels.open(nats.nc);
     const checkpoints = checkpointsIn(readModels);
-    const followed = new FollowedCheckpoint(checkpoints, pino({ level: "silent" }), "followed-test");
+    const followed = new FollowedCheckpoint(
+      checkpoints,
+      pino({ level: "silent" }),
+      "followed-test",
+    );
     await checkpoints.save("followed-test", 5n);
     followed.start();
     await until(() => followed.checkpoint === 5n); // no waitFor: the watch brings it
@@ -67,17 +77,29 @@ describe("a restarted service", () => {
     await a.stop();
 
     const published: string[] = [];
-    const relayed = nats.nc.subscribe("campaigns.acme.events.>", { callback: (_err, msg) => void published.push(msg.subject) });
+    const relayed = nats.nc.subscribe("campaigns.acme.events.>", {
+      callback: (_err, msg) => void published.push(msg.subject),
+    });
     b = await startTestInstance(nats.url, env);
     await until(() => b!.instance.projections.running);
-    const { position } = await b.client("acme").recordAttemptOutcome({ id: "r-1", number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: new Date().toISOString() });
-    expect(await b.client("acme").getCampaignStatistics({ id: "r-1", minPosition: position })).toMatchObject({ attemptsRecorded: 1 });
+    const { position } = await b.client("acme").recordAttemptOutcome({
+      id: "r-1",
+      number: "07722123456",
+      attemptNumber: 1,
+      outcome: 1,
+      occurredAt: new Date().toISOString(),
+    });
+    expect(
+      await b.client("acme").getCampaignStatistics({ id: "r-1", minPosition: position }),
+    ).toMatchObject({ attemptsRecorded: 1 });
     await until(async () => (await b!.instance.lag()).relay === 0);
     await nats.nc.flush();
     relayed.unsubscribe();
 
     const history = await b.client("acme").getCampaignHistory({ id: "r-1", limit: 1000 });
-    const newest = history.events.filter((e) => BigInt(e.position) > relayCheckpoint).map((e) => `campaigns.acme.events.r-1.${e.type}`);
+    const newest = history.events
+      .filter((e) => BigInt(e.position) > relayCheckpoint)
+      .map((e) => `campaigns.acme.events.r-1.${e.type}`);
     expect(published).toEqual(newest); // the relay published only what came after its checkpoint
     expect(published.length).toBeGreaterThan(0);
     expect((await summaries.get("acme.r-2"))!.revision).toBe(untouched); // the projections rewrote nothing before theirs

@@ -27,8 +27,17 @@ afterAll(async () => {
 
 function startServiceProcess(): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main/serve.ts"], {
-    // A short lease: the restarted instance takes the projections over soon after the killed one stopped renewing.
-    env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", OPS_PORT: "", PROJECTIONS_LEASE_MS: "1500", ...storeEnv.env },
+    // A short lease: the restarted instance takes the projections over soon after the killed one
+    // stopped renewing.
+    env: {
+      ...process.env,
+      NATS_URL: nats.url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      OPS_PORT: "",
+      PROJECTIONS_LEASE_MS: "1500",
+      ...storeEnv.env,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   children.add(child);
@@ -54,7 +63,11 @@ it("loses no acknowledged command to kill -9 and catches up without double count
   let child = startServiceProcess();
   await untilServing(client);
   await registerDefaults(client);
-  await client.createCampaign({ id: "crash-1", ...seedPostBody(), phoneNumbers: numbers.map((number) => ({ number })) });
+  await client.createCampaign({
+    id: "crash-1",
+    ...seedPostBody(),
+    phoneNumbers: numbers.map((number) => ({ number })),
+  });
 
   // A stream of outcomes, 8 in flight; the service is killed part-way through.
   const acknowledged: string[] = [];
@@ -65,7 +78,10 @@ it("loses no acknowledged command to kill -9 and catches up without double count
       const number = numbers[next++]!;
       sentAt.set(number, new Date().toISOString());
       try {
-        await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: sentAt.get(number)! }, { commandId: `attempt-${number}`, timeoutMs: 1000 });
+        await client.recordAttemptOutcome(
+          { id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: sentAt.get(number)! },
+          { commandId: `attempt-${number}`, timeoutMs: 1000 },
+        );
         acknowledged.push(number);
       } catch {
         // not acknowledged: the caller would retry it with the same Command-Id
@@ -83,23 +99,44 @@ it("loses no acknowledged command to kill -9 and catches up without double count
   try {
     await untilServing(client);
     const history = await client.getCampaignHistory({ id: "crash-1", limit: 1000 });
-    const recorded = new Set(history.events.filter((e) => e.type === "AttemptOutcomeRecorded").map((e) => (e.data as { e164: string }).e164));
+    const recorded = new Set(
+      history.events
+        .filter((e) => e.type === "AttemptOutcomeRecorded")
+        .map((e) => (e.data as { e164: string }).e164),
+    );
     for (const number of acknowledged) expect(recorded.has(`+44${number.slice(1)}`)).toBe(true);
 
-    // Every caller retries what it sent, with the same Command-Id: a command that landed before the kill
-    // answers its first reply; one that did not lands now. (Another body under the same id is another command: 409.)
+    // Every caller retries what it sent, with the same Command-Id: a command that landed before the
+    // kill answers its first reply; one that did not lands now. (Another body under the same id is
+    // another command: 409.)
     for (const number of numbers)
-      await client.recordAttemptOutcome({ id: "crash-1", number, attemptNumber: 1, outcome: 6, occurredAt: sentAt.get(number) ?? new Date().toISOString() }, { commandId: `attempt-${number}`, timeoutMs: 8000 });
+      await client.recordAttemptOutcome(
+        {
+          id: "crash-1",
+          number,
+          attemptNumber: 1,
+          outcome: 6,
+          occurredAt: sentAt.get(number) ?? new Date().toISOString(),
+        },
+        { commandId: `attempt-${number}`, timeoutMs: 8000 },
+      );
     const after = await client.getCampaignHistory({ id: "crash-1", limit: 1000 });
     const attempts = after.events.filter((e) => e.type === "AttemptOutcomeRecorded");
     expect(attempts).toHaveLength(numbers.length); // each number once: nothing written twice
 
-    // Projections resume from their checkpoint and count each attempt once (minPosition may wait up to 5 s).
+    // Projections resume from their checkpoint and count each attempt once (minPosition may wait up
+    // to 5 s).
     const head = after.events.at(-1)!.position;
-    const statistics = (await client.getCampaignStatistics({ id: "crash-1", minPosition: head }, { timeoutMs: 8000 })) as { attemptsRecorded: number; numbers: { pending: number } };
+    const statistics = (await client.getCampaignStatistics(
+      { id: "crash-1", minPosition: head },
+      { timeoutMs: 8000 },
+    )) as { attemptsRecorded: number; numbers: { pending: number } };
     expect(statistics.attemptsRecorded).toBe(numbers.length);
     expect(statistics.numbers.pending).toBe(numbers.length);
-    const detail = await client.getCampaign({ id: "crash-1", minPosition: head }, { timeoutMs: 8000 });
+    const detail = await client.getCampaign(
+      { id: "crash-1", minPosition: head },
+      { timeoutMs: 8000 },
+    );
     expect(detail.phoneNumbers).toHaveLength(numbers.length);
   } finally {
     const exited = new Promise((r) => child.once("exit", r));

@@ -7,14 +7,22 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CampaignRequestError } from "../../../src/client/campaigns-client.js";
 import { start, tombstone, type RunningDouble } from "../../support/eventstoredb-double.js";
-import { registerDefaults, seedPostBody, startTestInstanceWithNats, type TestInstance } from "../../support/instance.js";
+import {
+  registerDefaults,
+  seedPostBody,
+  startTestInstanceWithNats,
+  type TestInstance,
+} from "../../support/instance.js";
 
 let double: RunningDouble;
 let svc: TestInstance;
 
 beforeAll(async () => {
   double = await start();
-  svc = await startTestInstanceWithNats({ EVENT_STORE: "eventstoredb", EVENTSTORE_CONNECTION_STRING: double.connectionString });
+  svc = await startTestInstanceWithNats({
+    EVENT_STORE: "eventstoredb",
+    EVENTSTORE_CONNECTION_STRING: double.connectionString,
+  });
   await registerDefaults(svc.client("acme"));
 });
 afterAll(async () => {
@@ -22,7 +30,11 @@ afterAll(async () => {
   await double?.stop();
 });
 
-const refusal = (attempt: Promise<unknown>): Promise<unknown> => attempt.then(() => undefined, (e: unknown) => e);
+const refusal = (attempt: Promise<unknown>): Promise<unknown> =>
+  attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 it("answers 409 to commands and queries on a tombstoned campaign stream, and keeps serving the others", async () => {
   const acme = svc.client("acme");
@@ -31,7 +43,10 @@ it("answers 409 to commands and queries on a tombstoned campaign stream, and kee
 
   for (const [name, attempt] of [
     ["pause-campaign", () => acme.pauseCampaign({ id: "gone-1" }, { commandId: "pause-gone-1" })],
-    ["pause-campaign retried", () => acme.pauseCampaign({ id: "gone-1" }, { commandId: "pause-gone-1" })],
+    [
+      "pause-campaign retried",
+      () => acme.pauseCampaign({ id: "gone-1" }, { commandId: "pause-gone-1" }),
+    ],
     ["get-campaign-history", () => acme.getCampaignHistory({ id: "gone-1" })],
   ] as const) {
     const error = await refusal(attempt());

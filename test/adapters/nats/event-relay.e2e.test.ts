@@ -38,7 +38,8 @@ afterAll(async () => {
 
 /** Counts the socket writes nats.js makes on `nc` (its transport's socket; a test probe, nats.js itself untouched). */
 function countWrites(nc: NatsConnection): { readonly writes: number } {
-  const socket = (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport.socket;
+  const socket = (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol
+    .transport.socket;
   const tally = { writes: 0 };
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
   socket.write = ((...args: unknown[]) => {
@@ -49,17 +50,30 @@ function countWrites(nc: NatsConnection): { readonly writes: number } {
 }
 
 it("relays a burst of concurrent commits in order, with far fewer socket writes than events", async () => {
-  const relay = relayConsumer(relayConnection, store, checkpointsIn(new MemoryReadModels()), pino({ level: "silent" }));
+  const relay = relayConsumer(
+    relayConnection,
+    store,
+    checkpointsIn(new MemoryReadModels()),
+    pino({ level: "silent" }),
+  );
   await relay.start();
   const tally = countWrites(relayConnection);
 
-  // 16 campaigns, each 20 commits of one event one after another, all campaigns at once (the bench's load, small).
+  // 16 campaigns, each 20 commits of one event one after another, all campaigns at once (the
+  // bench's load, small).
   const heads = await Promise.all(
     Array.from({ length: CAMPAIGNS }, async (_, c) => {
       let position = 0n;
       for (let r = 0; r < COMMITS; r++) {
-        const event = { eventId: crypto.randomUUID(), type: "AttemptOutcomeRecorded", data: { clientId: "acme", campaignId: `r-${c}`, seq: r }, metadata: { clientId: "acme" } };
-        position = (await store.append(`campaign-r-${c}`, [event], r === 0 ? "no_stream" : BigInt(r - 1))).position;
+        const event = {
+          eventId: crypto.randomUUID(),
+          type: "AttemptOutcomeRecorded",
+          data: { clientId: "acme", campaignId: `r-${c}`, seq: r },
+          metadata: { clientId: "acme" },
+        };
+        position = (
+          await store.append(`campaign-r-${c}`, [event], r === 0 ? "no_stream" : BigInt(r - 1))
+        ).position;
       }
       return position;
     }),
@@ -72,8 +86,13 @@ it("relays a burst of concurrent commits in order, with far fewer socket writes 
   const events = CAMPAIGNS * COMMITS;
   const jsm = await relayConnection.jetstreamManager();
   expect((await jsm.streams.info(EVENTS_STREAM)).state.messages).toBe(events); // once each
-  const consumer = await jsm.consumers.add(EVENTS_STREAM, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
-  const messages = await (await relayConnection.jetstream().consumers.get(EVENTS_STREAM, consumer.name)).fetch({ max_messages: events, expires: 5_000 });
+  const consumer = await jsm.consumers.add(EVENTS_STREAM, {
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+  });
+  const messages = await (
+    await relayConnection.jetstream().consumers.get(EVENTS_STREAM, consumer.name)
+  ).fetch({ max_messages: events, expires: 5_000 });
   const seen = new Map<string, number[]>();
   for await (const m of messages) {
     const body = m.json<{ campaignId: string; data: { seq: number } }>();
@@ -81,8 +100,11 @@ it("relays a burst of concurrent commits in order, with far fewer socket writes 
     seen.set(body.campaignId, [...(seen.get(body.campaignId) ?? []), body.data.seq]);
   }
   const expected = Array.from({ length: COMMITS }, (_, r) => r);
-  expect([...seen.keys()].sort()).toEqual(Array.from({ length: CAMPAIGNS }, (_, c) => `r-${c}`).sort());
+  expect([...seen.keys()].sort()).toEqual(
+    Array.from({ length: CAMPAIGNS }, (_, c) => `r-${c}`).sort(),
+  );
   for (const [id, seqs] of seen) expect(seqs, id).toEqual(expected);
-  // One write per event without the per-turn batch; the events of one turn's commits share one with it.
+  // One write per event without the per-turn batch; the events of one turn's commits share one with
+  // it.
   expect(writes).toBeLessThan(events / 4);
 });

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lease } from "../../../src/adapters/nats/leadership.js";
 import { until } from "../../support/until.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
-import { e2eStoreEnv, registerDefaults, seedPostBody, startTestInstance, type TestInstance } from "../../support/instance.js";
+import {
+  e2eStoreEnv,
+  registerDefaults,
+  seedPostBody,
+  startTestInstance,
+  type TestInstance,
+} from "../../support/instance.js";
 
 let nats: RunningNatsServer;
 beforeAll(async () => {
@@ -28,7 +34,13 @@ describe("the projections lease", () => {
   const join = async (held: boolean[], ttlMs = 1_000) => {
     const nc = await connect({ servers: nats.url });
     connections.push(nc);
-    const lease = await Lease.join(nc, "test-lease", { ttlMs }, async (now) => void held.push(now), silent);
+    const lease = await Lease.join(
+      nc,
+      "test-lease",
+      { ttlMs },
+      async (now) => void held.push(now),
+      silent,
+    );
     return { nc, lease };
   };
   afterAll(async () => {
@@ -87,15 +99,30 @@ describe("two service instances on one store", () => {
     // Commands and queries go to either instance (one queue group): every read sees its write.
     for (let i = 0; i < 10; i++) {
       const { position } = await acme.createCampaign({ ...seedPostBody(), id: `shared-${i}` });
-      expect(await acme.getCampaign({ id: `shared-${i}`, minPosition: position })).toMatchObject({ id: `shared-${i}` });
+      expect(await acme.getCampaign({ id: `shared-${i}`, minPosition: position })).toMatchObject({
+        id: `shared-${i}`,
+      });
     }
-    expect(await b.instance.projections.waitFor(await b.instance.store.headPosition(), 5_000)).toBe(true); // the follower follows
+    expect(await b.instance.projections.waitFor(await b.instance.store.headPosition(), 5_000)).toBe(
+      true,
+    ); // the follower follows
 
     await a.stop();
     await until(() => b.instance.projections.running, 5_000);
-    const { position } = await acme.recordAttemptOutcome({ id: "shared-0", number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: new Date().toISOString() });
-    const statistics = (await acme.getCampaignStatistics({ id: "shared-0", minPosition: position }, { timeoutMs: 8_000 })) as { attemptsRecorded: number };
+    const { position } = await acme.recordAttemptOutcome({
+      id: "shared-0",
+      number: "07722123456",
+      attemptNumber: 1,
+      outcome: 1,
+      occurredAt: new Date().toISOString(),
+    });
+    const statistics = (await acme.getCampaignStatistics(
+      { id: "shared-0", minPosition: position },
+      { timeoutMs: 8_000 },
+    )) as { attemptsRecorded: number };
     expect(statistics.attemptsRecorded).toBe(1);
-    expect((await acme.listCampaigns()).map((c) => c.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `shared-${i}`).sort());
+    expect((await acme.listCampaigns()).map((c) => c.id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `shared-${i}`).sort(),
+    );
   });
 });

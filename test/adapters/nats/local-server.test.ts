@@ -25,8 +25,19 @@ afterEach(() => cleanups.splice(0).forEach((f) => f()));
 /** The service as `npm start` runs it (one process), and the pid of the nats-server it started. */
 async function startServiceWithLocalNats(): Promise<{ service: ChildProcess; natsPid: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "campaigns-local-nats-"));
-  const env = { ...process.env, NATS_URL: `nats://127.0.0.1:${await freePort()}`, DATA_DIR: dataDir, EVENT_STORE: "memory", OPS_PORT: "", LOG_LEVEL: "info" };
-  const service = spawn(process.execPath, ["--import", "tsx", "src/main/serve.ts"], { cwd: repo, env, stdio: ["ignore", "pipe", "inherit"] });
+  const env = {
+    ...process.env,
+    NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+    DATA_DIR: dataDir,
+    EVENT_STORE: "memory",
+    OPS_PORT: "",
+    LOG_LEVEL: "info",
+  };
+  const service = spawn(process.execPath, ["--import", "tsx", "src/main/serve.ts"], {
+    cwd: repo,
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let natsPid: number | undefined;
   cleanups.push(() => {
     service.kill("SIGKILL");

@@ -23,11 +23,21 @@ const SECOND = 1_000_000_000;
 describe("CAMPAIGN_EVENTS retention", () => {
   it("defaults to 365 days and no byte limit, and follows a changed configuration on the next start", async () => {
     const first = await startTestInstance(nats.url, { EVENT_STORE: "memory" });
-    expect(await streamConfig((i) => i.config.max_age > 0)).toMatchObject({ max_age: 365 * 86_400 * SECOND, max_bytes: -1 });
+    expect(await streamConfig((i) => i.config.max_age > 0)).toMatchObject({
+      max_age: 365 * 86_400 * SECOND,
+      max_bytes: -1,
+    });
     await first.stop();
 
-    const second = await startTestInstance(nats.url, { EVENT_STORE: "memory", EVENTS_MAX_AGE: "12h", EVENTS_MAX_BYTES: "50000000" });
-    expect(await streamConfig((i) => i.config.max_bytes === 50_000_000)).toMatchObject({ max_age: 12 * 3600 * SECOND, max_bytes: 50_000_000 });
+    const second = await startTestInstance(nats.url, {
+      EVENT_STORE: "memory",
+      EVENTS_MAX_AGE: "12h",
+      EVENTS_MAX_BYTES: "50000000",
+    });
+    expect(await streamConfig((i) => i.config.max_bytes === 50_000_000)).toMatchObject({
+      max_age: 12 * 3600 * SECOND,
+      max_bytes: 50_000_000,
+    });
     await second.stop();
   }, 60_000);
 });

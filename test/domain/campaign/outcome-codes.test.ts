@@ -2,11 +2,20 @@ import { describe, it } from "vitest";
 import { type NextStep } from "../../../src/domain/index.js";
 import { created, recordOutcome, seedWith, spec } from "../../support/decider-specification.js";
 
-// Seed campaign (without SMS): 2030-10-01 09:00-12:00 Europe/London (08:00Z-11:00Z); attempt 1's interval is 15 minutes.
+// Seed campaign (without SMS): 2030-10-01 09:00-12:00 Europe/London (08:00Z-11:00Z); attempt 1's
+// interval is 15 minutes.
 const campaign = created(seedWith({ smsOnBusy: 0 }));
 const occurredAt = "2030-10-01T08:30:00.000Z";
-const retry: NextStep = { status: "retry", attemptNumber: 2, dueAt: "2030-10-01T08:45:00.000Z", leaveMessage: false };
-const completed = (result: Extract<NextStep, { status: "completed" }>["result"]): NextStep => ({ status: "completed", result });
+const retry: NextStep = {
+  status: "retry",
+  attemptNumber: 2,
+  dueAt: "2030-10-01T08:45:00.000Z",
+  leaveMessage: false,
+};
+const completed = (result: Extract<NextStep, { status: "completed" }>["result"]): NextStep => ({
+  status: "completed",
+  result,
+});
 
 // DESIGN.md's table: the seed's outcome codes 1..13 and what follows each.
 const table: [number, string, NextStep][] = [
@@ -27,12 +36,21 @@ const table: [number, string, NextStep][] = [
 
 describe("record-attempt-outcome: outcome codes", () => {
   it.each(table)("%i %s -> %o", (outcome, outcomeName, next) => {
-    spec.given(campaign).when(recordOutcome({ number: "07722123456", attemptNumber: 1, outcome, occurredAt })).then([
-      { type: "AttemptOutcomeRecorded", data: { e164: "+447722123456", attemptNumber: 1, outcome, outcomeName, occurredAt, next } },
-    ]);
+    spec
+      .given(campaign)
+      .when(recordOutcome({ number: "07722123456", attemptNumber: 1, outcome, occurredAt }))
+      .then([
+        {
+          type: "AttemptOutcomeRecorded",
+          data: { e164: "+447722123456", attemptNumber: 1, outcome, outcomeName, occurredAt, next },
+        },
+      ]);
   });
 
   it.each([0, 14, 1.5])("refuses code %s (400)", (outcome) => {
-    spec.given(campaign).when(recordOutcome({ number: "07722123456", attemptNumber: 1, outcome, occurredAt })).thenFails("invalid_request", [{ field: "outcome" }]);
+    spec
+      .given(campaign)
+      .when(recordOutcome({ number: "07722123456", attemptNumber: 1, outcome, occurredAt }))
+      .thenFails("invalid_request", [{ field: "outcome" }]);
   });
 });

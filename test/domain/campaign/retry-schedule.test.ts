@@ -1,16 +1,44 @@
 import { describe, it } from "vitest";
-import { type AttemptReport, after, created, recordOutcome, seedWith, spec } from "../../support/decider-specification.js";
+import {
+  type AttemptReport,
+  after,
+  created,
+  recordOutcome,
+  seedWith,
+  spec,
+} from "../../support/decider-specification.js";
 
 const BEN = "07722123456";
 const NO_ANSWER = 6;
-const report = (attemptNumber: number, occurredAt: string): AttemptReport => ({ number: BEN, attemptNumber, outcome: NO_ANSWER, occurredAt });
-const day = (date: string, startTime = "09:00", finishTime = "12:00") => ({ date, startTime, finishTime });
-const dueAfter = (given: ReturnType<typeof created>, attempt: AttemptReport, attemptNumber: number, dueAt: string) =>
-  spec.given(given).when(recordOutcome(attempt)).thenMatches([{ data: { next: { status: "retry", attemptNumber, dueAt } } }]);
+const report = (attemptNumber: number, occurredAt: string): AttemptReport => ({
+  number: BEN,
+  attemptNumber,
+  outcome: NO_ANSWER,
+  occurredAt,
+});
+const day = (date: string, startTime = "09:00", finishTime = "12:00") => ({
+  date,
+  startTime,
+  finishTime,
+});
+const dueAfter = (
+  given: ReturnType<typeof created>,
+  attempt: AttemptReport,
+  attemptNumber: number,
+  dueAt: string,
+) =>
+  spec
+    .given(given)
+    .when(recordOutcome(attempt))
+    .thenMatches([{ data: { next: { status: "retry", attemptNumber, dueAt } } }]);
 const exhaustedAfter = (given: ReturnType<typeof created>, attempt: AttemptReport) =>
-  spec.given(given).when(recordOutcome(attempt)).thenMatches([{ data: { next: { status: "completed", result: "exhausted" } } }]);
+  spec
+    .given(given)
+    .when(recordOutcome(attempt))
+    .thenMatches([{ data: { next: { status: "completed", result: "exhausted" } } }]);
 
-// Seed campaign: 2030-10-01 and runover 2030-10-02, both 09:00-12:00 Europe/London (BST: 08:00Z-11:00Z); intervals 15, 60, 120.
+// Seed campaign: 2030-10-01 and runover 2030-10-02, both 09:00-12:00 Europe/London (BST:
+// 08:00Z-11:00Z); intervals 15, 60, 120.
 const campaign = created(seedWith({ smsOnBusy: 0 }));
 
 describe("record-attempt-outcome: when the retry is due", () => {
@@ -34,7 +62,12 @@ describe("record-attempt-outcome: when the retry is due", () => {
   });
 
   it("uses a runover day's own window", () => {
-    dueAfter(created(seedWith({ runoverDays: [day("2030-10-02", "14:00", "16:00")] })), report(1, "2030-10-01T10:55:00.000Z"), 2, "2030-10-02T13:00:00.000Z");
+    dueAfter(
+      created(seedWith({ runoverDays: [day("2030-10-02", "14:00", "16:00")] })),
+      report(1, "2030-10-01T10:55:00.000Z"),
+      2,
+      "2030-10-02T13:00:00.000Z",
+    );
   });
 
   it("skips to a later runover day when the nearer one has closed", () => {
@@ -44,31 +77,54 @@ describe("record-attempt-outcome: when the retry is due", () => {
 
   describe("across a change of clocks", () => {
     it("keeps a 09:00 start at 09:00 on the wall clock: 09:00Z in winter after BST ends", () => {
-      const autumn = created(seedWith({ startDate: "2030-10-26", runoverDays: [day("2030-10-28")] }));
+      const autumn = created(
+        seedWith({ startDate: "2030-10-26", runoverDays: [day("2030-10-28")] }),
+      );
       dueAfter(autumn, report(1, "2030-10-26T10:55:00.000Z"), 2, "2030-10-28T09:00:00.000Z");
     });
 
     it("keeps a 09:00 start at 09:00 on the wall clock: 08:00Z in summer after BST starts", () => {
-      const spring = created(seedWith({ startDate: "2030-03-30", runoverDays: [day("2030-03-31")] }));
+      const spring = created(
+        seedWith({ startDate: "2030-03-30", runoverDays: [day("2030-03-31")] }),
+      );
       dueAfter(spring, report(1, "2030-03-30T11:55:00.000Z"), 2, "2030-03-31T08:00:00.000Z");
     });
 
     it("counts the interval in elapsed minutes, not wall-clock minutes", () => {
       // 00:50 GMT + 15 minutes is 02:05 BST on 2030-03-31, inside a 00:30-04:00 window.
-      const night = created(seedWith({ startDate: "2030-03-31", startTime: "00:30", finishTime: "04:00", runoverDays: [] }));
+      const night = created(
+        seedWith({
+          startDate: "2030-03-31",
+          startTime: "00:30",
+          finishTime: "04:00",
+          runoverDays: [],
+        }),
+      );
       dueAfter(night, report(1, "2030-03-31T00:50:00.000Z"), 2, "2030-03-31T01:05:00.000Z");
     });
 
     it("never falls in a window the clocks skip", () => {
       // 01:10-01:50 does not exist in London on 2030-03-31.
-      const skipped = created(seedWith({ startDate: "2030-03-30", runoverDays: [day("2030-03-31", "01:10", "01:50"), day("2030-04-01")] }));
+      const skipped = created(
+        seedWith({
+          startDate: "2030-03-30",
+          runoverDays: [day("2030-03-31", "01:10", "01:50"), day("2030-04-01")],
+        }),
+      );
       dueAfter(skipped, report(1, "2030-03-30T11:55:00.000Z"), 2, "2030-04-01T08:00:00.000Z");
     });
 
     it("follows the campaign's own zone for a number whose country has several (a GB number keeps London's: test/domain/campaign/local-time.test.ts)", () => {
       const US = "+12125550123";
-      const newYork = created(seedWith({ timeZone: "America/New_York", phoneNumbers: [{ number: US }] }));
-      dueAfter(newYork, { ...report(1, "2030-10-01T15:55:00.000Z"), number: US }, 2, "2030-10-02T13:00:00.000Z");
+      const newYork = created(
+        seedWith({ timeZone: "America/New_York", phoneNumbers: [{ number: US }] }),
+      );
+      dueAfter(
+        newYork,
+        { ...report(1, "2030-10-01T15:55:00.000Z"), number: US },
+        2,
+        "2030-10-02T13:00:00.000Z",
+      );
     });
   });
 
@@ -78,7 +134,11 @@ describe("record-attempt-outcome: when the retry is due", () => {
     });
 
     it("when its last attempt is used", () => {
-      const log = after(campaign, recordOutcome(report(1, "2030-10-01T08:00:00.000Z")), recordOutcome(report(2, "2030-10-01T08:20:00.000Z")));
+      const log = after(
+        campaign,
+        recordOutcome(report(1, "2030-10-01T08:00:00.000Z")),
+        recordOutcome(report(2, "2030-10-01T08:20:00.000Z")),
+      );
       exhaustedAfter(log, report(3, "2030-10-01T09:30:00.000Z"));
     });
 

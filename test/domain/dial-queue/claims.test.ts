@@ -1,29 +1,42 @@
 import { describe, expect, it } from "vitest";
-import { after, command, created, recordOutcome, seedWith, spec } from "../../support/decider-specification.js";
+import {
+  after,
+  command,
+  created,
+  recordOutcome,
+  seedWith,
+  spec,
+} from "../../support/decider-specification.js";
 import { afterClaim, claim, claimAt, claimed } from "./support.js";
 
-// Seed campaign: 2030-10-01 and runover 2030-10-02, 09:00-12:00 Europe/London (08:00Z-11:00Z); intervals 15, 60, 120.
+// Seed campaign: 2030-10-01 and runover 2030-10-02, 09:00-12:00 Europe/London (08:00Z-11:00Z);
+// intervals 15, 60, 120.
 const BEN = "+447722123456";
 const DAVE = "+447722734716";
 const OPEN = "2030-10-01T08:30:00.000Z";
 const campaign = created(seedWith({ smsOnBusy: 0 }));
-const noAnswer = (number: string, attemptNumber: number, occurredAt: string) => recordOutcome({ number, attemptNumber, outcome: 6, occurredAt });
+const noAnswer = (number: string, attemptNumber: number, occurredAt: string) =>
+  recordOutcome({ number, attemptNumber, outcome: 6, occurredAt });
 
 describe("claim-due-attempts", () => {
   it("hands out the attempts due now, each held until now + claimSeconds, and records the claim", () => {
-    spec.with({ now: OPEN }).given(campaign).when(claim(10, 120)).then([
-      {
-        type: "AttemptsClaimed",
-        data: {
-          claimedAt: OPEN,
-          claimedUntil: "2030-10-01T08:32:00.000Z",
-          claims: [
-            { e164: BEN, attemptNumber: 1, dueAt: "2030-10-01T08:00:00.000Z" },
-            { e164: DAVE, attemptNumber: 1, dueAt: "2030-10-01T08:00:00.000Z" },
-          ],
+    spec
+      .with({ now: OPEN })
+      .given(campaign)
+      .when(claim(10, 120))
+      .then([
+        {
+          type: "AttemptsClaimed",
+          data: {
+            claimedAt: OPEN,
+            claimedUntil: "2030-10-01T08:32:00.000Z",
+            claims: [
+              { e164: BEN, attemptNumber: 1, dueAt: "2030-10-01T08:00:00.000Z" },
+              { e164: DAVE, attemptNumber: 1, dueAt: "2030-10-01T08:00:00.000Z" },
+            ],
+          },
         },
-      },
-    ]);
+      ]);
   });
 
   it("hands out oldest due first, at most `limit`", () => {
@@ -36,7 +49,10 @@ describe("claim-due-attempts", () => {
   it("hands out nothing on a paused campaign", () => {
     const paused = after(campaign, command("pause-campaign"));
     claimAt(paused, OPEN).thenNothingHappens();
-    expect(claimed(claimAt(after(paused, command("resume-campaign")), OPEN).events())).toEqual([BEN, DAVE]);
+    expect(claimed(claimAt(after(paused, command("resume-campaign")), OPEN).events())).toEqual([
+      BEN,
+      DAVE,
+    ]);
   });
 
   it("hands out nothing outside the calling windows", () => {
@@ -55,7 +71,10 @@ describe("claim-due-attempts", () => {
   it("never hands out a claimed attempt again while the claim holds; after claimedUntil another caller gets it", () => {
     const held = afterClaim(campaign, OPEN, 1, 60); // Ben, until 08:31Z
     expect(claimed(claimAt(held, "2030-10-01T08:30:30.000Z").events())).toEqual([DAVE]);
-    claimAt(afterClaim(held, "2030-10-01T08:30:30.000Z"), "2030-10-01T08:30:59.000Z").thenNothingHappens();
+    claimAt(
+      afterClaim(held, "2030-10-01T08:30:30.000Z"),
+      "2030-10-01T08:30:59.000Z",
+    ).thenNothingHappens();
     // A lapsed claim puts the attempt back as due at its claimedUntil.
     expect(claimed(claimAt(held, "2030-10-01T08:31:00.000Z").events())).toEqual([DAVE, BEN]);
   });
@@ -67,30 +86,64 @@ describe("claim-due-attempts", () => {
   });
 
   it("records an outcome without any claim", () => {
-    spec.given(campaign).when(noAnswer("07722734716", 1, OPEN)).thenMatches([{ type: "AttemptOutcomeRecorded" }]);
+    spec
+      .given(campaign)
+      .when(noAnswer("07722734716", 1, OPEN))
+      .thenMatches([{ type: "AttemptOutcomeRecorded" }]);
   });
 
   it("release-claims hands the attempts back at once; releasing what is not held changes nothing", () => {
     const held = afterClaim(campaign, OPEN, 2);
     const release = command("release-claims", { numbers: ["07722123456", "07700900000"] });
-    spec.with({ now: "2030-10-01T08:31:00.000Z" }).given(held).when(release).then([{ type: "ClaimsReleased", data: { numbers: [BEN] } }]);
-    const released = [...held, ...spec.with({ now: "2030-10-01T08:31:00.000Z" }).given(held).when(release).events()];
+    spec
+      .with({ now: "2030-10-01T08:31:00.000Z" })
+      .given(held)
+      .when(release)
+      .then([{ type: "ClaimsReleased", data: { numbers: [BEN] } }]);
+    const released = [
+      ...held,
+      ...spec.with({ now: "2030-10-01T08:31:00.000Z" }).given(held).when(release).events(),
+    ];
     expect(claimed(claimAt(released, "2030-10-01T08:31:00.000Z").events())).toEqual([BEN]);
-    spec.with({ now: "2030-10-01T08:31:00.000Z" }).given(released).when(release).thenNothingHappens();
+    spec
+      .with({ now: "2030-10-01T08:31:00.000Z" })
+      .given(released)
+      .when(release)
+      .thenNothingHappens();
   });
 
   it("never hands out a completed number", () => {
-    const log = after(campaign, recordOutcome({ number: "07722123456", attemptNumber: 1, outcome: 1, occurredAt: "2030-10-01T08:10:00.000Z" }));
+    const log = after(
+      campaign,
+      recordOutcome({
+        number: "07722123456",
+        attemptNumber: 1,
+        outcome: 1,
+        occurredAt: "2030-10-01T08:10:00.000Z",
+      }),
+    );
     expect(claimed(claimAt(log, OPEN).events())).toEqual([DAVE]);
   });
 
   it("refuses a limit outside 1..1000 and a claim of under 30 s (400)", () => {
-    spec.given(campaign).when(claim(0)).thenFails("invalid_request", [{ field: "limit" }]);
-    spec.given(campaign).when(claim(1001)).thenFails("invalid_request", [{ field: "limit" }]);
-    spec.given(campaign).when(claim(1, 29)).thenFails("invalid_request", [{ field: "claimSeconds" }]);
+    spec
+      .given(campaign)
+      .when(claim(0))
+      .thenFails("invalid_request", [{ field: "limit" }]);
+    spec
+      .given(campaign)
+      .when(claim(1001))
+      .thenFails("invalid_request", [{ field: "limit" }]);
+    spec
+      .given(campaign)
+      .when(claim(1, 29))
+      .thenFails("invalid_request", [{ field: "claimSeconds" }]);
   });
 
   it("is another client's campaign: 404", () => {
-    spec.given(campaign).when(command("claim-due-attempts", { limit: 1 }, "client-b")).thenFails("not_found");
+    spec
+      .given(campaign)
+      .when(command("claim-due-attempts", { limit: 1 }, "client-b"))
+      .thenFails("not_found");
   });
 });

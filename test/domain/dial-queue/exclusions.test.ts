@@ -1,6 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { clientExclusionsDecider, fold, isDomainError, parseWith, AddExclusionsBody, RemoveExclusionsBody, type ClientExclusions } from "../../../src/domain/index.js";
-import { CLIENT, after, command, created, recordStage, seedBody, seedWith, spec } from "../../support/decider-specification.js";
+import {
+  clientExclusionsDecider,
+  fold,
+  isDomainError,
+  parseWith,
+  AddExclusionsBody,
+  RemoveExclusionsBody,
+  type ClientExclusions,
+} from "../../../src/domain/index.js";
+import {
+  CLIENT,
+  after,
+  command,
+  created,
+  recordStage,
+  seedBody,
+  seedWith,
+  spec,
+} from "../../support/decider-specification.js";
 import { afterClaim, claimAt, claimed, clientList } from "./support.js";
 
 const BEN = "+447722123456";
@@ -14,7 +31,12 @@ describe("exclusions: the campaign's own list", () => {
     spec
       .with({ now: "2030-09-01T00:00:00.000Z" })
       .given(campaign)
-      .when(command("add-exclusions", { campaignId: "camp-1", numbers: [{ number: "07722123456", reason: "asked" }, { number: "07700900123" }] }))
+      .when(
+        command("add-exclusions", {
+          campaignId: "camp-1",
+          numbers: [{ number: "07722123456", reason: "asked" }, { number: "07700900123" }],
+        }),
+      )
       .then([
         {
           type: "ExclusionsAdded",
@@ -33,39 +55,80 @@ describe("exclusions: the campaign's own list", () => {
   });
 
   it("never hands out an excluded number, and sorts out repeats and invalid numbers", () => {
-    const add = command("add-exclusions", { campaignId: "camp-1", numbers: [{ number: "+447722123456" }, { number: "07722123456" }, { number: "not a number" }] });
+    const add = command("add-exclusions", {
+      campaignId: "camp-1",
+      numbers: [{ number: "+447722123456" }, { number: "07722123456" }, { number: "not a number" }],
+    });
     const log = after(campaign, add);
     expect(claimed(claimAt(log, OPEN).events())).toEqual([DAVE]);
     spec.with({ now: OPEN }).given(log).when(add).thenNothingHappens();
   });
 
   it("keeps a number on its list out of numbers added later (add, create or update)", () => {
-    const log = after(campaign, command("add-exclusions", { campaignId: "camp-1", numbers: [{ number: "07722000001" }] }));
-    spec.given(log).when(command("add-phone-numbers", { phoneNumbers: [{ number: "07722000001" }, { number: "07722000002" }] })).thenMatches([
-      { type: "PhoneNumbersAdded", data: { numbers: [{ e164: "+447722000002" }] } },
-      { type: "ExcludedPhoneNumbersSkipped", data: { excluded: [{ index: 0, number: "07722000001", e164: "+447722000001", list: "campaign" }] } },
-    ]);
+    const log = after(
+      campaign,
+      command("add-exclusions", { campaignId: "camp-1", numbers: [{ number: "07722000001" }] }),
+    );
+    spec
+      .given(log)
+      .when(
+        command("add-phone-numbers", {
+          phoneNumbers: [{ number: "07722000001" }, { number: "07722000002" }],
+        }),
+      )
+      .thenMatches([
+        { type: "PhoneNumbersAdded", data: { numbers: [{ e164: "+447722000002" }] } },
+        {
+          type: "ExcludedPhoneNumbersSkipped",
+          data: {
+            excluded: [
+              { index: 0, number: "07722000001", e164: "+447722000001", list: "campaign" },
+            ],
+          },
+        },
+      ]);
   });
 
   it("removes entries: numbers added afterwards are admitted again", () => {
-    const log = after(campaign, command("add-exclusions", { campaignId: "camp-1", numbers: [{ number: "07722000001" }] }), command("remove-exclusions", { campaignId: "camp-1", numbers: ["+447722000001", "07722000009"] }));
+    const log = after(
+      campaign,
+      command("add-exclusions", { campaignId: "camp-1", numbers: [{ number: "07722000001" }] }),
+      command("remove-exclusions", {
+        campaignId: "camp-1",
+        numbers: ["+447722000001", "07722000009"],
+      }),
+    );
     expect(log.at(-1)).toEqual({ type: "ExclusionsRemoved", data: { numbers: ["+447722000001"] } });
-    spec.given(log).when(command("add-phone-numbers", { phoneNumbers: [{ number: "07722000001" }] })).thenMatches([{ type: "PhoneNumbersAdded" }]);
+    spec
+      .given(log)
+      .when(command("add-phone-numbers", { phoneNumbers: [{ number: "07722000001" }] }))
+      .thenMatches([{ type: "PhoneNumbersAdded" }]);
   });
 });
 
 describe("exclusions: the client's list", () => {
   it("keeps its numbers out of a new campaign, listed as excluded", () => {
-    spec.with({ clientExclusions: BEN_ON_CLIENT_LIST }).given([]).when(command("create-campaign", seedBody())).thenMatches([
-      { type: "CampaignCreated" },
-      { type: "PhoneNumbersAdded", data: { numbers: [{ e164: DAVE }] } },
-      { type: "ExcludedPhoneNumbersSkipped", data: { excluded: [{ index: 0, number: "07722123456", e164: BEN, list: "client" }] } },
-    ]);
+    spec
+      .with({ clientExclusions: BEN_ON_CLIENT_LIST })
+      .given([])
+      .when(command("create-campaign", seedBody()))
+      .thenMatches([
+        { type: "CampaignCreated" },
+        { type: "PhoneNumbersAdded", data: { numbers: [{ e164: DAVE }] } },
+        {
+          type: "ExcludedPhoneNumbersSkipped",
+          data: { excluded: [{ index: 0, number: "07722123456", e164: BEN, list: "client" }] },
+        },
+      ]);
   });
 
   it("refuses a create whose every number is excluded (422)", () => {
     const both = clientList([{ number: "07722123456" }, { number: "07722734716" }]);
-    spec.with({ clientExclusions: both }).given([]).when(command("create-campaign", seedBody())).thenFails("rule_violated", [{ reason: "no valid number that is not excluded" }]);
+    spec
+      .with({ clientExclusions: both })
+      .given([])
+      .when(command("create-campaign", seedBody()))
+      .thenFails("rule_violated", [{ reason: "no valid number that is not excluded" }]);
   });
 
   it("completes a number already in the campaign at its next claim, which hands it out no more", () => {
@@ -77,10 +140,20 @@ describe("exclusions: the client's list", () => {
   });
 
   it("looks only at what the list added since the campaign last applied it", () => {
-    const applied = [...campaign, ...claimAt(campaign, OPEN, 10, { clientExclusions: BEN_ON_CLIENT_LIST }).events()];
-    // Unchanged list, Dave held: nothing to do. Dave joins the list (version 2): only that addition is looked at.
-    claimAt(applied, "2030-10-01T08:35:00.000Z", 10, { clientExclusions: BEN_ON_CLIENT_LIST }).thenNothingHappens();
-    const daveToo = clientList([{ number: "07722734716" }], "2030-10-01T08:35:00.000Z", BEN_ON_CLIENT_LIST);
+    const applied = [
+      ...campaign,
+      ...claimAt(campaign, OPEN, 10, { clientExclusions: BEN_ON_CLIENT_LIST }).events(),
+    ];
+    // Unchanged list, Dave held: nothing to do. Dave joins the list (version 2): only that addition
+    // is looked at.
+    claimAt(applied, "2030-10-01T08:35:00.000Z", 10, {
+      clientExclusions: BEN_ON_CLIENT_LIST,
+    }).thenNothingHappens();
+    const daveToo = clientList(
+      [{ number: "07722734716" }],
+      "2030-10-01T08:35:00.000Z",
+      BEN_ON_CLIENT_LIST,
+    );
     claimAt(applied, "2030-10-01T08:40:00.000Z", 10, { clientExclusions: daveToo }).thenMatches([
       { type: "NumbersExcluded", data: { list: "client", numbers: [DAVE] } },
       { type: "ClientExclusionsApplied", data: { version: 2 } },
@@ -88,18 +161,28 @@ describe("exclusions: the client's list", () => {
   });
 
   it("an entry that has expired is no longer in force: the number is admitted and handed out again", () => {
-    const untilSeptember = clientList([{ number: "07722123456", expiresAt: "2030-09-30T00:00:00Z" }]);
+    const untilSeptember = clientList([
+      { number: "07722123456", expiresAt: "2030-09-30T00:00:00Z" },
+    ]);
     // While in force: excluded.
-    spec.with({ now: "2030-09-15T00:00:00.000Z", clientExclusions: untilSeptember }).given([]).when(command("create-campaign", seedBody())).thenMatches([
-      { type: "CampaignCreated" },
-      { type: "PhoneNumbersAdded" },
-      { type: "ExcludedPhoneNumbersSkipped" },
-    ]);
+    spec
+      .with({ now: "2030-09-15T00:00:00.000Z", clientExclusions: untilSeptember })
+      .given([])
+      .when(command("create-campaign", seedBody()))
+      .thenMatches([
+        { type: "CampaignCreated" },
+        { type: "PhoneNumbersAdded" },
+        { type: "ExcludedPhoneNumbersSkipped" },
+      ]);
     // After it expired: admitted, and claimed.
-    spec.with({ now: "2030-09-30T00:00:00.000Z", clientExclusions: untilSeptember }).given([]).when(command("create-campaign", seedBody())).thenMatches([
-      { type: "CampaignCreated" },
-      { type: "PhoneNumbersAdded", data: { numbers: [{ e164: BEN }, { e164: DAVE }] } },
-    ]);
+    spec
+      .with({ now: "2030-09-30T00:00:00.000Z", clientExclusions: untilSeptember })
+      .given([])
+      .when(command("create-campaign", seedBody()))
+      .thenMatches([
+        { type: "CampaignCreated" },
+        { type: "PhoneNumbersAdded", data: { numbers: [{ e164: BEN }, { e164: DAVE }] } },
+      ]);
     claimAt(campaign, OPEN, 10, { clientExclusions: untilSeptember }).thenMatches([
       { type: "ClientExclusionsApplied", data: { version: 1 } },
       { type: "AttemptsClaimed", data: { claims: [{ e164: BEN }, { e164: DAVE }] } },
@@ -107,25 +190,59 @@ describe("exclusions: the client's list", () => {
   });
 
   it("an opted-out number of one campaign is kept out of the client's other campaigns", () => {
-    // The app adds an opted-out number to the client's list (reason opt-out); here, the list as it then stands.
-    const optedOut = after(campaign, recordStage({ number: "07722123456", attemptNumber: 1, stage: 14, occurredAt: "2030-10-01T08:10:00.000Z" }));
+    // The app adds an opted-out number to the client's list (reason opt-out); here, the list as it
+    // then stands.
+    const optedOut = after(
+      campaign,
+      recordStage({
+        number: "07722123456",
+        attemptNumber: 1,
+        stage: 14,
+        occurredAt: "2030-10-01T08:10:00.000Z",
+      }),
+    );
     expect(optedOut.at(-1)).toMatchObject({ type: "NumberOptedOut", data: { e164: BEN } });
     const list = clientList([{ number: BEN, reason: "opt-out" }], "2030-10-01T08:10:00.000Z");
     const second = created(seedWith({ id: "camp-2", smsOnBusy: 0 }));
-    claimAt(second, OPEN, 10, { clientExclusions: list }).thenMatches([{ type: "NumbersExcluded", data: { numbers: [BEN] } }, { type: "ClientExclusionsApplied" }, { type: "AttemptsClaimed", data: { claims: [{ e164: DAVE }] } }]);
+    claimAt(second, OPEN, 10, { clientExclusions: list }).thenMatches([
+      { type: "NumbersExcluded", data: { numbers: [BEN] } },
+      { type: "ClientExclusionsApplied" },
+      { type: "AttemptsClaimed", data: { claims: [{ e164: DAVE }] } },
+    ]);
   });
 });
 
 describe("the client's list (stream exclusions-<client>)", () => {
-  const decide = (command: { type: "AddExclusions" | "RemoveExclusions"; data: unknown }, list: ClientExclusions, now = "2030-09-01T00:00:00.000Z") => {
+  const decide = (
+    command: { type: "AddExclusions" | "RemoveExclusions"; data: unknown },
+    list: ClientExclusions,
+    now = "2030-09-01T00:00:00.000Z",
+  ) => {
     const schema = command.type === "AddExclusions" ? AddExclusionsBody : RemoveExclusionsBody;
     const data = parseWith(schema, command.data);
     if (isDomainError(data)) return data;
-    return clientExclusionsDecider.decide({ type: command.type, clientId: CLIENT, data } as never, list, { now, defaultRegion: "GB" });
+    return clientExclusionsDecider.decide(
+      { type: command.type, clientId: CLIENT, data } as never,
+      list,
+      { now, defaultRegion: "GB" },
+    );
   };
 
   it("adds, counts those already excluded, lists invalid numbers and entries already expired", () => {
-    const events = decide({ type: "AddExclusions", data: { numbers: [{ number: "07722123456" }, { number: "07722000001" }, { number: "x" }, { number: "07722000002", expiresAt: "2030-08-01T00:00:00Z" }] } }, BEN_ON_CLIENT_LIST);
+    const events = decide(
+      {
+        type: "AddExclusions",
+        data: {
+          numbers: [
+            { number: "07722123456" },
+            { number: "07722000001" },
+            { number: "x" },
+            { number: "07722000002", expiresAt: "2030-08-01T00:00:00Z" },
+          ],
+        },
+      },
+      BEN_ON_CLIENT_LIST,
+    );
     expect(events).toEqual([
       {
         type: "ExclusionsAdded",
@@ -143,20 +260,35 @@ describe("the client's list (stream exclusions-<client>)", () => {
   });
 
   it("removes only numbers on the list", () => {
-    expect(decide({ type: "RemoveExclusions", data: { numbers: ["+447722123456", "07722000009"] } }, BEN_ON_CLIENT_LIST)).toEqual([{ type: "ExclusionsRemoved", data: { numbers: [BEN] } }]);
-    const removed = fold(clientExclusionsDecider.evolve, BEN_ON_CLIENT_LIST, [{ type: "ExclusionsRemoved", data: { numbers: [BEN] } }]);
+    expect(
+      decide(
+        { type: "RemoveExclusions", data: { numbers: ["+447722123456", "07722000009"] } },
+        BEN_ON_CLIENT_LIST,
+      ),
+    ).toEqual([{ type: "ExclusionsRemoved", data: { numbers: [BEN] } }]);
+    const removed = fold(clientExclusionsDecider.evolve, BEN_ON_CLIENT_LIST, [
+      { type: "ExclusionsRemoved", data: { numbers: [BEN] } },
+    ]);
     expect(removed.entries.size).toBe(0);
-    expect(decide({ type: "RemoveExclusions", data: { numbers: ["+447722123456"] } }, removed)).toEqual([]);
+    expect(
+      decide({ type: "RemoveExclusions", data: { numbers: ["+447722123456"] } }, removed),
+    ).toEqual([]);
   });
 
   it("takes at most 10,000 numbers a command (400)", () => {
-    const numbers = Array.from({ length: 10_001 }, (_, i) => ({ number: `07722${String(i).padStart(6, "0")}` }));
-    expect(decide({ type: "AddExclusions", data: { numbers } }, BEN_ON_CLIENT_LIST)).toMatchObject({ code: "invalid_request" });
+    const numbers = Array.from({ length: 10_001 }, (_, i) => ({
+      number: `07722${String(i).padStart(6, "0")}`,
+    }));
+    expect(decide({ type: "AddExclusions", data: { numbers } }, BEN_ON_CLIENT_LIST)).toMatchObject({
+      code: "invalid_request",
+    });
   });
 
   it("a claim after a claim: the held attempt of an excluded number is dropped with it", () => {
     const held = afterClaim(campaign, OPEN, 1);
-    claimAt(held, "2030-10-01T08:31:00.000Z", 10, { clientExclusions: BEN_ON_CLIENT_LIST }).thenMatches([
+    claimAt(held, "2030-10-01T08:31:00.000Z", 10, {
+      clientExclusions: BEN_ON_CLIENT_LIST,
+    }).thenMatches([
       { type: "NumbersExcluded", data: { numbers: [BEN] } },
       { type: "ClientExclusionsApplied" },
       { type: "AttemptsClaimed", data: { claims: [{ e164: DAVE }] } },

@@ -4,7 +4,12 @@
  * against the state folded so far, then given log positions as the store
  * would (other campaigns' events interleave, so positions step by 3).
  */
-import { type CampaignState, campaignDecider, isDomainError, parseWith } from "../../../src/domain/index.js";
+import {
+  type CampaignState,
+  campaignDecider,
+  isDomainError,
+  parseWith,
+} from "../../../src/domain/index.js";
 import type { CampaignLogEvent } from "../../../src/projections/evolvers/index.js";
 import { type CampaignCommandName, campaignCommands } from "../../../src/contract/commands.js";
 import { seedContext, seedPostBody as supportSeedPostBody } from "../../support/seed.js";
@@ -26,19 +31,36 @@ export class CampaignLog {
   }
 
   /** Decides one command; throws on a domain error. Returns the new events. */
-  run(name: CampaignCommandName, body: object, now = "2025-09-01T00:00:00.000Z"): CampaignLogEvent[] {
+  run(
+    name: CampaignCommandName,
+    body: object,
+    now = "2025-09-01T00:00:00.000Z",
+  ): CampaignLogEvent[] {
     const entry = campaignCommands[name];
     const parsed = parseWith(entry.schema, { id: this.campaignId, ...body });
-    if (isDomainError(parsed)) throw new Error(`${name}: ${parsed.message} ${JSON.stringify(parsed.details)}`);
-    const command = { type: entry.type, clientId: this.clientId, campaignId: this.campaignId, data: { ...parsed, id: this.campaignId } } as Parameters<
-      typeof campaignDecider.decide
-    >[0];
+    if (isDomainError(parsed))
+      throw new Error(`${name}: ${parsed.message} ${JSON.stringify(parsed.details)}`);
+    const command = {
+      type: entry.type,
+      clientId: this.clientId,
+      campaignId: this.campaignId,
+      data: { ...parsed, id: this.campaignId },
+    } as Parameters<typeof campaignDecider.decide>[0];
     const decided = campaignDecider.decide(command, this.state, seedContext(now));
-    if (isDomainError(decided)) throw new Error(`${name}: ${decided.code} ${decided.message} ${JSON.stringify(decided.details)}`);
+    if (isDomainError(decided))
+      throw new Error(
+        `${name}: ${decided.code} ${decided.message} ${JSON.stringify(decided.details)}`,
+      );
     const logged = decided.map((event): CampaignLogEvent => {
       this.state = campaignDecider.evolve(this.state, event);
       this.position += 3n;
-      return { ...event, position: this.position, recordedAt: now, clientId: this.clientId, campaignId: this.campaignId };
+      return {
+        ...event,
+        position: this.position,
+        recordedAt: now,
+        clientId: this.clientId,
+        campaignId: this.campaignId,
+      };
     });
     this.events.push(...logged);
     return logged;
@@ -48,12 +70,30 @@ export class CampaignLog {
     return this.run("create-campaign", body);
   }
 
-  outcome(number: string, attemptNumber: number, outcome: number, occurredAt: string): CampaignLogEvent[] {
-    return this.run("record-attempt-outcome", { number, attemptNumber, outcome, occurredAt }, occurredAt);
+  outcome(
+    number: string,
+    attemptNumber: number,
+    outcome: number,
+    occurredAt: string,
+  ): CampaignLogEvent[] {
+    return this.run(
+      "record-attempt-outcome",
+      { number, attemptNumber, outcome, occurredAt },
+      occurredAt,
+    );
   }
 
-  stage(number: string, attemptNumber: number, stage: number, occurredAt: string): CampaignLogEvent[] {
-    return this.run("record-stage-reached", { number, attemptNumber, stage, occurredAt }, occurredAt);
+  stage(
+    number: string,
+    attemptNumber: number,
+    stage: number,
+    occurredAt: string,
+  ): CampaignLogEvent[] {
+    return this.run(
+      "record-stage-reached",
+      { number, attemptNumber, stage, occurredAt },
+      occurredAt,
+    );
   }
 }
 
@@ -88,7 +128,8 @@ export const seedPhoneNumbers = () => [
 ];
 
 /** Times inside the seed campaign's first calling window (09:00-12:00 Europe/London = 08:00-11:00Z). */
-export const at = (minutesAfterOpening: number): string => new Date(Date.parse("2025-10-01T08:00:00.000Z") + minutesAfterOpening * 60_000).toISOString();
+export const at = (minutesAfterOpening: number): string =>
+  new Date(Date.parse("2025-10-01T08:00:00.000Z") + minutesAfterOpening * 60_000).toISOString();
 
 /** A valid UK mobile number, distinct for each i below 1,000,000 (07722 000000 onwards). */
 export const mobile = (i: number): string => `07722${String(i).padStart(6, "0")}`;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type Campaign, type CampaignState, campaignDecider, seedPhoneNumber } from "../../../src/domain/index.js";
+import {
+  type Campaign,
+  type CampaignState,
+  campaignDecider,
+  seedPhoneNumber,
+} from "../../../src/domain/index.js";
 import { CampaignDetail, CampaignDetailHead } from "../../../src/contract/read-models.js";
 import {
   type DetailModel,
@@ -12,7 +17,17 @@ import {
   settleDetail,
 } from "../../../src/projections/evolvers/index.js";
 import { pageDetail } from "./page-detail.js";
-import { CAMPAIGN, CampaignLog, at, mobile, mobileE164, project, seedListItem, seedPhoneNumbers, seedPostBody } from "./campaign-log.js";
+import {
+  CAMPAIGN,
+  CampaignLog,
+  at,
+  mobile,
+  mobileE164,
+  project,
+  seedListItem,
+  seedPhoneNumbers,
+  seedPostBody,
+} from "./campaign-log.js";
 
 const detailOf = (log: CampaignLog) => project(evolveDetail, log.events);
 const pending = { status: "pending", attemptNumber: 1, leaveMessage: false } as const;
@@ -30,7 +45,11 @@ const expectMirrorsDomain = (model: DetailModel, log: CampaignLog | CampaignStat
     const { progress: _progress, ...seedShape } = phone;
     expect(seedShape).toEqual(seedPhoneNumber(progress.entry));
     expect(phone.progress.next).toEqual(progress.next);
-    expect(phone.progress.optedOut).toBe(progress.next.status === "completed" && progress.next.result === "opted_out" && progress.optedOutOn !== undefined);
+    expect(phone.progress.optedOut).toBe(
+      progress.next.status === "completed" &&
+        progress.next.result === "opted_out" &&
+        progress.optedOutOn !== undefined,
+    );
     expect(phone.progress.lastOutcome?.attemptNumber).toBe(progress.last?.attemptNumber);
   }
 };
@@ -51,8 +70,20 @@ describe("campaign detail", () => {
       ],
     });
     // The seed's fields, in its order, then ours.
-    expect(Object.keys(body)).toEqual([...Object.keys(seedListItem(CAMPAIGN, 2)), "timeZone", "status", "position", "phoneNumbers"]);
-    expect(Object.keys(body.phoneNumbers[0]!)).toEqual(["number", "name", "parameters", "e164", "progress"]);
+    expect(Object.keys(body)).toEqual([
+      ...Object.keys(seedListItem(CAMPAIGN, 2)),
+      "timeZone",
+      "status",
+      "position",
+      "phoneNumbers",
+    ]);
+    expect(Object.keys(body.phoneNumbers[0]!)).toEqual([
+      "number",
+      "name",
+      "parameters",
+      "e164",
+      "progress",
+    ]);
     expect(CampaignDetail.parse(body)).toEqual(body);
   });
 
@@ -69,13 +100,21 @@ describe("campaign detail", () => {
       optedOut: false,
       lastOutcome: { attemptNumber: 1, outcome: 6, outcomeName: "NoAnswer", occurredAt: at(10) },
     });
-    expect(dave!.progress).toMatchObject({ attemptsMade: 1, next: { status: "completed", result: "contacted" }, lastOutcome: { outcome: 1, outcomeName: "Answered" } });
+    expect(dave!.progress).toMatchObject({
+      attemptsMade: 1,
+      next: { status: "completed", result: "contacted" },
+      lastOutcome: { outcome: 1, outcomeName: "Answered" },
+    });
     expectMirrorsDomain(model, log);
 
     // Ben opts out during his second call; that call's outcome still lands.
     log.stage(BEN, 2, 14, at(30));
     model = detailOf(log)!;
-    expect(detailBody(model).phoneNumbers[0]!.progress).toMatchObject({ attemptsMade: 1, optedOut: true, next: { status: "completed", result: "opted_out" } });
+    expect(detailBody(model).phoneNumbers[0]!.progress).toMatchObject({
+      attemptsMade: 1,
+      optedOut: true,
+      next: { status: "completed", result: "opted_out" },
+    });
     log.outcome(BEN, 2, 1, at(31));
     model = detailOf(log)!;
     [ben, dave] = detailBody(model).phoneNumbers;
@@ -91,11 +130,18 @@ describe("campaign detail", () => {
   it("appends added numbers in order, fresh", () => {
     const log = new CampaignLog();
     log.create();
-    log.run("add-phone-numbers", { phoneNumbers: [{ number: mobile(1), name: "one" }, { number: BEN }, { number: mobile(2) }] });
+    log.run("add-phone-numbers", {
+      phoneNumbers: [{ number: mobile(1), name: "one" }, { number: BEN }, { number: mobile(2) }],
+    });
     const body = detailBody(detailOf(log)!);
     expect(body.phoneNumberCount).toBe(4);
     expect(body.phoneNumbers.map((p) => p.number)).toEqual([BEN, DAVE, mobile(1), mobile(2)]);
-    expect(body.phoneNumbers[2]).toEqual({ number: mobile(1), name: "one", e164: mobileE164(1), progress: untouched });
+    expect(body.phoneNumbers[2]).toEqual({
+      number: mobile(1),
+      name: "one",
+      e164: mobileE164(1),
+      progress: untouched,
+    });
   });
 
   it("is replaced by an update: numbers kept by E.164 keep their progress, the rest start afresh", () => {
@@ -108,13 +154,21 @@ describe("campaign detail", () => {
       name: "Renamed",
       answerMachineDetected: 1,
       // Ben again, written another way and renamed; Dave dropped; a new number.
-      phoneNumbers: [{ number: mobile(7), name: "new" }, { number: "+44 7722 123456", name: "Benjamin" }],
+      phoneNumbers: [
+        { number: mobile(7), name: "new" },
+        { number: "+44 7722 123456", name: "Benjamin" },
+      ],
     });
     const model = detailOf(log)!;
     const body = detailBody(model);
     expect(body).toMatchObject({ name: "Renamed", answerMachineDetected: 1, phoneNumberCount: 2 });
     expect(body.phoneNumbers).toEqual([
-      { number: mobile(7), name: "new", e164: mobileE164(7), progress: { ...untouched, next: { ...pending, leaveMessage: true } } },
+      {
+        number: mobile(7),
+        name: "new",
+        e164: mobileE164(7),
+        progress: { ...untouched, next: { ...pending, leaveMessage: true } },
+      },
       {
         number: "+44 7722 123456",
         name: "Benjamin",
@@ -123,7 +177,12 @@ describe("campaign detail", () => {
           attemptsMade: 1,
           next: { status: "retry", attemptNumber: 2, dueAt: at(25), leaveMessage: false },
           optedOut: false,
-          lastOutcome: { attemptNumber: 1, outcome: 6, outcomeName: "NoAnswer", occurredAt: at(10) },
+          lastOutcome: {
+            attemptNumber: 1,
+            outcome: 6,
+            outcomeName: "NoAnswer",
+            occurredAt: at(10),
+          },
         },
       },
     ]);
@@ -132,13 +191,23 @@ describe("campaign detail", () => {
 
   it("re-plans the numbers an update keeps, as the domain does, through every event", () => {
     const log = new CampaignLog();
-    log.create({ ...seedPostBody(), phoneNumbers: [{ number: BEN }, { number: DAVE }, { number: mobile(1) }] });
+    log.create({
+      ...seedPostBody(),
+      phoneNumbers: [{ number: BEN }, { number: DAVE }, { number: mobile(1) }],
+    });
     log.outcome(BEN, 1, 6, at(10)); // retry 2, due at(25)
     log.outcome(DAVE, 1, 6, at(11));
     log.outcome(DAVE, 2, 6, at(30)); // retry 3
-    const settings = { ...seedPostBody(), phoneNumbers: [{ number: BEN }, { number: DAVE }, { number: mobile(1) }] };
-    const twoAttempts = [{ attemptNumber: 1, interval: 15 }, { attemptNumber: 2, interval: 60 }];
-    // Two attempts, a message on the first call: Dave's third attempt is gone, mobile(1)'s first leaves a message.
+    const settings = {
+      ...seedPostBody(),
+      phoneNumbers: [{ number: BEN }, { number: DAVE }, { number: mobile(1) }],
+    };
+    const twoAttempts = [
+      { attemptNumber: 1, interval: 15 },
+      { attemptNumber: 2, interval: 60 },
+    ];
+    // Two attempts, a message on the first call: Dave's third attempt is gone, mobile(1)'s first
+    // leaves a message.
     log.run("update-campaign", { ...settings, attempts: twoAttempts, answerMachineDetected: 1 });
     let model = detailOf(log)!;
     const nextOf = (m: DetailModel) => detailBody(m).phoneNumbers.map((p) => p.progress.next);
@@ -147,11 +216,19 @@ describe("campaign detail", () => {
       { status: "completed", result: "exhausted" },
       { ...pending, leaveMessage: true },
     ]);
-    expect(detailBody(model).phoneNumbers[1]!.progress).toMatchObject({ attemptsMade: 2, optedOut: false, lastOutcome: { attemptNumber: 2 } });
+    expect(detailBody(model).phoneNumbers[1]!.progress).toMatchObject({
+      attemptsMade: 2,
+      optedOut: false,
+      lastOutcome: { attemptNumber: 2 },
+    });
     // A message on the last call: Ben's retry is the last one now, mobile(1)'s first is not.
     log.run("update-campaign", { ...settings, attempts: twoAttempts, answerMachineDetected: 2 });
     model = detailOf(log)!;
-    expect(nextOf(model)).toEqual([{ status: "retry", attemptNumber: 2, dueAt: at(25), leaveMessage: true }, { status: "completed", result: "exhausted" }, pending]);
+    expect(nextOf(model)).toEqual([
+      { status: "retry", attemptNumber: 2, dueAt: at(25), leaveMessage: true },
+      { status: "completed", result: "exhausted" },
+      pending,
+    ]);
     log.outcome(BEN, 2, 6, at(40));
     log.outcome(mobile(1), 1, 6, at(41));
 
@@ -175,7 +252,14 @@ describe("campaign detail", () => {
     log.outcome(BEN, 1, 6, at(170)); // past the finish with its interval: due on the runover day
     log.outcome(DAVE, 1, 6, at(10));
     const settings = { ...seedPostBody(), phoneNumbers: [{ number: BEN }, { number: DAVE }] };
-    log.run("update-campaign", { ...settings, runoverDays: [], attempts: [{ attemptNumber: 1, interval: 30 }, { attemptNumber: 2, interval: 30 }] });
+    log.run("update-campaign", {
+      ...settings,
+      runoverDays: [],
+      attempts: [
+        { attemptNumber: 1, interval: 30 },
+        { attemptNumber: 2, interval: 30 },
+      ],
+    });
     const model = detailOf(log)!;
     expect(detailBody(model).phoneNumbers.map((p) => p.progress.next)).toEqual([
       { status: "completed", result: "exhausted" },
@@ -218,7 +302,10 @@ describe("campaign detail", () => {
 describe("campaign detail pages", () => {
   const withNumbers = (count: number) => {
     const log = new CampaignLog();
-    log.create({ ...seedPostBody(), phoneNumbers: Array.from({ length: count }, (_, i) => ({ number: mobile(i), name: `n${i}` })) });
+    log.create({
+      ...seedPostBody(),
+      phoneNumbers: Array.from({ length: count }, (_, i) => ({ number: mobile(i), name: `n${i}` })),
+    });
     return log;
   };
 
@@ -234,7 +321,9 @@ describe("campaign detail pages", () => {
       expect(pages.every((page) => page.length <= pageSize)).toBe(true);
       expect(assembleDetail(head, pages)).toEqual(detailBody(model));
       // And through JSON, as the KV store holds them.
-      expect(assembleDetail(JSON.parse(JSON.stringify(head)), JSON.parse(JSON.stringify(pages)))).toEqual(detailBody(model));
+      expect(
+        assembleDetail(JSON.parse(JSON.stringify(head)), JSON.parse(JSON.stringify(pages))),
+      ).toEqual(detailBody(model));
       expect(CampaignDetailHead.parse(head)).toEqual(head);
     }
     const { head, pages } = pageDetail(model);
@@ -251,14 +340,18 @@ describe("campaign detail pages", () => {
 
   it("marks only the pages an event changed as dirty", () => {
     const log = new CampaignLog();
-    log.create({ ...seedPostBody(), phoneNumbers: Array.from({ length: 2500 }, (_, i) => ({ number: mobile(i) })) });
+    log.create({
+      ...seedPostBody(),
+      phoneNumbers: Array.from({ length: 2500 }, (_, i) => ({ number: mobile(i) })),
+    });
     let model = detailOf(log)!;
     expect(model.pageSize).toBe(1000);
     expect([...model.dirtyPages].sort()).toEqual([0, 1, 2]);
     model = settleDetail(model);
     expect(model.dirtyPages.size).toBe(0);
 
-    const step = (events: ReturnType<CampaignLog["run"]>) => (model = project(evolveDetail, events, model)!);
+    const step = (events: ReturnType<CampaignLog["run"]>) =>
+      (model = project(evolveDetail, events, model)!);
     step(log.outcome(mobile(1500), 1, 6, at(10)));
     expect([...model.dirtyPages]).toEqual([1]);
     step(log.stage(mobile(2400), 1, 14, at(11)));
@@ -273,12 +366,20 @@ describe("campaign detail pages", () => {
 
     step(log.outcome(mobile(1100), 1, 2, at(12)));
     model = settleDetail(model);
-    step(log.run("update-campaign", { ...seedPostBody(), phoneNumbers: Array.from({ length: 1200 }, (_, i) => ({ number: mobile(i) })) }));
+    step(
+      log.run("update-campaign", {
+        ...seedPostBody(),
+        phoneNumbers: Array.from({ length: 1200 }, (_, i) => ({ number: mobile(i) })),
+      }),
+    );
     expect([...model.dirtyPages].sort()).toEqual([0, 1]);
     expect(detailHead(model).phoneNumberPages).toBe(2);
     const secondPage = detailPage(model, 1);
     expect(secondPage).toHaveLength(200);
-    expect(secondPage[100]).toMatchObject({ number: mobile(1100), progress: { attemptsMade: 1, next: { status: "completed", result: "failed" } } });
+    expect(secondPage[100]).toMatchObject({
+      number: mobile(1100),
+      progress: { attemptsMade: 1, next: { status: "completed", result: "failed" } },
+    });
     expect(secondPage.filter((phone) => phone.progress.attemptsMade > 0)).toHaveLength(1);
   });
 });

@@ -26,15 +26,22 @@ const CHUNK = 1_500; // numbers per add-phone-numbers: one append stays under 1 
 const MB = 1024 * 1024;
 
 const parameters = (i: number) =>
-  Array.from({ length: 9 }, (_, p) => ({ parameter: p + 1, value: `p${p + 1}-${String(i).padStart(17, "0")}`.slice(0, 20) }));
+  Array.from({ length: 9 }, (_, p) => ({
+    parameter: p + 1,
+    value: `p${p + 1}-${String(i).padStart(17, "0")}`.slice(0, 20),
+  }));
 
 describe("a 100,000-number campaign", () => {
   it("is evolved over 300,000 events, and pages under 1 MB each", { timeout: 180_000 }, () => {
     const log = new CampaignLog();
-    log.create({ ...seedPostBody(), phoneNumbers: [{ number: mobile(0), name: "customer 0", parameters: parameters(0) }] });
+    log.create({
+      ...seedPostBody(),
+      phoneNumbers: [{ number: mobile(0), name: "customer 0", parameters: parameters(0) }],
+    });
     for (let start = 1; start < NUMBERS; start += CHUNK) {
       const phoneNumbers = [];
-      for (let i = start; i < Math.min(start + CHUNK, NUMBERS); i++) phoneNumbers.push({ number: mobile(i), name: `customer ${i}`, parameters: parameters(i) });
+      for (let i = start; i < Math.min(start + CHUNK, NUMBERS); i++)
+        phoneNumbers.push({ number: mobile(i), name: `customer ${i}`, parameters: parameters(i) });
       log.run("add-phone-numbers", { phoneNumbers });
     }
     for (let i = 0; i < NUMBERS; i++) log.outcome(mobile(i), 1, 6, at(1)); // NoAnswer: retry at(16)
@@ -59,11 +66,23 @@ describe("a 100,000-number campaign", () => {
     // A flush writes only the pages its events touched, not all 100 of them each time.
     expect(written).toBeLessThan(((log.events.length / flushEvery) * 100) / 2);
 
-    expect(summary).toMatchObject({ phoneNumberCount: NUMBERS, position: log.events.at(-1)!.position.toString() });
+    expect(summary).toMatchObject({
+      phoneNumberCount: NUMBERS,
+      position: log.events.at(-1)!.position.toString(),
+    });
     expect(statisticsView(statistics!)).toMatchObject({
-      numbers: { total: NUMBERS, pending: NUMBERS / 2, completed: NUMBERS / 2, exhausted: 0, optedOut: 0 },
+      numbers: {
+        total: NUMBERS,
+        pending: NUMBERS / 2,
+        completed: NUMBERS / 2,
+        exhausted: 0,
+        optedOut: 0,
+      },
       attemptsRecorded: 2 * NUMBERS,
-      stages: expect.arrayContaining([{ code: 1, name: "CorrectCallee", count: NUMBERS / 2 }, { code: 3, name: "CallDeclined", count: NUMBERS / 2 }]),
+      stages: expect.arrayContaining([
+        { code: 1, name: "CorrectCallee", count: NUMBERS / 2 },
+        { code: 3, name: "CallDeclined", count: NUMBERS / 2 },
+      ]),
       answerRate: 0.25,
       contactRate: 0.5,
     });

@@ -2,8 +2,21 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CampaignSummary } from "../../../src/contract/read-models.js";
 import { campaignProjections } from "../../../src/projections/campaign-projections.js";
-import { evolveSummary, positionAfter, toCampaignLogEvent } from "../../../src/projections/evolvers/index.js";
-import { CAMPAIGN, CLIENT, CampaignLog, at, mobile, project, seedListItem, seedPostBody } from "./campaign-log.js";
+import {
+  evolveSummary,
+  positionAfter,
+  toCampaignLogEvent,
+} from "../../../src/projections/evolvers/index.js";
+import {
+  CAMPAIGN,
+  CLIENT,
+  CampaignLog,
+  at,
+  mobile,
+  project,
+  seedListItem,
+  seedPostBody,
+} from "./campaign-log.js";
 
 const summaryOf = (log: CampaignLog) => project(evolveSummary, log.events);
 
@@ -13,7 +26,12 @@ describe("campaign summary", () => {
     log.create();
     const summary = summaryOf(log);
     const last = log.events.at(-1)!;
-    expect(summary).toEqual({ ...seedListItem(CAMPAIGN, 2), timeZone: "Europe/London", status: "active", position: last.position.toString() });
+    expect(summary).toEqual({
+      ...seedListItem(CAMPAIGN, 2),
+      timeZone: "Europe/London",
+      status: "active",
+      position: last.position.toString(),
+    });
     // In the seed's field order, as JSON shows it.
     expect(Object.keys(summary!).slice(0, 12)).toEqual(Object.keys(seedListItem(CAMPAIGN, 2)));
     expect(CampaignSummary.parse(summary)).toEqual(summary);
@@ -30,15 +48,23 @@ describe("campaign summary", () => {
     log.create();
     log.run("pause-campaign", {});
     const pausedModel = project(evolveSummary, log.events);
-    expect(pausedModel).toMatchObject({ status: "paused", position: log.events.at(-1)!.position.toString() });
+    expect(pausedModel).toMatchObject({
+      status: "paused",
+      position: log.events.at(-1)!.position.toString(),
+    });
     log.run("resume-campaign", {});
-    expect(summaryOf(log)).toMatchObject({ status: "active", position: log.events.at(-1)!.position.toString() });
+    expect(summaryOf(log)).toMatchObject({
+      status: "active",
+      position: log.events.at(-1)!.position.toString(),
+    });
   });
 
   it("counts numbers added, and skips duplicates the decider reported", () => {
     const log = new CampaignLog();
     log.create();
-    log.run("add-phone-numbers", { phoneNumbers: [{ number: mobile(1) }, { number: "+447722123456" }, { number: mobile(2) }] });
+    log.run("add-phone-numbers", {
+      phoneNumbers: [{ number: mobile(1) }, { number: "+447722123456" }, { number: mobile(2) }],
+    });
     expect(summaryOf(log)).toMatchObject({ phoneNumberCount: 4 });
   });
 
@@ -80,7 +106,12 @@ describe("campaign summary", () => {
     const before = summaryOf(log)!;
     log.outcome("07722123456", 1, 3, at(5)); // Busy on the first call: an SMS request too
     log.stage("07722123456", 1, 14, at(6)); // opted out
-    expect(log.events.slice(-4).map((e) => e.type)).toEqual(["AttemptOutcomeRecorded", "SmsRequested", "StageReached", "NumberOptedOut"]);
+    expect(log.events.slice(-4).map((e) => e.type)).toEqual([
+      "AttemptOutcomeRecorded",
+      "SmsRequested",
+      "StageReached",
+      "NumberOptedOut",
+    ]);
     expect(summaryOf(log)).toEqual({ ...before, position: log.events.at(-1)!.position.toString() });
   });
 
@@ -112,7 +143,10 @@ describe("campaign summary", () => {
   });
 
   it("has a JSON Schema generated from its zod schema", () => {
-    const schema = z.toJSONSchema(CampaignSummary) as { properties: Record<string, unknown>; required: string[] };
+    const schema = z.toJSONSchema(CampaignSummary) as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
     expect(Object.keys(schema.properties)).toContain("phoneNumberCount");
     expect(schema.required).toContain("position");
   });
@@ -120,11 +154,32 @@ describe("campaign summary", () => {
 
 describe("the campaign projections", () => {
   it("are the summary, detail, statistics, timeline and attempts, and take the runner's events", () => {
-    expect(campaignProjections.map((projection) => projection.name)).toEqual(["summary", "detail", "statistics", "timeline", "attempts"]);
+    expect(campaignProjections.map((projection) => projection.name)).toEqual([
+      "summary",
+      "detail",
+      "statistics",
+      "timeline",
+      "attempts",
+    ]);
     const log = new CampaignLog();
     const [created] = log.create();
-    const projected = { type: created!.type, data: created!.data, position: 7n, revision: 0n, recordedAt: "2025-09-01T00:00:00.000Z", clientId: CLIENT, campaignId: CAMPAIGN };
-    expect(toCampaignLogEvent(projected)).toEqual({ type: created!.type, data: created!.data, position: 7n, recordedAt: "2025-09-01T00:00:00.000Z", clientId: CLIENT, campaignId: CAMPAIGN });
+    const projected = {
+      type: created!.type,
+      data: created!.data,
+      position: 7n,
+      revision: 0n,
+      recordedAt: "2025-09-01T00:00:00.000Z",
+      clientId: CLIENT,
+      campaignId: CAMPAIGN,
+    };
+    expect(toCampaignLogEvent(projected)).toEqual({
+      type: created!.type,
+      data: created!.data,
+      position: 7n,
+      recordedAt: "2025-09-01T00:00:00.000Z",
+      clientId: CLIENT,
+      campaignId: CAMPAIGN,
+    });
     expect(toCampaignLogEvent({ ...projected, type: "CallFlowRegistered" })).toBeUndefined();
   });
 });

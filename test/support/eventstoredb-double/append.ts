@@ -38,11 +38,17 @@ function proposedEvent(message: Proposal): ProposedEvent {
   };
 }
 
-function expectedOf(options: streamsPb.AppendReq.Options | streamsPb.BatchAppendReq.Options | streamsPb.TombstoneReq.Options): Expected {
+function expectedOf(
+  options:
+    streamsPb.AppendReq.Options | streamsPb.BatchAppendReq.Options | streamsPb.TombstoneReq.Options,
+): Expected {
   if (options.hasNoStream()) return { kind: "no_stream" };
   if (options.hasAny()) return { kind: "any" };
   if (options.hasStreamExists()) return { kind: "stream_exists" };
-  const revision = options instanceof streamsPb.BatchAppendReq.Options ? options.getStreamPosition() : options.getRevision();
+  const revision =
+    options instanceof streamsPb.BatchAppendReq.Options
+      ? options.getStreamPosition()
+      : options.getRevision();
   return { kind: "revision", revision: BigInt(revision) };
 }
 
@@ -50,7 +56,11 @@ function maxAppendSizeStatus(maxAppendSize: number): Partial<grpc.StatusObject> 
   const metadata = new grpc.Metadata();
   metadata.set("exception", "maximum-append-size-exceeded");
   metadata.set("maximum-append-size", String(maxAppendSize));
-  return { code: grpc.status.INVALID_ARGUMENT, details: `Maximum Append Size of ${maxAppendSize} Exceeded.`, metadata };
+  return {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `Maximum Append Size of ${maxAppendSize} Exceeded.`,
+    metadata,
+  };
 }
 
 /** How Append, Read and Tombstone report a stream deleted for good: an exception in the call's metadata. */
@@ -58,7 +68,11 @@ export function streamDeletedStatus(streamId: string): Partial<grpc.StatusObject
   const metadata = new grpc.Metadata();
   metadata.set("exception", "stream-deleted");
   metadata.set("stream-name", streamId);
-  return { code: grpc.status.FAILED_PRECONDITION, details: `Event stream '${streamId}' is deleted.`, metadata };
+  return {
+    code: grpc.status.FAILED_PRECONDITION,
+    details: `Event stream '${streamId}' is deleted.`,
+    metadata,
+  };
 }
 
 /** Answers after `latencyMs` (a server's fsync), the append itself already in the log in arrival order. */
@@ -67,19 +81,27 @@ const after = (latencyMs: number, answer: () => void): void => {
   else answer();
 };
 
-export function appendHandler(log: EventLog, onAppendCall: () => void, latencyMs = 0): StreamsServer["append"] {
+export function appendHandler(
+  log: EventLog,
+  onAppendCall: () => void,
+  latencyMs = 0,
+): StreamsServer["append"] {
   return (call, callback) => {
     onAppendCall();
     let options: streamsPb.AppendReq.Options | undefined;
     const proposed: ProposedEvent[] = [];
     call.on("data", (request: streamsPb.AppendReq) => {
       if (request.hasOptions()) options = request.getOptions();
-      else if (request.hasProposedMessage()) proposed.push(proposedEvent(request.getProposedMessage()!));
+      else if (request.hasProposedMessage())
+        proposed.push(proposedEvent(request.getProposedMessage()!));
     });
     call.on("error", () => undefined);
     call.on("end", () => {
       if (options === undefined) {
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: "the first message must carry the options" });
+        callback({
+          code: grpc.status.INVALID_ARGUMENT,
+          details: "the first message must carry the options",
+        });
         return;
       }
       const expected = expectedOf(options);
@@ -99,10 +121,15 @@ export function appendHandler(log: EventLog, onAppendCall: () => void, latencyMs
   };
 }
 
-function appendResponse(outcome: Exclude<AppendOutcome, { kind: "too_large" } | { kind: "stream_deleted" }>, expected: Expected): streamsPb.AppendResp {
+function appendResponse(
+  outcome: Exclude<AppendOutcome, { kind: "too_large" } | { kind: "stream_deleted" }>,
+  expected: Expected,
+): streamsPb.AppendResp {
   if (outcome.kind === "success") {
     const success = new AppendResp.Success().setPosition(
-      new AppendResp.Position().setCommitPosition(outcome.commit.toString()).setPreparePosition(outcome.prepare.toString()),
+      new AppendResp.Position()
+        .setCommitPosition(outcome.commit.toString())
+        .setPreparePosition(outcome.prepare.toString()),
     );
     if (outcome.currentRevision === undefined) success.setNoStream(new sharedPb.Empty());
     else success.setCurrentRevision(outcome.currentRevision.toString());
@@ -119,7 +146,12 @@ function appendResponse(outcome: Exclude<AppendOutcome, { kind: "too_large" } | 
 }
 
 /** A google.rpc.Status whose details carry one EventStoreDB error message. */
-function errorStatus(code: codePb.Code, message: string, detail: { serializeBinary(): Uint8Array }, typeName: string) {
+function errorStatus(
+  code: codePb.Code,
+  message: string,
+  detail: { serializeBinary(): Uint8Array },
+  typeName: string,
+) {
   const details = new Any();
   details.pack(detail.serializeBinary(), typeName);
   return new statusPb.Status().setCode(code).setMessage(message).setDetails(details);
@@ -127,7 +159,11 @@ function errorStatus(code: codePb.Code, message: string, detail: { serializeBina
 
 type Pending = { options: streamsPb.BatchAppendReq.Options; proposed: ProposedEvent[] };
 
-export function batchAppendHandler(log: EventLog, onBatch: () => void, latencyMs = 0): StreamsServer["batchAppend"] {
+export function batchAppendHandler(
+  log: EventLog,
+  onBatch: () => void,
+  latencyMs = 0,
+): StreamsServer["batchAppend"] {
   return (call) => {
     const pending = new Map<string, Pending>();
     call.on("data", (request: streamsPb.BatchAppendReq) => {
@@ -139,7 +175,8 @@ export function batchAppendHandler(log: EventLog, onBatch: () => void, latencyMs
         batch = { options, proposed: [] };
         pending.set(correlationId, batch);
       }
-      for (const message of request.getProposedMessagesList()) batch.proposed.push(proposedEvent(message));
+      for (const message of request.getProposedMessagesList())
+        batch.proposed.push(proposedEvent(message));
       if (!request.getIsFinal()) return;
       pending.delete(correlationId);
       onBatch();
@@ -151,11 +188,17 @@ export function batchAppendHandler(log: EventLog, onBatch: () => void, latencyMs
   };
 }
 
-function batchResponse(log: EventLog, correlationId: string, batch: Pending): streamsPb.BatchAppendResp {
+function batchResponse(
+  log: EventLog,
+  correlationId: string,
+  batch: Pending,
+): streamsPb.BatchAppendResp {
   const name = streamName(batch.options.getStreamIdentifier());
   const expected = expectedOf(batch.options);
   const outcome = log.append(name, expected, batch.proposed);
-  const response = new BatchAppendResp().setCorrelationId(uuid(correlationId)).setStreamIdentifier(streamIdentifier(name));
+  const response = new BatchAppendResp()
+    .setCorrelationId(uuid(correlationId))
+    .setStreamIdentifier(streamIdentifier(name));
   if (expected.kind === "revision") response.setStreamPosition(expected.revision.toString());
   else if (expected.kind === "no_stream") response.setNoStream(new GoogleEmpty());
   else if (expected.kind === "stream_exists") response.setStreamExists(new GoogleEmpty());
@@ -164,14 +207,18 @@ function batchResponse(log: EventLog, correlationId: string, batch: Pending): st
   switch (outcome.kind) {
     case "success": {
       const success = new BatchAppendResp.Success().setPosition(
-        new sharedPb.AllStreamPosition().setCommitPosition(outcome.commit.toString()).setPreparePosition(outcome.prepare.toString()),
+        new sharedPb.AllStreamPosition()
+          .setCommitPosition(outcome.commit.toString())
+          .setPreparePosition(outcome.prepare.toString()),
       );
       if (outcome.currentRevision === undefined) success.setNoStream(new GoogleEmpty());
       else success.setCurrentRevision(outcome.currentRevision.toString());
       return response.setSuccess(success);
     }
     case "too_large": {
-      const detail = new sharedPb.MaximumAppendSizeExceeded().setMaxappendsize(outcome.maxAppendSize);
+      const detail = new sharedPb.MaximumAppendSizeExceeded().setMaxappendsize(
+        outcome.maxAppendSize,
+      );
       return response.setError(
         errorStatus(
           codePb.Code.INVALID_ARGUMENT,
@@ -184,19 +231,30 @@ function batchResponse(log: EventLog, correlationId: string, batch: Pending): st
     case "stream_deleted": {
       const detail = new sharedPb.StreamDeleted().setStreamIdentifier(streamIdentifier(name));
       return response.setError(
-        errorStatus(codePb.Code.FAILED_PRECONDITION, `Event stream '${name}' is deleted.`, detail, "event_store.client.StreamDeleted"),
+        errorStatus(
+          codePb.Code.FAILED_PRECONDITION,
+          `Event stream '${name}' is deleted.`,
+          detail,
+          "event_store.client.StreamDeleted",
+        ),
       );
     }
     case "wrong_expected_version": {
       const detail = new sharedPb.WrongExpectedVersion();
       if (outcome.current === undefined) detail.setCurrentNoStream(new GoogleEmpty());
       else detail.setCurrentStreamRevision(outcome.current.toString());
-      if (expected.kind === "revision") detail.setExpectedStreamPosition(expected.revision.toString());
+      if (expected.kind === "revision")
+        detail.setExpectedStreamPosition(expected.revision.toString());
       else if (expected.kind === "no_stream") detail.setExpectedNoStream(new GoogleEmpty());
       else if (expected.kind === "stream_exists") detail.setExpectedStreamExists(new GoogleEmpty());
       else detail.setExpectedAny(new GoogleEmpty());
       return response.setError(
-        errorStatus(codePb.Code.FAILED_PRECONDITION, "Wrong expected version.", detail, "event_store.client.WrongExpectedVersion"),
+        errorStatus(
+          codePb.Code.FAILED_PRECONDITION,
+          "Wrong expected version.",
+          detail,
+          "event_store.client.WrongExpectedVersion",
+        ),
       );
     }
   }
@@ -215,9 +273,14 @@ export function tombstoneHandler(log: EventLog): StreamsServer["tombstone"] {
     const outcome = log.tombstone(name, expected);
     switch (outcome.kind) {
       case "success":
-        callback(null, new streamsPb.TombstoneResp().setPosition(
-          new streamsPb.TombstoneResp.Position().setCommitPosition(outcome.commit.toString()).setPreparePosition(outcome.prepare.toString()),
-        ));
+        callback(
+          null,
+          new streamsPb.TombstoneResp().setPosition(
+            new streamsPb.TombstoneResp.Position()
+              .setCommitPosition(outcome.commit.toString())
+              .setPreparePosition(outcome.prepare.toString()),
+          ),
+        );
         return;
       case "stream_deleted":
         callback(streamDeletedStatus(name));
@@ -227,9 +290,23 @@ export function tombstoneHandler(log: EventLog): StreamsServer["tombstone"] {
         const metadata = new grpc.Metadata();
         metadata.set("exception", "wrong-expected-version");
         metadata.set("stream-name", name);
-        metadata.set("expected-version", expected.kind === "revision" ? expected.revision.toString() : expected.kind === "no_stream" ? "-1" : expected.kind === "stream_exists" ? "-4" : "-2");
-        if (outcome.current !== undefined) metadata.set("actual-version", outcome.current.toString());
-        callback({ code: grpc.status.FAILED_PRECONDITION, details: "Wrong expected version.", metadata });
+        metadata.set(
+          "expected-version",
+          expected.kind === "revision"
+            ? expected.revision.toString()
+            : expected.kind === "no_stream"
+              ? "-1"
+              : expected.kind === "stream_exists"
+                ? "-4"
+                : "-2",
+        );
+        if (outcome.current !== undefined)
+          metadata.set("actual-version", outcome.current.toString());
+        callback({
+          code: grpc.status.FAILED_PRECONDITION,
+          details: "Wrong expected version.",
+          metadata,
+        });
         return;
       }
     }

@@ -1,10 +1,9 @@
 /**
- * The double's storage: one in-memory transaction log in append order, and an
- * index of streams into it. It keeps just enough of EventStoreDB's rules to
- * exercise a client: expected-revision checks, idempotent retries of the same
- * event ids, MaxAppendSize, streams deleted for good (tombstoned), and `{ commit, prepare }` positions laid out like a
- * real log (a batch's events share the commit position of the batch's first
- * record; each has its own prepare position).
+ * The double's storage: one in-memory transaction log in append order, and an index of streams into
+ * it. It keeps just enough of EventStoreDB's rules to exercise a client: expected-revision checks,
+ * idempotent retries of the same event ids, MaxAppendSize, streams deleted for good (tombstoned),
+ * and `{ commit, prepare }` positions laid out like a real log (a batch's events share the commit
+ * position of the batch's first record; each has its own prepare position).
  */
 
 export type StoredEvent = {
@@ -48,8 +47,19 @@ const FIRST_LOG_POSITION = 4_096n;
 /** Bytes of record framing per event, so positions grow like byte offsets. */
 const RECORD_OVERHEAD = 96n;
 
-export const comparePositions = (a: { commit: bigint; prepare: bigint }, b: { commit: bigint; prepare: bigint }): number =>
-  a.commit !== b.commit ? (a.commit < b.commit ? -1 : 1) : a.prepare === b.prepare ? 0 : a.prepare < b.prepare ? -1 : 1;
+export const comparePositions = (
+  a: { commit: bigint; prepare: bigint },
+  b: { commit: bigint; prepare: bigint },
+): number =>
+  a.commit !== b.commit
+    ? a.commit < b.commit
+      ? -1
+      : 1
+    : a.prepare === b.prepare
+      ? 0
+      : a.prepare < b.prepare
+        ? -1
+        : 1;
 
 export class EventLog {
   /** The $all stream, in log order. */
@@ -127,13 +137,23 @@ export class EventLog {
 
     const retried = this.idempotentRetry(events, expected, proposed);
     if (retried !== undefined) {
-      return { kind: "success", currentRevision: retried.revision, commit: retried.commit, prepare: retried.prepare };
+      return {
+        kind: "success",
+        currentRevision: retried.revision,
+        commit: retried.commit,
+        prepare: retried.prepare,
+      };
     }
 
     if (!this.holds(expected, current)) return { kind: "wrong_expected_version", current };
 
     if (proposed.length === 0) {
-      return { kind: "success", currentRevision: current, commit: last?.commit ?? 0n, prepare: last?.prepare ?? 0n };
+      return {
+        kind: "success",
+        currentRevision: current,
+        commit: last?.commit ?? 0n,
+        prepare: last?.prepare ?? 0n,
+      };
     }
 
     const stream = events ?? [];
@@ -145,14 +165,25 @@ export class EventLog {
       revision += 1n;
       const prepare = this.nextLogPosition;
       this.nextLogPosition +=
-        RECORD_OVERHEAD + BigInt(Buffer.byteLength(streamId) + Buffer.byteLength(e.type) + e.data.length + e.metadata.length);
+        RECORD_OVERHEAD +
+        BigInt(
+          Buffer.byteLength(streamId) +
+            Buffer.byteLength(e.type) +
+            e.data.length +
+            e.metadata.length,
+        );
       written = { ...e, streamId, revision, commit, prepare, created };
       stream.push(written);
       this.all.push(written);
     }
     this.streams.set(streamId, stream);
     for (const listener of [...this.appendListeners]) listener();
-    return { kind: "success", currentRevision: written!.revision, commit: written!.commit, prepare: written!.prepare };
+    return {
+      kind: "success",
+      currentRevision: written!.revision,
+      commit: written!.commit,
+      prepare: written!.prepare,
+    };
   }
 
   private holds(expected: Expected, current: bigint | undefined): boolean {

@@ -19,10 +19,16 @@ export { codePb, serverFeaturesGrpc, serverFeaturesPb, sharedPb, statusPb, strea
 
 // google.protobuf.Any (for google.rpc.Status details), loaded from where the
 // client's own generated code loads it, so both use one class.
-const requireFromClient = createRequire(createRequire(import.meta.url).resolve("@eventstore/db-client"));
-export const { Any } = requireFromClient("google-protobuf/google/protobuf/any_pb.js") as typeof AnyPb;
+const requireFromClient = createRequire(
+  createRequire(import.meta.url).resolve("@eventstore/db-client"),
+);
+export const { Any } = requireFromClient(
+  "google-protobuf/google/protobuf/any_pb.js",
+) as typeof AnyPb;
 /** google.protobuf.Empty, which some newer messages use instead of event_store.client.Empty. */
-export const { Empty: GoogleEmpty } = requireFromClient("google-protobuf/google/protobuf/empty_pb.js") as typeof EmptyPb;
+export const { Empty: GoogleEmpty } = requireFromClient(
+  "google-protobuf/google/protobuf/empty_pb.js",
+) as typeof EmptyPb;
 
 export type StreamsServer = streamsGrpc.IStreamsServer;
 export type ServerFeaturesServer = serverFeaturesGrpc.IServerFeaturesServer;
@@ -47,5 +53,7 @@ export function streamIdentifier(streamId: string): sharedPb.StreamIdentifier {
 }
 
 export function streamName(identifier: sharedPb.StreamIdentifier | undefined): string {
-  return identifier === undefined ? "" : Buffer.from(identifier.getStreamName_asU8()).toString("utf8");
+  return identifier === undefined
+    ? ""
+    : Buffer.from(identifier.getStreamName_asU8()).toString("utf8");
 }

@@ -1,11 +1,11 @@
 /**
  * `Streams.Read`: reads of one stream (forwards/backwards, with a count),
- * reads of `$all` (a tombstoned stream's read fails with `stream-deleted`), and catch-up subscriptions to `$all` with a stream-name or
- * event-type filter. A subscription sends, in order: its confirmation, the
- * matching events after the start position (with checkpoints while a filter
- * skips events), a caught-up message, then live events as they are appended.
- * Every write respects the call's flow control, as a server does, so a slow
- * client holds the double back instead of making it buffer.
+ * reads of `$all` (a tombstoned stream's read fails with `stream-deleted`), and catch-up
+ * subscriptions to `$all` with a stream-name or event-type filter. A subscription sends, in order:
+ * its confirmation, the matching events after the start position (with checkpoints while a filter
+ * skips events), a caught-up message, then live events as they are appended. Every write respects
+ * the call's flow control, as a server does, so a slow client holds the double back instead of
+ * making it buffer.
  */
 import * as grpc from "@grpc/grpc-js";
 import { streamDeletedStatus } from "./append.js";
@@ -107,7 +107,9 @@ function readEvent(e: StoredEvent): streamsPb.ReadResp {
 
 function checkpoint(e: StoredEvent): streamsPb.ReadResp {
   return new ReadResp().setCheckpoint(
-    new ReadResp.Checkpoint().setCommitPosition(e.commit.toString()).setPreparePosition(e.prepare.toString()),
+    new ReadResp.Checkpoint()
+      .setCommitPosition(e.commit.toString())
+      .setPreparePosition(e.prepare.toString()),
   );
 }
 
@@ -122,12 +124,20 @@ function filterOf(options: streamsPb.ReadReq.Options): Filter {
   const regex = expression.getRegex() === "" ? undefined : new RegExp(expression.getRegex());
   const field = (e: StoredEvent): string => (onType ? e.type : e.streamId);
   const matches = (e: StoredEvent): boolean =>
-    prefixes.length > 0 ? prefixes.some((p) => field(e).startsWith(p)) : regex === undefined || regex.test(field(e));
+    prefixes.length > 0
+      ? prefixes.some((p) => field(e).startsWith(p))
+      : regex === undefined || regex.test(field(e));
   const window = filter.hasMax() ? filter.getMax() : 32;
-  return { matches, checkpointEvery: Math.max(1, filter.getCheckpointintervalmultiplier()) * window };
+  return {
+    matches,
+    checkpointEvery: Math.max(1, filter.getCheckpointintervalmultiplier()) * window,
+  };
 }
 
-export function readHandler(log: EventLog, subscriptions: SubscriptionRegistry): StreamsServer["read"] {
+export function readHandler(
+  log: EventLog,
+  subscriptions: SubscriptionRegistry,
+): StreamsServer["read"] {
   return (call: ReadCall) => {
     const options = call.request.getOptions();
     const out = new Outbox(call);
@@ -138,7 +148,12 @@ export function readHandler(log: EventLog, subscriptions: SubscriptionRegistry):
     const run = options.hasSubscription()
       ? options.hasAll()
         ? subscribeToAll(log, options, out, subscriptions)
-        : Promise.resolve(out.fail({ code: grpc.status.UNIMPLEMENTED, details: "stream subscriptions: not in the double" }))
+        : Promise.resolve(
+            out.fail({
+              code: grpc.status.UNIMPLEMENTED,
+              details: "stream subscriptions: not in the double",
+            }),
+          )
       : options.hasAll()
         ? readAll(log, options, out)
         : readStream(log, options, out);
@@ -146,15 +161,22 @@ export function readHandler(log: EventLog, subscriptions: SubscriptionRegistry):
   };
 }
 
-async function readStream(log: EventLog, options: streamsPb.ReadReq.Options, out: Outbox): Promise<void> {
+async function readStream(
+  log: EventLog,
+  options: streamsPb.ReadReq.Options,
+  out: Outbox,
+): Promise<void> {
   const streamOptions = options.getStream()!;
   const name = streamName(streamOptions.getStreamIdentifier());
-  // A stream deleted for good is not "not found": the call fails with the exception, as on the server.
+  // A stream deleted for good is not "not found": the call fails with the exception, as on the
+  // server.
   if (log.isTombstoned(name)) return out.fail(streamDeletedStatus(name));
   const events = log.stream(name);
   if (events === undefined) {
     await out.send(
-      new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(name))),
+      new ReadResp().setStreamNotFound(
+        new ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(name)),
+      ),
     );
     return out.end();
   }
@@ -182,19 +204,32 @@ async function readStream(log: EventLog, options: streamsPb.ReadReq.Options, out
 }
 
 /** Forwards reads include the event at a given position; backwards reads start before it. */
-async function readAll(log: EventLog, options: streamsPb.ReadReq.Options, out: Outbox): Promise<void> {
+async function readAll(
+  log: EventLog,
+  options: streamsPb.ReadReq.Options,
+  out: Outbox,
+): Promise<void> {
   const all = options.getAll()!;
   const count = BigInt(options.getCount());
   const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
   const filter = filterOf(options);
   const at = all.hasPosition()
-    ? position(BigInt(all.getPosition()!.getCommitPosition()), BigInt(all.getPosition()!.getPreparePosition()))
+    ? position(
+        BigInt(all.getPosition()!.getCommitPosition()),
+        BigInt(all.getPosition()!.getPreparePosition()),
+      )
     : undefined;
   const snapshot = log.all.length;
   let sent = 0n;
   if (backwards) {
     let i = at !== undefined ? log.indexAfter(at) - 1 : all.hasStart() ? -1 : snapshot - 1;
-    if (at !== undefined && i >= 0 && log.all[i]!.commit === at.commit && log.all[i]!.prepare === at.prepare) i -= 1;
+    if (
+      at !== undefined &&
+      i >= 0 &&
+      log.all[i]!.commit === at.commit &&
+      log.all[i]!.prepare === at.prepare
+    )
+      i -= 1;
     for (; i >= 0 && sent < count; i -= 1) {
       const e = log.all[i]!;
       if (filter !== undefined && !filter.matches(e)) continue;
@@ -206,7 +241,12 @@ async function readAll(log: EventLog, options: streamsPb.ReadReq.Options, out: O
     if (at !== undefined) {
       i = log.indexAfter(at);
       const previous = log.all[i - 1];
-      if (previous !== undefined && previous.commit === at.commit && previous.prepare === at.prepare) i -= 1;
+      if (
+        previous !== undefined &&
+        previous.commit === at.commit &&
+        previous.prepare === at.prepare
+      )
+        i -= 1;
     }
     for (; i < snapshot && sent < count; i += 1) {
       const e = log.all[i]!;
@@ -233,9 +273,13 @@ async function subscribeToAll(
     if (all.hasEnd()) next = log.all.length;
     if (all.hasPosition()) {
       const p = all.getPosition()!;
-      next = log.indexAfter(position(BigInt(p.getCommitPosition()), BigInt(p.getPreparePosition())));
+      next = log.indexAfter(
+        position(BigInt(p.getCommitPosition()), BigInt(p.getPreparePosition())),
+      );
     }
-    const confirmation = new ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID());
+    const confirmation = new ReadResp.SubscriptionConfirmation().setSubscriptionId(
+      crypto.randomUUID(),
+    );
     if (!(await out.send(new ReadResp().setConfirmation(confirmation)))) return;
 
     let caughtUp = false;
@@ -257,7 +301,8 @@ async function subscribeToAll(
       if (!caughtUp) {
         caughtUp = true;
         const last = log.all[next - 1];
-        if (filter !== undefined && last !== undefined && !(await out.send(checkpoint(last)))) return;
+        if (filter !== undefined && last !== undefined && !(await out.send(checkpoint(last))))
+          return;
         if (!(await out.send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp())))) return;
       }
       // Live: sleep until something is appended (no await between the check and here).
