@@ -44,7 +44,7 @@ export async function readHistory(
 type Data = Record<string, any>;
 const count = (n: number, what: string) =>
   `${n.toLocaleString("en-GB")} ${what}${n === 1 ? "" : "s"}`;
-/** How many numbers a stored list holds: a table's rows (README "Event encoding"), or an older event's list. */
+/** How many numbers a stored list holds: a table's rows (docs/architecture.md "Event encoding"), or an older event's list. */
 const size = (list: unknown): number =>
   Array.isArray(list)
     ? list.length
