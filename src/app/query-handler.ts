@@ -221,7 +221,8 @@ export class QueryHandler {
 
 const historyEntry = (e: RecordedEvent) => ({
   revision: e.revision,
-  position: e.position,
+  // A string of digits, as in every read model: one type for `position` on the wire.
+  position: e.position.toString(),
   type: e.type,
   data: e.data,
   metadata: e.metadata,

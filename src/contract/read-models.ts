@@ -19,7 +19,10 @@ import {
 export const CampaignStatus = z.enum(["active", "paused"]);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
-/** A log position, as a string of digits (JSON has no 64-bit integers). */
+/**
+ * A log position, as a string of digits (JSON has no 64-bit integers): the one type `position`
+ * has in every reply and read model (list, single, statistics, history), whatever its size.
+ */
 export const LogPositionString = z.string().regex(/^\d+$/);
 
 /** The seed's GET list item, field for field, with `phoneNumberCount`, `timeZone`, `status` and the last event's `position`. */

@@ -19,9 +19,9 @@ import {
   CampaignDetail,
   CampaignStatistics,
   CampaignSummary,
+  LogPositionString,
   NumberNextStep,
 } from "./read-models.js";
-import { WirePosition } from "./wire.js";
 import { CampaignExportPage, CampaignTimeline } from "./reporting.js";
 
 // Commands (CONTRACT.md "Commands").
@@ -125,7 +125,7 @@ export const PagedCampaignDetail = CampaignDetail.extend({
 });
 export const HistoryEntry = z.object({
   revision: z.number().int().nonnegative(),
-  position: WirePosition,
+  position: LogPositionString,
   type: z.enum(campaignEventTypes),
   data: z.unknown(),
   metadata: z.record(z.string(), z.unknown()),

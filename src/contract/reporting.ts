@@ -36,10 +36,10 @@ export const CampaignTimeline = z.object({
 });
 export type CampaignTimeline = z.infer<typeof CampaignTimeline>;
 
-/** `from` (inclusive) and `to` (exclusive) select buckets by their start. */
+/** `from` (inclusive) and `to` (exclusive) select buckets by their start; `bucket` defaults to `hour`. */
 export const timelineQueryShape = {
   id: Identifier,
-  bucket: TimelineBucketSize,
+  bucket: TimelineBucketSize.default("hour"),
   from: Instant.optional(),
   to: Instant.optional(),
 };

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { DomainError } from "../domain/index.js";
 import { errorStatus } from "../domain/index.js";
 
@@ -8,9 +7,6 @@ import { errorStatus } from "../domain/index.js";
  */
 export const bigintReplacer = (_key: string, v: unknown) =>
   typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
-
-/** A log position as the rule above writes it (stream revisions stay far below 2^53: plain numbers). */
-export const WirePosition = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
 
 /**
  * JSON on the wire, by the rule above. The replacer is slow on large bodies,

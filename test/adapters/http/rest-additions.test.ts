@@ -101,3 +101,30 @@ describe("seed 001's printed forms", () => {
     expect((await call("GET", "/api/campaign/voice/flagged", { key: acme })).status).toBe(200); // untouched
   });
 });
+
+describe("position on the wire", () => {
+  it("is a string of digits in the list, the statistics and the history alike", async () => {
+    await call("POST", "/api/call-flows", {
+      key: acme,
+      body: { callFlowId: 1, name: "Collections" },
+    });
+    await call("POST", "/api/clis", { key: acme, body: { cliId: 1, number: "01632960001" } });
+    const created = await call("POST", "/api/campaigns/voice", {
+      key: acme,
+      body: { ...seedPostBody(), id: "positioned" },
+    });
+    expect(created.status).toBe(201);
+    const list = await call("GET", "/api/campaign/voice", { key: acme });
+    const statistics = await call("GET", "/api/campaign/voice/positioned/statistics", {
+      key: acme,
+    });
+    const history = await call("GET", "/api/campaign/voice/positioned/history", { key: acme });
+    const positions = [
+      list.json.find((c: { id: string }) => c.id === "positioned").position,
+      statistics.json.position,
+      ...history.json.events.map((e: { position: unknown }) => e.position),
+    ];
+    for (const position of positions) expect(position).toMatch(/^\d+$/);
+    expect(history.json.events.at(-1).position).toBe(created.headers.get("log-position"));
+  });
+});

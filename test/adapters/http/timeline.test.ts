@@ -95,6 +95,11 @@ it("answers GET .../timeline?bucket=hour|day on the campaign's local clock", asy
     { key: API_KEYS.acme },
   );
   expect(later.json.buckets).toEqual([expectedHours[1]]);
+  const unsaid = await http(gw.base, "GET", "/api/campaign/voice/night/timeline", {
+    key: API_KEYS.acme,
+  });
+  expect(unsaid.status).toBe(200); // no bucket: hours
+  expect(unsaid.json).toMatchObject({ bucket: "hour", buckets: expectedHours });
   const bad = await http(gw.base, "GET", "/api/campaign/voice/night/timeline?bucket=week", {
     key: API_KEYS.acme,
   });
