@@ -6,10 +6,15 @@ import type { EventStore } from "../ports/event-store.js";
 import type { CampaignHandlers } from "../app/handlers.js";
 import { startNatsEndpoints } from "../adapters/nats/endpoints.js";
 import { type RunningHttpGateway, startHttpGateway } from "../adapters/http/server.js";
-import { relayConsumer } from "../adapters/nats/event-relay.js";
+import { ensureEventsStream, relayConsumer } from "../adapters/nats/event-relay.js";
 import { KvReadModels } from "../adapters/nats/kv-read-models.js";
-import { Lease } from "../adapters/nats/leadership.js";
-import { connectOrStartNats, SERVICE_INBOX_PREFIX } from "../adapters/nats/local-server.js";
+import { Lease, openLeaseBucket } from "../adapters/nats/leadership.js";
+import {
+  JetStreamAssets,
+  replicasMetadata,
+  ReplicasRefusedError,
+} from "../adapters/nats/jetstream-assets.js";
+import { connectOrStartNats, serviceConnectionOptions } from "../adapters/nats/local-server.js";
 import { queryNames } from "../contract/queries.js";
 import { FollowedCheckpoint, type ProjectionProgress } from "../projections/progress.js";
 import type { JoinLease } from "../ports/lease.js";
@@ -20,7 +25,7 @@ import { projectionsConsumer } from "../projections/projector.js";
 import type { CheckpointStore } from "../ports/checkpoint-store.js";
 import type { ReadModelStore, ReadModelWatch } from "../ports/read-model-store.js";
 import { CommandHandler } from "../app/command-handler.js";
-import { type Config, redactNatsUrl } from "./config.js";
+import { type Config, ConfigError, redactNatsUrl } from "./config.js";
 import { authRefusal, isNatsAuthFailure, natsSettings } from "./nats-connection.js";
 import { QueryHandler } from "../app/query-handler.js";
 import { type RunningOpsServer, startOpsServer } from "../adapters/http/ops.js";
@@ -62,6 +67,8 @@ export type Infrastructure = {
   nc: NatsConnection;
   readModels: ReadModelStore & ReadModelWatch;
   checkpoints: CheckpointStore;
+  /** Every JetStream asset is opened through this: the deployment's replicas (JS_REPLICAS). */
+  assets: JetStreamAssets;
   /** A nats-server this process started (nothing answered at NATS_URL). */
   localServer: ChildProcess | undefined;
 };
@@ -84,23 +91,26 @@ export async function openInfrastructure(
   try {
     const { nc, localServer } = nats.startNats
       ? await connectOrStartNats(target, config.DATA_DIR, logger)
-      : // noAsyncTraces: no Error (and stack) captured per request; the consumers thread's KV writes and relay publishes are many.
-        {
-          nc: await connect({
-            servers: target.servers,
-            ...target.auth,
-            inboxPrefix: SERVICE_INBOX_PREFIX,
-            name: nats.name,
-            noAsyncTraces: true,
-          }),
-          localServer: undefined,
-        };
-    const readModels = await KvReadModels.open(nc);
-    return { store, nc, readModels, checkpoints: checkpointsIn(readModels), localServer };
+      : { nc: await connect(serviceConnectionOptions(target, nats.name)), localServer: undefined };
+    const assets = new JetStreamAssets(nc, {
+      replicas: config.JS_REPLICAS,
+      logger: logger.child({ component: "jetstream" }),
+    });
+    // Every asset is opened (or brought to the replicas) at start, not only when first used, so
+    // $SRV.INFO states the replicas of all of them.
+    const readModels = await KvReadModels.open(nc, assets);
+    await openLeaseBucket(assets, { ttlMs: config.PROJECTIONS_LEASE_MS });
+    await ensureEventsStream(assets, eventsRetention(config));
+    return { store, nc, readModels, checkpoints: checkpointsIn(readModels), assets, localServer };
   } catch (err) {
     await store.close();
     // A refused credential is a configuration error: one line naming the variable, no secret.
-    throw isNatsAuthFailure(err) ? authRefusal(target) : err;
+    if (isNatsAuthFailure(err)) throw authRefusal(target);
+    if (err instanceof ReplicasRefusedError) {
+      const shown = config.JS_REPLICAS === undefined ? "" : `=${config.JS_REPLICAS}`;
+      throw new ConfigError(`invalid configuration: JS_REPLICAS${shown}: ${err.message}`);
+    }
+    throw err;
   }
 }
 
@@ -149,7 +159,9 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
           localServer ? `nats://${nc.getServer()}` : config.NATS_URL,
         )
       : undefined;
-  await projections.start(config.CONSUMERS === "here" ? joinLease(config, nc, logger) : undefined);
+  await projections.start(
+    config.CONSUMERS === "here" ? joinLease(config, infra, logger) : undefined,
+  );
   const queries = new QueryHandler(store, readModels, projections, commands, config.DEFAULT_REGION);
 
   const handlers: CampaignHandlers = {
@@ -179,7 +191,7 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
     logger,
     version: VERSION,
     metrics,
-    metadata: storeMetadata(identity),
+    metadata: { ...storeMetadata(identity), ...replicasMetadata(infra.assets) },
   });
   const probe = {
     readiness: readinessProbe({
@@ -271,7 +283,7 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
 
 /** The projections and the relay of one store, run while `joinLease`'s lease is held, else following the holder's checkpoint. */
 function leasedConsumers(config: Config, infra: Infrastructure, logger: Logger): LeasedConsumers {
-  const { store, nc, readModels, checkpoints } = infra;
+  const { store, nc, readModels, checkpoints, assets } = infra;
   return new LeasedConsumers(
     store,
     {
@@ -279,23 +291,29 @@ function leasedConsumers(config: Config, infra: Infrastructure, logger: Logger):
         projectionsConsumer(store, readModels, logger.child({ component: "projections" })).consumer,
       relay: () =>
         relayConsumer(nc, store, checkpoints, logger.child({ component: "relay" }), {
-          maxAgeSeconds: config.EVENTS_MAX_AGE,
-          maxBytes: config.EVENTS_MAX_BYTES,
+          retention: eventsRetention(config),
+          assets,
         }),
     },
     new FollowedCheckpoint(checkpoints, logger.child({ component: "followed-checkpoint" })),
   );
 }
 
+const eventsRetention = (config: Config) => ({
+  maxAgeSeconds: config.EVENTS_MAX_AGE,
+  maxBytes: config.EVENTS_MAX_BYTES,
+});
+
 const joinLease =
-  (config: Config, nc: NatsConnection, logger: Logger): JoinLease =>
+  (config: Config, infra: Infrastructure, logger: Logger): JoinLease =>
   (onChange) =>
     Lease.join(
-      nc,
+      infra.nc,
       "projections",
       { ttlMs: config.PROJECTIONS_LEASE_MS },
       onChange,
       logger.child({ component: "lease" }),
+      infra.assets,
     );
 
 /**
@@ -316,7 +334,7 @@ export async function startConsumers(
     { appends: false },
   );
   const consumers = leasedConsumers(config, infra, logger);
-  await consumers.start(joinLease(config, infra.nc, logger));
+  await consumers.start(joinLease(config, infra, logger));
   return {
     async stop() {
       await consumers.stop();

@@ -103,6 +103,11 @@ export const Config = z
     /** Retention of the CAMPAIGN_EVENTS stream (the relay's output; the event store keeps everything). */
     EVENTS_MAX_AGE: Duration.default(365 * 86_400),
     EVENTS_MAX_BYTES: z.coerce.number().int().min(-1).default(-1),
+    /**
+     * Replicas of every JetStream asset the service creates; unset: 3 on a cluster of three or more
+     * servers, else 1 (decided when connected). NATS allows at most 5.
+     */
+    JS_REPLICAS: z.coerce.number().int().min(1).max(5).optional(),
   })
   .refine((c) => c.EVENT_STORE !== "memory" || c.CONSUMERS === "here", {
     path: ["CONSUMERS"],

@@ -48,6 +48,13 @@ describe("configuration", () => {
     expect(refusal({ READY_MAX_LAG: "-1" })).toMatch(/^invalid configuration: READY_MAX_LAG/);
   });
 
+  it("leaves JS_REPLICAS to the cluster unless set, to 1..5 (NATS' limit)", () => {
+    expect(loadConfig({}).JS_REPLICAS).toBeUndefined();
+    expect(loadConfig({ JS_REPLICAS: "3" }).JS_REPLICAS).toBe(3);
+    expect(refusal({ JS_REPLICAS: "7" })).toMatch(/^invalid configuration: JS_REPLICAS="7"/);
+    expect(refusal({ JS_REPLICAS: "three" })).toMatch(/^invalid configuration: JS_REPLICAS/);
+  });
+
   it("reads API_KEYS as key -> client", () => {
     expect([...loadConfig({ HTTP_PORT: "8080", API_KEYS: "k1:acme, k2:globex" }).API_KEYS]).toEqual(
       [

@@ -1,9 +1,4 @@
-import {
-  headers as natsHeaders,
-  type JetStreamClient,
-  type JetStreamManager,
-  type NatsConnection,
-} from "nats";
+import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from "nats";
 import type { Logger } from "pino";
 import { retry } from "../../lib/retry.js";
 import type { CheckpointStore } from "../../ports/checkpoint-store.js";
@@ -16,6 +11,7 @@ import {
 } from "../../projections/log-consumer.js";
 import { eventSubject, SUBJECT_ROOT } from "../../contract/subjects.js";
 import { encodeJson } from "../../contract/wire.js";
+import { JetStreamAssets } from "./jetstream-assets.js";
 import { PublishesPerTurn } from "./publishes-per-turn.js";
 
 export const EVENTS_STREAM = "CAMPAIGN_EVENTS";
@@ -41,29 +37,21 @@ export type EventsRetention = { maxAgeSeconds: number; maxBytes: number };
 /** Without a configuration (tests, tools): no limits, as JetStream's defaults. */
 const UNLIMITED: EventsRetention = { maxAgeSeconds: 0, maxBytes: -1 };
 
-/** Creates the stream, or brings an existing one's limits to the configured ones. */
+/** CAMPAIGN_EVENTS as the service wants it: the relay's subjects, its duplicate window, the retention configured. */
+export const eventsStreamConfig = (retention: EventsRetention = UNLIMITED) => ({
+  name: EVENTS_STREAM,
+  subjects: [`${SUBJECT_ROOT}.*.events.>`],
+  duplicate_window: 10 * 60 * 1_000_000_000,
+  max_age: retention.maxAgeSeconds * 1_000_000_000,
+  max_bytes: retention.maxBytes,
+});
+
+/** Creates the stream, or brings an existing one's limits (and replicas) to the configured ones. */
 export async function ensureEventsStream(
-  jsm: JetStreamManager,
-  retention: EventsRetention = UNLIMITED,
+  assets: JetStreamAssets,
+  retention?: EventsRetention,
 ): Promise<void> {
-  const limits = {
-    max_age: retention.maxAgeSeconds * 1_000_000_000,
-    max_bytes: retention.maxBytes,
-  };
-  let existing;
-  try {
-    existing = await jsm.streams.info(EVENTS_STREAM);
-  } catch {
-    await jsm.streams.add({
-      name: EVENTS_STREAM,
-      subjects: [`${SUBJECT_ROOT}.*.events.>`],
-      duplicate_window: 10 * 60 * 1_000_000_000,
-      ...limits,
-    });
-    return;
-  }
-  if (existing.config.max_age !== limits.max_age || existing.config.max_bytes !== limits.max_bytes)
-    await jsm.streams.update(EVENTS_STREAM, { ...existing.config, ...limits });
+  await assets.stream(eventsStreamConfig(retention));
 }
 
 /**
@@ -86,14 +74,14 @@ export class RelayPublisher implements LogHandler {
   private readonly turn = new PublishesPerTurn();
 
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly assets: JetStreamAssets,
     private readonly logger: Logger,
     private readonly retention?: EventsRetention,
   ) {}
 
   async start(): Promise<void> {
-    await ensureEventsStream(await this.nc.jetstreamManager(), this.retention);
-    this.js = this.nc.jetstream();
+    await ensureEventsStream(this.assets, this.retention);
+    this.js = this.assets.nc.jetstream();
   }
 
   async handle(event: RecordedEvent, signal: AbortSignal): Promise<void> {
@@ -140,18 +128,18 @@ export class RelayPublisher implements LogHandler {
 /** Checkpointed about once a second, as events come: a relay's flush is only the wait for acks. */
 const RELAY_PACING: Pacing = { ...DEFAULT_PACING, flushMs: 1_000, catchUpFlushMs: 1_000 };
 
-/** The relay on its own log consumer. */
+/** The relay on its own log consumer; its stream is opened through `assets` (the deployment's replicas). */
 export function relayConsumer(
   nc: NatsConnection,
   store: EventStore,
   checkpoints: CheckpointStore,
   logger: Logger,
-  retention?: EventsRetention,
+  options: { retention?: EventsRetention; assets?: JetStreamAssets } = {},
 ): LogConsumer {
   return new LogConsumer(
     store,
     checkpoints,
-    new RelayPublisher(nc, logger, retention),
+    new RelayPublisher(options.assets ?? new JetStreamAssets(nc), logger, options.retention),
     logger,
     RELAY_PACING,
   );

@@ -7,6 +7,7 @@ import {
   readModelBuckets,
 } from "../../ports/read-model-store.js";
 import { toJson } from "../../contract/wire.js";
+import { JetStreamAssets } from "./jetstream-assets.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -23,11 +24,14 @@ export class KvReadModels implements ReadModelStore, ReadModelWatch {
     readonly maxValueBytes: number,
   ) {}
 
-  static async open(nc: NatsConnection): Promise<KvReadModels> {
-    const js = nc.jetstream();
+  /** Opens (creating when missing) every bucket of `readModelBuckets` through `assets`, so each has the deployment's replicas. */
+  static async open(
+    nc: NatsConnection,
+    assets: JetStreamAssets = new JetStreamAssets(nc),
+  ): Promise<KvReadModels> {
     const entries = await Promise.all(
       Object.entries(readModelBuckets).map(
-        async ([bucket, name]) => [bucket, await js.views.kv(name, { history: 1 })] as const,
+        async ([bucket, name]) => [bucket, await assets.kv(name, { history: 1 })] as const,
       ),
     );
     // Leave headroom under max_payload for the KV message's own headers.

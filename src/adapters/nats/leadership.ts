@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { KV, NatsConnection } from "nats";
 import type { Logger } from "pino";
 import type { Lease as LeasePort } from "../../ports/lease.js";
+import { JetStreamAssets } from "./jetstream-assets.js";
 
 export const LEASE_BUCKET = "campaign-leases";
 
@@ -11,6 +12,10 @@ export const LEASE_BUCKET = "campaign-leases";
  * The holder renews, and a standby instance tries to take it, five times as often.
  */
 export type LeaseTiming = { ttlMs: number };
+
+/** The lease bucket: the last value only, and a TTL that ends a lease nobody renews. */
+export const openLeaseBucket = (assets: JetStreamAssets, timing: LeaseTiming) =>
+  assets.kv(LEASE_BUCKET, { history: 1, ttl: timing.ttlMs });
 
 /**
  * One holder at a time for a named lease, among any number of instances, in a
@@ -44,8 +49,9 @@ export class Lease implements LeasePort {
     timing: LeaseTiming,
     onChange: (held: boolean) => Promise<void>,
     logger: Logger,
+    assets: JetStreamAssets = new JetStreamAssets(nc),
   ): Promise<Lease> {
-    const kv = await nc.jetstream().views.kv(LEASE_BUCKET, { history: 1, ttl: timing.ttlMs });
+    const kv = await openLeaseBucket(assets, timing);
     const lease = new Lease(kv, name, timing, onChange, logger);
     await lease.tick();
     lease.timer = setInterval(() => void lease.tick(), timing.ttlMs / 5);

@@ -27,6 +27,22 @@ export type NatsTarget = {
  */
 export const SERVICE_INBOX_PREFIX = "_INBOX_campaigns";
 
+/**
+ * How every service connection connects (the serving one, the consumers thread's, the CLI's):
+ * reconnecting for good, soon (a cluster's other servers are tried at once; a server that just
+ * went away, every quarter second rather than nats.js' two), and with no Error and stack captured
+ * per request (the service makes many).
+ */
+export const serviceConnectionOptions = (target: NatsTarget, name: string): ConnectionOptions => ({
+  servers: target.servers,
+  ...target.auth,
+  inboxPrefix: SERVICE_INBOX_PREFIX,
+  name,
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 250,
+  noAsyncTraces: true,
+});
+
 const findOnPath = (name: string): string | undefined =>
   [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"]
     .map((dir) => join(dir, name))
@@ -77,15 +93,7 @@ async function connectOrStart(
   dataDir: string,
   logger: Logger,
 ): Promise<NatsLink> {
-  // noAsyncTraces: no Error (and stack) captured per request; the service makes many.
-  const options: ConnectionOptions = {
-    servers: target.servers,
-    ...target.auth,
-    inboxPrefix: SERVICE_INBOX_PREFIX,
-    name: "campaigns",
-    maxReconnectAttempts: -1,
-    noAsyncTraces: true,
-  };
+  const options = serviceConnectionOptions(target, "campaigns");
   try {
     return { nc: await connect({ ...options, timeout: 2000 }) };
   } catch (error) {
