@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import { allOrFirstFailure } from "../lib/settle.js";
 import {
   type AppendResult,
+  CommandAnsweredError,
   type CommandClaim,
   CommandIdReusedError,
   MAX_APPEND_BYTES,
@@ -44,9 +45,12 @@ export class AppendBatch<State> {
     this.written = base.settled.then(async (durable) => {
       this.open = false;
       if (!durable) throw new EarlierAppendFailed();
-      // A Command-Id another command holds refuses the whole batch (its other commands decide
-      // again).
-      await allOrFirstFailure(this.claimsAhead, (e) => e instanceof CommandIdReusedError);
+      // A Command-Id another command holds, or one answered without events already, refuses the
+      // whole batch (its other commands decide again).
+      await allOrFirstFailure(
+        this.claimsAhead,
+        (e) => e instanceof CommandIdReusedError || e instanceof CommandAnsweredError,
+      );
       return send(this.events, this.claims);
     });
   }

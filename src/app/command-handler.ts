@@ -153,10 +153,10 @@ export class CommandHandler {
       campaignStreamId(command.campaignId),
       commandOrigin(request),
       (state) => campaignDecider.decide(command, state, context),
+      (events, state, revision) =>
+        campaignReply(command, events, state, revision, this.options.defaultRegion, context.now),
     );
-    return answer(outcome, (events, state, revision) =>
-      campaignReply(command, events, state, revision, this.options.defaultRegion, context.now),
-    );
+    return answer(outcome);
   }
 
   /**
@@ -186,10 +186,9 @@ export class CommandHandler {
       clientExclusionsStreamId(request.clientId),
       commandOrigin(request),
       (state) => clientExclusionsDecider.decide(command, state, context),
+      (events, state) => exclusionsReply(command, events, state.entries, context),
     );
-    return answer(outcome, (events, state) =>
-      exclusionsReply(command, events, state.entries, context),
-    );
+    return answer(outcome);
   }
 
   /**
@@ -269,8 +268,9 @@ export class CommandHandler {
       directoryStreamId(request.clientId),
       commandOrigin(request),
       (state) => directoryDecider.decide(command, state, context),
+      () => directoryReply(command),
     );
-    return answer(outcome, () => directoryReply(command));
+    return answer(outcome);
   }
 
   /** The clock, defaults and (for create and update) the client's registered call flows and CLIs, read fresh from the store. */
@@ -294,30 +294,18 @@ export class CommandHandler {
   }
 }
 
-/** The reply for what the command came to; a repeat rebuilds the first reply from the events it wrote. */
-const answer = <State, Event>(
-  outcome: Executed<State, Event>,
-  reply: (events: readonly Event[], state: State, revision: bigint) => unknown,
-): CommandResult =>
+/** The result for what the command came to. */
+const answer = (outcome: Executed): CommandResult =>
   match(outcome)
     .with({ kind: "refused" }, ({ error }) => rejected(error))
-    .with({ kind: "unchanged" }, ({ state, revision, position }) =>
-      accepted(reply([], state, revision ?? -1n), position, revision, false),
-    )
-    .with({ kind: "written" }, ({ events, state, revision, position }) =>
-      accepted(reply(events, state, revision), position, revision, false),
-    )
-    .with({ kind: "repeated" }, ({ events, state, revision, position }) =>
-      accepted(reply(events, state, revision), position, revision, true),
-    )
+    .with({ kind: "accepted" }, ({ reply, position, revision, repeated }) => ({
+      ok: true as const,
+      reply,
+      position,
+      revision,
+      repeated,
+    }))
     .exhaustive();
-
-const accepted = (
-  reply: unknown,
-  position: Position,
-  revision: bigint | undefined,
-  repeated: boolean,
-): CommandAccepted => ({ ok: true, reply, position, revision, repeated });
 const rejected = (error: DomainError): CommandRejected => ({ ok: false, error });
 
 /** A stored event as the decider's event. */

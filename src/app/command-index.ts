@@ -1,8 +1,12 @@
-import type { Position, RecordedEvent } from "../ports/event-store.js";
+import type { CommandAnswer, Position, RecordedEvent } from "../ports/event-store.js";
 import { type DomainError, domainError } from "../domain/index.js";
 import { type CommandIdentity, commandKey } from "./command-origin.js";
 
-/** What one command wrote to a stream: enough to rebuild its reply when it is repeated. */
+/**
+ * What one command wrote to a stream: enough to rebuild its reply when it is
+ * repeated; for a command answered without events, its answer (its revisions
+ * are then -1).
+ */
 export type CommandRecord = {
   readonly fromRevision: bigint;
   readonly toRevision: bigint;
@@ -11,6 +15,7 @@ export type CommandRecord = {
   /** The command's name and fingerprint; absent for events written before they were recorded. */
   readonly name: string | undefined;
   readonly fingerprint: string | undefined;
+  readonly answer?: CommandAnswer | undefined;
 };
 
 /** Adds a stored event to a stream's command index, from the Command-Id its metadata carries. */

@@ -1,4 +1,4 @@
-import type { AppendResult, NewEvent, Position } from "../ports/event-store.js";
+import type { AppendResult, CommandAnswer, NewEvent, Position } from "../ports/event-store.js";
 import { type CommandIdentity, commandKey } from "./command-origin.js";
 import type { CommandRecord } from "./command-index.js";
 import type { AppendBatch } from "./append-batch.js";
@@ -21,6 +21,11 @@ export class Lane<State> {
   readonly commands = new Map<string, CommandRecord>();
   /** Set when the store may hold events this lane has not folded in: the next turn catches up first. */
   stale = true;
+  /**
+   * Moves on each time events this lane did not write are folded in (a catch-up that found some):
+   * while it stands, every revision between a version and `durable` is this lane's own append.
+   */
+  epoch = 0;
   /** Commands under way on this stream. */
   users = 0;
   /** The append waiting for the one in flight, which commands decided meanwhile join (stores without `checksLastEventId`). */
@@ -49,6 +54,7 @@ export class Lane<State> {
 
   /** The store's events since the durable version are folded in: both versions move to `version`. */
   caughtUp(version: StreamVersion<State>): void {
+    if (version !== this.durable) this.epoch++;
     this.newest = this.durable = version;
     this.stale = false;
   }
@@ -102,6 +108,18 @@ export class Lane<State> {
     return after;
   }
 
+  /** A command answered without events, its Command-Id taken with `answer`: a repeat here answers the same. */
+  answered(identity: CommandIdentity, answer: CommandAnswer): void {
+    this.commands.set(commandKey(identity.clientId, identity.commandId), {
+      fromRevision: -1n,
+      toRevision: -1n,
+      position: answer.position,
+      name: identity.name,
+      fingerprint: identity.fingerprint,
+      answer,
+    });
+  }
+
   private confirm(after: StreamVersion<State>, written: AppendResult): void {
     if ((this.durable.revision ?? -1n) >= written.nextRevision) return; // already past it
     const confirmed = { ...after, position: written.position, settled: SETTLED };
@@ -116,7 +134,8 @@ export class Lane<State> {
   private fallBack(): void {
     const last = this.durable.revision ?? -1n;
     for (const [key, record] of this.commands)
-      if (record.position === 0n && record.toRevision > last) this.commands.delete(key);
+      if (record.answer === undefined && record.position === 0n && record.toRevision > last)
+        this.commands.delete(key);
     this.newest = this.durable;
     this.stale = true;
   }

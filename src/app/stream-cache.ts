@@ -4,6 +4,8 @@ import { LRUCache } from "lru-cache";
 import {
   type AppendResult,
   AppendTooLargeError,
+  type CommandAnswer,
+  CommandAnsweredError,
   type CommandClaim,
   CommandIdReusedError,
   ConcurrencyError,
@@ -27,26 +29,25 @@ import type { StreamVersion } from "./stream-version.js";
 import { AppendBatch, EarlierAppendFailed } from "./append-batch.js";
 import { inChildSpan, inChildSpanSync } from "./tracing.js";
 
-/** What a command came to: the handler turns it into the reply. */
-export type Executed<State, Event> =
+/** What a command came to: its reply, or its refusal. */
+export type Executed =
   | {
-      kind: "written";
-      events: readonly Event[];
-      state: State;
-      revision: bigint;
+      kind: "accepted";
+      reply: unknown;
+      /** The stream's revision the reply speaks of; undefined for a repeated answer without events. */
+      revision: bigint | undefined;
       position: Position;
-    }
-  | { kind: "unchanged"; state: State; revision: bigint | undefined; position: Position }
-  | {
-      kind: "repeated";
-      events: readonly Event[];
-      state: State;
-      revision: bigint;
-      position: Position;
+      repeated: boolean;
     }
   | { kind: "refused"; error: DomainError };
 
 export type Decide<State, Event> = (state: State) => readonly Event[] | DomainError;
+/** The reply to the command, from the events it wrote (none for a no-op), the state after them and the stream's revision. */
+export type Reply<State, Event> = (
+  events: readonly Event[],
+  state: State,
+  revision: bigint,
+) => unknown;
 
 export type StreamCacheOptions<State, Event> = {
   initialState: () => State;
@@ -65,7 +66,13 @@ export type StreamCacheOptions<State, Event> = {
 /** What a command came to under its stream's turn, before waiting for the store. */
 type Turn<State, Event> =
   | { kind: "known"; record: CommandRecord; on: StreamVersion<State> }
-  | { kind: "decided"; decision: readonly Event[] | DomainError; on: StreamVersion<State> }
+  | {
+      kind: "decided";
+      decision: readonly Event[] | DomainError;
+      on: StreamVersion<State>;
+      /** The lane's epoch when it was decided (see Lane.epoch). */
+      epoch: number;
+    }
   | {
       kind: "appending";
       events: readonly Event[];
@@ -78,6 +85,11 @@ const RETRY = { kind: "retry" } as const;
 /** Jittered over the whole range, so that writers who collided do not collide again. */
 const CONFLICT_BACKOFF: Backoff = { initialMs: 1, maxMs: 50, jitter: "full" };
 type Retry = typeof RETRY | { kind: "retry"; conflict: unknown };
+/** The store's stream is not where the decision was made: catch up and decide again. */
+const behind = (streamId: string, on: bigint | undefined, head: bigint | undefined): Retry => ({
+  kind: "retry",
+  conflict: new ConcurrencyError(streamId, on ?? "no_stream", head ?? "no_stream"),
+});
 
 /**
  * The write side's memory of each stream, and the one place that runs a
@@ -112,12 +124,13 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
     streamId: string,
     origin: CommandOrigin,
     decide: Decide<State, Event>,
-  ): Promise<Executed<State, Event>> {
+    reply: Reply<State, Event>,
+  ): Promise<Executed> {
     const lane = this.enter(streamId);
     try {
       for (let attempt = 0; ; attempt++) {
         const turn = await lane.turn(() => this.take(lane, origin, decide));
-        const outcome = await this.complete(lane, origin.identity, turn);
+        const outcome = await this.complete(lane, origin.identity, turn, reply);
         if (outcome.kind !== "retry") return outcome;
         if ("conflict" in outcome) {
           if (attempt >= this.maxRetries) throw outcome.conflict;
@@ -159,7 +172,8 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
       lane.commands.get(commandKey(origin.identity.clientId, origin.identity.commandId));
     if (record) return { kind: "known", record, on };
     const decision = inChildSpanSync("decide", () => decide(on.state));
-    if (isDomainError(decision) || decision.length === 0) return { kind: "decided", decision, on };
+    if (isDomainError(decision) || decision.length === 0)
+      return { kind: "decided", decision, on, epoch: lane.epoch };
     const events: NewEvent[] = decision.map((event, i) => ({
       eventId: eventIdOf(origin.identity, i),
       ...this.options.encode(event),
@@ -219,80 +233,145 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
     lane: Lane<State>,
     identity: CommandIdentity | undefined,
     turn: Turn<State, Event>,
-  ): Promise<Executed<State, Event> | Retry> {
+    reply: Reply<State, Event>,
+  ): Promise<Executed | Retry> {
     if (turn.kind === "appending") {
       try {
         const written = await turn.append;
-        return {
-          kind: "written",
-          events: turn.events,
-          state: turn.after.state,
-          revision: written.nextRevision,
-          position: written.position,
-        };
+        return accepted(
+          reply(turn.events, turn.after.state, written.nextRevision),
+          written.nextRevision,
+          written.position,
+          false,
+        );
       } catch (error) {
-        // The domain keeps appends under the limit; should one still be refused for size, say so as
-        // the rule it is.
-        if (error instanceof AppendTooLargeError)
-          return {
-            kind: "refused",
-            error: domainError(
-              "rule_violated",
-              "the command's events are too large for one append; send fewer numbers per command",
-              [{ field: "phoneNumbers", reason: error.message }],
-            ),
-          };
-        // The Command-Id is another command's, on this client's other stream (or another instance's
-        // on this one): nothing was written. Refused if it is this command's; another command in
-        // the same batch was: decide this one again.
-        if (error instanceof CommandIdReusedError)
-          return isClaimOf(identity, error.claim)
-            ? {
-                kind: "refused",
-                error: commandIdReused(error.claim, {
-                  command: error.first.command,
-                  streamId: error.first.streamId,
-                }),
-              }
-            : RETRY;
-        // Likewise a claim the store refuses for good (its reservation deleted): that command's
-        // refusal, not its batch's.
-        if (
-          error instanceof StoreRejectedError &&
-          error.claim !== undefined &&
-          !isClaimOf(identity, error.claim)
-        )
-          return RETRY;
-        if (error instanceof ConcurrencyError || error instanceof EarlierAppendFailed)
-          return { kind: "retry", conflict: error };
-        throw error;
+        return this.appendFailed(identity, error);
       }
     }
     if (!(await turn.on.settled)) return RETRY;
-    if (turn.kind === "decided") {
-      if (isDomainError(turn.decision)) return { kind: "refused", error: turn.decision };
-      return {
-        kind: "unchanged",
-        state: turn.on.state,
-        revision: turn.on.revision,
-        position: lane.durable.position,
-      };
-    }
+    if (turn.kind === "decided") return this.confirm(lane, identity, turn, reply);
     const record = lane.commands.get(commandKey(identity!.clientId, identity!.commandId));
     if (!record) return RETRY; // its append failed after all: decide it afresh
     if (record.fingerprint !== undefined && record.fingerprint !== identity!.fingerprint)
-      return {
-        kind: "refused",
-        error: commandIdReused(identity!, { command: record.name, streamId: lane.streamId }),
-      };
+      return refused(commandIdReused(identity!, { command: record.name, streamId: lane.streamId }));
+    if (record.answer !== undefined) return repeatedAnswer(record.answer);
     const events = await this.readRange(lane.streamId, record.fromRevision, record.toRevision);
-    return {
-      kind: "repeated",
-      events,
-      state: turn.on.state,
-      revision: record.toRevision,
-      position: record.position,
+    return accepted(
+      reply(events, turn.on.state, record.toRevision),
+      record.toRevision,
+      record.position,
+      true,
+    );
+  }
+
+  /** What a failed append means for this command: its refusal, its repeat, or deciding again. */
+  private appendFailed(identity: CommandIdentity | undefined, error: unknown): Executed | Retry {
+    // The domain keeps appends under the limit; should one still be refused for size, say so as
+    // the rule it is.
+    if (error instanceof AppendTooLargeError)
+      return refused(
+        domainError(
+          "rule_violated",
+          "the command's events are too large for one append; send fewer numbers per command",
+          [{ field: "phoneNumbers", reason: error.message }],
+        ),
+      );
+    // The Command-Id is another command's, on this client's other stream (or another instance's
+    // on this one): nothing was written. Refused if it is this command's; another command in
+    // the same batch was: decide this one again.
+    if (error instanceof CommandIdReusedError)
+      return isClaimOf(identity, error.claim)
+        ? refused(
+            commandIdReused(error.claim, {
+              command: error.first.command,
+              streamId: error.first.streamId,
+            }),
+          )
+        : RETRY;
+    // The same command was answered without events before (on another instance, or before this
+    // stream was last loaded): that answer stands.
+    if (error instanceof CommandAnsweredError)
+      return isClaimOf(identity, error.claim) ? repeatedAnswer(error.answer) : RETRY;
+    // Likewise a claim the store refuses for good (its reservation deleted): that command's
+    // refusal, not its batch's.
+    if (
+      error instanceof StoreRejectedError &&
+      error.claim !== undefined &&
+      !isClaimOf(identity, error.claim)
+    )
+      return RETRY;
+    if (error instanceof ConcurrencyError || error instanceof EarlierAppendFailed)
+      return { kind: "retry", conflict: error };
+    throw error;
+  }
+
+  /**
+   * A decision that writes nothing, answered only if the store's stream is
+   * where it was decided (or moved on by this lane's own appends since); a
+   * no-op with a Command-Id takes the id with its reply, a refusal meets the
+   * id's earlier use.
+   */
+  private async confirm(
+    lane: Lane<State>,
+    identity: CommandIdentity | undefined,
+    turn: Extract<Turn<State, Event>, { kind: "decided" }>,
+    reply: Reply<State, Event>,
+  ): Promise<Executed | Retry> {
+    const { on, decision, epoch } = turn;
+    const stale = () => {
+      lane.stale = true;
+      return behind(lane.streamId, on.revision, lane.durable.revision);
     };
+    if (lane.epoch !== epoch) return stale();
+    const position = lane.durable.position;
+    if (identity !== undefined && !isDomainError(decision)) {
+      const answer = { reply: reply([], on.state, on.revision ?? -1n), position };
+      try {
+        const taken = await this.store.answerWithoutEvents(
+          claimOf(identity),
+          lane.streamId,
+          lane.durable.revision,
+          answer,
+        );
+        if (taken.kind === "written") return stale();
+        lane.answered(identity, taken.kind === "taken" ? answer : taken.answer);
+        return taken.kind === "taken"
+          ? accepted(answer.reply, on.revision, position, false)
+          : repeatedAnswer(taken.answer);
+      } catch (error) {
+        if (error instanceof ConcurrencyError) return stale();
+        if (error instanceof CommandIdReusedError)
+          return refused(
+            commandIdReused(identity, {
+              command: error.first.command,
+              streamId: error.first.streamId,
+            }),
+          );
+        throw error;
+      }
+    }
+    const head = await this.headRevision(lane.streamId);
+    if (lane.epoch !== epoch || !between(head, on.revision, lane.durable.revision)) return stale();
+    if (!isDomainError(decision))
+      return accepted(reply([], on.state, on.revision ?? -1n), on.revision, position, false);
+    if (identity === undefined) return refused(decision);
+    // A refusal now may be the repeat of a command answered before (the state moved on), or come
+    // under another command's id.
+    const first = await this.store.claimed(identity.clientId, identity.commandId);
+    if (first === undefined) return refused(decision);
+    if (first.fingerprint !== identity.fingerprint)
+      return refused(
+        commandIdReused(identity, { command: first.command, streamId: first.streamId }),
+      );
+    return first.answer === undefined ? refused(decision) : repeatedAnswer(first.answer);
+  }
+
+  /** The stream's last revision in the store (undefined: no stream). */
+  private async headRevision(streamId: string): Promise<bigint | undefined> {
+    let head: bigint | undefined;
+    for await (const event of this.store.read(streamId, { direction: "backwards", limit: 1 }))
+      head = event.revision;
+    return head;
   }
 
   /** Folds in whatever was appended since the newest durable state (by another writer, say). */
@@ -343,6 +422,24 @@ export class StreamCache<State, Event extends { type: string; data: unknown }> {
     if (--lane.users === 0) this.busy.delete(streamId);
   }
 }
+
+/** Whether the store's last revision, `head`, is `from` or one of this lane's own since, up to `to`. */
+const between = (
+  head: bigint | undefined,
+  from: bigint | undefined,
+  to: bigint | undefined,
+): boolean =>
+  head === undefined ? from === undefined : head >= (from ?? -1n) && head <= (to ?? -1n);
+
+const accepted = (
+  reply: unknown,
+  revision: bigint | undefined,
+  position: Position,
+  repeated: boolean,
+): Executed => ({ kind: "accepted", reply, revision, position, repeated });
+const refused = (error: DomainError): Executed => ({ kind: "refused", error });
+const repeatedAnswer = (answer: CommandAnswer): Executed =>
+  accepted(answer.reply, undefined, answer.position, true);
 
 const isClaimOf = (identity: CommandIdentity | undefined, claim: CommandClaim): boolean =>
   identity !== undefined &&

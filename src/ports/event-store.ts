@@ -112,8 +112,26 @@ export type CommandClaim = {
   command: string;
   fingerprint: string;
 };
-/** What a claim was first made for. */
-export type ClaimedFor = { command: string; fingerprint: string; streamId: string };
+/**
+ * A command answered without events (a no-op, a claim that found nothing due): its reply, and the
+ * log position it was answered at (the stream's last event then), kept with its Command-Id so that
+ * a repeat answers the same, whatever the stream holds by then.
+ */
+export type CommandAnswer = { reply: unknown; position: Position };
+/** What a claim was first made for; `answer` when that command wrote nothing. */
+export type ClaimedFor = {
+  command: string;
+  fingerprint: string;
+  streamId: string;
+  answer?: CommandAnswer | undefined;
+};
+/**
+ * What `answerWithoutEvents` came to: `taken` with this answer; `answered` before, by the same
+ * command, with the answer that stands; or `written` when the same command's events are stored
+ * (the caller's copy of the stream is behind: it catches up and finds them).
+ */
+export type AnswerTaken =
+  { kind: "taken" } | { kind: "answered"; answer: CommandAnswer } | { kind: "written" };
 
 export interface EventStore {
   /**
@@ -141,6 +159,22 @@ export interface EventStore {
    * append (memory, SQLite): pass them in `claims` instead.
    */
   claimAhead?(claim: CommandClaim, streamId: string): Promise<void>;
+  /**
+   * Takes a Command-Id for a command answered without events, with its answer, provided the
+   * stream still stands at `revision` (undefined: no stream) as the call is made: the answer was
+   * decided on the stream as the store holds it. Throws `ConcurrencyError` when the stream is
+   * elsewhere, `CommandIdReusedError` when another command holds the id. The same command's
+   * earlier answer wins over this one (see `AnswerTaken`). Memory and SQLite check the revision
+   * and take the id in one step; EventStoreDB reads the stream's last revision, then reserves.
+   */
+  answerWithoutEvents(
+    claim: CommandClaim,
+    streamId: string,
+    revision: bigint | undefined,
+    answer: CommandAnswer,
+  ): Promise<AnswerTaken>;
+  /** What a client's Command-Id was first taken for, if it was. */
+  claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined>;
   /** Reads one stream; a stream that does not exist reads as empty, one deleted for good (EventStoreDB's tombstone) throws `StoreRejectedError`. */
   read(streamId: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
   subscribe(options?: SubscribeOptions): Subscription;
@@ -175,6 +209,22 @@ export class CommandIdReusedError extends Error {
   ) {
     super(
       `Command-Id ${claim.commandId} of client ${claim.clientId} was first used for ${first.command} on ${first.streamId}`,
+    );
+  }
+}
+
+/**
+ * One of the append's `claims` names a Command-Id the same command already took without events (a
+ * no-op): nothing was written; the command's reply is `answer`.
+ */
+export class CommandAnsweredError extends Error {
+  override readonly name = "CommandAnsweredError";
+  constructor(
+    readonly claim: CommandClaim,
+    readonly answer: CommandAnswer,
+  ) {
+    super(
+      `Command-Id ${claim.commandId} of client ${claim.clientId} was answered without events already`,
     );
   }
 }

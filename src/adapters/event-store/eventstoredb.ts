@@ -43,9 +43,12 @@ import {
   type ResolvedEvent,
 } from "@eventstore/db-client";
 import {
+  type AnswerTaken,
   AppendTooLargeError,
   type AppendCondition,
   type ClaimedFor,
+  type CommandAnswer,
+  CommandAnsweredError,
   type CommandClaim,
   CommandIdReusedError,
   ConcurrencyError,
@@ -66,8 +69,17 @@ import {
 import { appendBytes, checkAppendSize, checkClaim } from "./pull-subscription.js";
 
 /** The reservation stream of one client's Command-Id (hashed: a Command-Id may hold any printable character). */
-const commandIdStream = (claim: CommandClaim): string =>
-  `command-id-${createHash("sha256").update(claim.clientId).update("\u0000").update(claim.commandId).digest("hex").slice(0, 40)}`;
+const commandIdStream = ({ clientId, commandId }: Pick<CommandClaim, "clientId" | "commandId">) =>
+  `command-id-${createHash("sha256").update(clientId).update("\u0000").update(commandId).digest("hex").slice(0, 40)}`;
+
+/** A reservation's answer as JSON (positions are bigints). */
+type StoredAnswer = { reply: unknown; position: string };
+const storedAnswer = ({ reply, position }: CommandAnswer): StoredAnswer => ({
+  reply,
+  position: position.toString(),
+});
+const answerOf = (stored: StoredAnswer | undefined): CommandAnswer | undefined =>
+  stored && { reply: stored.reply, position: BigInt(stored.position) };
 
 const U64 = (1n << 64n) - 1n;
 
@@ -336,7 +348,10 @@ export class EventStoreDbEventStore implements EventStore {
   private reserveAll(claims: readonly CommandClaim[], streamId: string): Promise<void> {
     return allOrFirstFailure(
       claims.map((claim) => this.reserve(claim, streamId)),
-      (e) => e instanceof CommandIdReusedError || e instanceof StoreRejectedError,
+      (e) =>
+        e instanceof CommandIdReusedError ||
+        e instanceof CommandAnsweredError ||
+        e instanceof StoreRejectedError,
     );
   }
 
@@ -346,29 +361,78 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private async reserve(claim: CommandClaim, streamId: string): Promise<void> {
-    const reservation = commandIdStream(claim);
+    checkClaim(claim, await this.reservation(claim, streamId, undefined));
+  }
+
+  /**
+   * A command answered without events: the stream's last revision is read
+   * first (no transaction spans two streams), then the Command-Id reserved
+   * with the answer. The same command's reservation without an answer (taken
+   * ahead of events that never came: the stream stands where the answer was
+   * decided, without them) gets this answer as its second event.
+   */
+  async answerWithoutEvents(
+    claim: CommandClaim,
+    streamId: string,
+    revision: bigint | undefined,
+    answer: CommandAnswer,
+  ): Promise<AnswerTaken> {
+    const head = await this.lastRevisionOf(streamId);
+    if (head !== revision)
+      throw new ConcurrencyError(streamId, revision ?? "no_stream", head ?? "no_stream");
+    const first = await this.reservation(claim, streamId, answer);
+    if (first === undefined) return { kind: "taken" };
+    if (first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
+    if (first.answer !== undefined) return { kind: "answered", answer: first.answer };
+    try {
+      await this.appendReservation(claim, "CommandIdAnswered", storedAnswer(answer), 0n);
+      return { kind: "taken" };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const answered = (await this.claimed(claim.clientId, claim.commandId))?.answer;
+      return answered === undefined ? { kind: "written" } : { kind: "answered", answer: answered };
+    }
+  }
+
+  /** The reservation's first event (what it was taken for), with the answer of its second, if any. */
+  async claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined> {
+    // Read to the end before judging: leaving the read early cancels its call, and a cancelled call
+    // can hold up the client's dispose.
+    const events: RecordedEvent[] = [];
+    for await (const event of this.read(commandIdStream({ clientId, commandId }), { limit: 2 }))
+      events.push(event);
+    const [reserved, answered] = events;
+    if (reserved === undefined) return undefined;
+    const data = reserved.data as Omit<ClaimedFor, "answer"> & { answer?: StoredAnswer };
+    return {
+      command: data.command,
+      fingerprint: data.fingerprint,
+      streamId: data.streamId,
+      answer: answerOf(data.answer ?? (answered?.data as StoredAnswer | undefined)),
+    };
+  }
+
+  /**
+   * Creates the Command-Id's reservation stream (expected: no stream), with
+   * the answer of a command answered without events; resolves undefined when
+   * this call made it, or with what the reservation there holds.
+   */
+  private async reservation(
+    claim: CommandClaim,
+    streamId: string,
+    answer: CommandAnswer | undefined,
+  ): Promise<ClaimedFor | undefined> {
     const data = {
       clientId: claim.clientId,
       commandId: claim.commandId,
       command: claim.command,
       fingerprint: claim.fingerprint,
       streamId,
+      ...(answer === undefined ? {} : { answer: storedAnswer(answer) }),
     };
     try {
-      await this.client.appendToStream(
-        reservation,
-        [
-          {
-            id: randomUUID(),
-            contentType: "application/json",
-            type: "CommandIdReserved",
-            data,
-            metadata: { clientId: claim.clientId },
-          },
-        ],
-        { expectedRevision: NO_STREAM },
-      );
-      return;
+      await this.appendReservation(claim, "CommandIdReserved", data, NO_STREAM);
+      return undefined;
     } catch (error) {
       // An operator deleted the reservation: the Command-Id can never be reserved again, but a new
       // one can.
@@ -380,12 +444,35 @@ export class EventStoreDbEventStore implements EventStore {
         );
       if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
-    // Read to the end before judging: leaving the read early cancels its call, and a cancelled call
-    // can hold up the client's dispose.
-    let first: ClaimedFor | undefined;
-    for await (const event of this.read(reservation, { limit: 1 }))
-      first = event.data as ClaimedFor;
-    checkClaim(claim, first);
+    return this.claimed(claim.clientId, claim.commandId);
+  }
+
+  private async appendReservation(
+    claim: CommandClaim,
+    type: string,
+    data: JSONType,
+    expectedRevision: bigint | typeof NO_STREAM,
+  ): Promise<void> {
+    await this.client.appendToStream(
+      commandIdStream(claim),
+      [
+        {
+          id: randomUUID(),
+          contentType: "application/json",
+          type,
+          data,
+          metadata: { clientId: claim.clientId },
+        },
+      ],
+      { expectedRevision },
+    );
+  }
+
+  private async lastRevisionOf(streamId: string): Promise<bigint | undefined> {
+    let last: bigint | undefined;
+    for await (const event of this.read(streamId, { direction: "backwards", limit: 1 }))
+      last = event.revision;
+    return last;
   }
 
   /** Only for servers that acknowledge an append without its position. */

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import {
+  type AnswerTaken,
   type AppendCondition,
   type AppendResult,
   type ClaimedFor,
+  type CommandAnswer,
+  type CommandClaim,
   type EventStore,
   type ExpectedRevision,
   MAX_APPEND_BYTES,
@@ -25,6 +28,7 @@ import {
   type Page,
   priorAppend,
   PullSubscription,
+  standingAnswer,
 } from "./pull-subscription.js";
 
 const PAGE_SIZE = 1000;
@@ -102,6 +106,30 @@ export class MemoryEventStore implements EventStore {
     for (const [key, claim] of claimed) this.claims.set(key, claim);
     this.signal.notify();
     return { nextRevision: revision - 1n, position: BigInt(this.log.length) };
+  }
+
+  async answerWithoutEvents(
+    claim: CommandClaim,
+    streamId: string,
+    revision: bigint | undefined,
+    answer: CommandAnswer,
+  ): Promise<AnswerTaken> {
+    const key = claimKey(claim);
+    const standing = standingAnswer(claim, this.claims.get(key));
+    if (standing !== undefined) return standing;
+    checkExpected(streamId, revision ?? "no_stream", this.streams.get(streamId)?.at(-1)?.revision);
+    this.claims.set(key, {
+      command: claim.command,
+      fingerprint: claim.fingerprint,
+      streamId,
+      answer: structuredClone(answer),
+    });
+    return { kind: "taken" };
+  }
+
+  async claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined> {
+    const first = this.claims.get(claimKey({ clientId, commandId }));
+    return first && structuredClone(first);
   }
 
   async *read(streamId: string, options: ReadOptions = {}): AsyncIterable<RecordedEvent> {

@@ -4,8 +4,10 @@
  */
 import {
   type AppendCondition,
+  type AnswerTaken,
   type AppendResult,
   AppendTooLargeError,
+  CommandAnsweredError,
   type ClaimedFor,
   type CommandClaim,
   CommandIdReusedError,
@@ -40,14 +42,33 @@ export function checkExpected(
 
 /**
  * The claim rule every adapter applies before writing: a Command-Id already
- * claimed by another command (another fingerprint) refuses the append. The
- * same command again passes: where the claim is taken ahead of the events
- * (EventStoreDB) it may be held without them, and the expected revision
- * refuses an append of events already in the stream.
+ * claimed by another command (another fingerprint) refuses the append, and so
+ * does one the same command took with an answer and no events (it was a no-op:
+ * its repeat is answered the same). The same command again passes otherwise:
+ * where the claim is taken ahead of the events (EventStoreDB) it may be held
+ * without them, and the expected revision refuses an append of events already
+ * in the stream.
  */
 export function checkClaim(claim: CommandClaim | undefined, first: ClaimedFor | undefined): void {
-  if (claim !== undefined && first !== undefined && first.fingerprint !== claim.fingerprint)
-    throw new CommandIdReusedError(claim, first);
+  if (claim === undefined || first === undefined) return;
+  if (first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
+  if (first.answer !== undefined) throw new CommandAnsweredError(claim, first.answer);
+}
+
+/**
+ * What stands for a Command-Id about to be answered without events, where
+ * the store holds it already: another command's refuses it, the same
+ * command's earlier answer (or its events) wins. Undefined: the id is free.
+ */
+export function standingAnswer(
+  claim: CommandClaim,
+  first: ClaimedFor | undefined,
+): AnswerTaken | undefined {
+  if (first === undefined) return undefined;
+  if (first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
+  return first.answer === undefined
+    ? { kind: "written" }
+    : { kind: "answered", answer: first.answer };
 }
 
 /**

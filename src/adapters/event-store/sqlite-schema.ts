@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import type { CommandAnswer } from "../../ports/event-store.js";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -17,13 +18,15 @@ const SCHEMA = `
   -- (stream_id, revision) and repeated commands by their claim. Files created with it lose it here.
   DROP INDEX IF EXISTS events_event_id;
   CREATE TABLE IF NOT EXISTS streams (stream_id TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
-  -- Each client's Command-Ids, for good: written in the transaction of the command's events.
+  -- Each client's Command-Ids, for good: written in the transaction of the command's events, or for a
+  -- command answered without events with its answer (JSON: reply and position).
   CREATE TABLE IF NOT EXISTS command_ids (
     client_id TEXT NOT NULL,
     command_id TEXT NOT NULL,
     command TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     stream_id TEXT NOT NULL,
+    answer TEXT,
     PRIMARY KEY (client_id, command_id)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS store_identity (id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -42,5 +45,31 @@ export function openEventsFile(file: string): Database.Database {
   db.pragma("busy_timeout = 5000");
   db.pragma("wal_autocheckpoint = 0");
   db.exec(SCHEMA);
+  addAnswerColumn(db);
   return db;
 }
+
+/** Files made before no-ops took their Command-Id get the column (another process may add it first). */
+function addAnswerColumn(db: Database.Database): void {
+  const hasAnswer = () =>
+    db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('command_ids')")
+      .all()
+      .some((column) => column.name === "answer");
+  if (hasAnswer()) return;
+  try {
+    db.exec("ALTER TABLE command_ids ADD COLUMN answer TEXT");
+  } catch (error) {
+    if (!hasAnswer()) throw error;
+  }
+}
+
+/** A command_ids row's answer column as the port has it. */
+export const answerFrom = (json: string | null | undefined): CommandAnswer | undefined => {
+  if (json === null || json === undefined) return undefined;
+  const { reply, position } = JSON.parse(json) as { reply: unknown; position: string };
+  return { reply, position: BigInt(position) };
+};
+
+export const answerJson = ({ reply, position }: CommandAnswer): string =>
+  JSON.stringify({ reply, position: position.toString() });

@@ -7,8 +7,11 @@
  */
 import type Database from "better-sqlite3";
 import {
+  type AnswerTaken,
   type AppendResult,
   type ClaimedFor,
+  type CommandAnswer,
+  CommandAnsweredError,
   type CommandClaim,
   CommandIdReusedError,
   ConcurrencyError,
@@ -21,8 +24,10 @@ import {
   checkClaimWithEvents,
   checkExpected,
   priorAppend,
+  standingAnswer,
   type StoredAt,
 } from "./pull-subscription.js";
+import { answerFrom, answerJson } from "./sqlite-schema.js";
 
 /** An event as the main thread serialised it, once. */
 export type SerialisedEvent = { eventId: string; type: string; data: string; metadata: string };
@@ -33,6 +38,8 @@ export type WireAppend = {
   lastEventId: string | undefined;
   claims: readonly CommandClaim[];
   events: SerialisedEvent[];
+  /** A command answered without events: its one claim is taken with this answer, no events. */
+  answer?: CommandAnswer | undefined;
 };
 /** Errors cross the thread as data; the main thread turns them back into the port's error types. */
 export type WireError =
@@ -44,12 +51,15 @@ export type WireError =
     }
   | { kind: "rejected"; code: StoreRejectedError["code"]; message: string }
   | { kind: "command_id_reused"; claim: CommandClaim; first: ClaimedFor }
+  | { kind: "answered"; claim: CommandClaim; answer: CommandAnswer }
   | { kind: "failed"; message: string };
 /** Where a written append's events landed: positions `first`, `first + 1`, ... (one transaction, no other writer in between). */
 export type Written = { first: Position; recordedAt: number };
 /** `written` is absent when nothing was written (a retry recognised as an append already stored). */
 export type WireOutcome =
-  { id: number; result: AppendResult; written?: Written } | { id: number; error: WireError };
+  | { id: number; result: AppendResult; written?: Written }
+  | { id: number; taken: AnswerTaken }
+  | { id: number; error: WireError };
 
 /**
  * Checkpoint after about this many events (a little over a WAL page each),
@@ -83,11 +93,9 @@ export class SqliteWriter {
           "SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?",
         )
         .safeIntegers(true),
-      claimed: db.prepare<[string, string], ClaimedFor>(
-        "SELECT command, fingerprint, stream_id AS streamId FROM command_ids WHERE client_id = ? AND command_id = ?",
-      ),
+      claimed: db.prepare<[string, string], ClaimedRow>(CLAIMED_SQL),
       claim: db.prepare(
-        "INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id, answer) VALUES (?, ?, ?, ?, ?, ?)",
       ),
     };
     // Nested inside commitBatch, better-sqlite3 runs this as a savepoint: one failing append rolls
@@ -123,10 +131,31 @@ export class SqliteWriter {
 
   private tryAppend(append: WireAppend): WireOutcome {
     try {
+      if (append.answer !== undefined)
+        return { id: append.id, taken: this.answer(append, append.answer) };
       return { id: append.id, ...this.appendOne(append) };
     } catch (error) {
       return { id: append.id, error: toWireError(error) };
     }
+  }
+
+  /** The claim taken with its answer, if the stream stands where `expected` says (no savepoint: one insert). */
+  private answer({ streamId, expected, claims }: WireAppend, answer: CommandAnswer): AnswerTaken {
+    const claim = claims[0]!;
+    const standing = standingAnswer(claim, this.claimed(claim));
+    if (standing !== undefined) return standing;
+    checkExpected(streamId, expected, this.statements.revision.get(streamId)?.revision);
+    this.take(claim, streamId, answerJson(answer));
+    return { kind: "taken" };
+  }
+
+  private claimed(claim: CommandClaim): ClaimedFor | undefined {
+    return claimedFor(this.statements.claimed.get(claim.clientId, claim.commandId));
+  }
+
+  private take(claim: CommandClaim, streamId: string, answer: string | null): void {
+    const { clientId, commandId, command, fingerprint } = claim;
+    this.statements.claim.run(clientId, commandId, command, fingerprint, streamId, answer);
   }
 
   private write({ streamId, events, expected, lastEventId, claims }: WireAppend): {
@@ -139,8 +168,7 @@ export class SqliteWriter {
     // A resent append is its own command's only under the same fingerprint: ids derived from a
     // Command-Id match for another body too.
     if (prior !== undefined) {
-      for (const claim of claims)
-        checkClaim(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
+      for (const claim of claims) checkClaim(claim, this.claimed(claim));
       return { result: prior };
     }
     const condition = lastEventId === undefined ? undefined : { lastEventId };
@@ -148,14 +176,8 @@ export class SqliteWriter {
     for (const claim of claims) {
       // Claimed in an earlier transaction or earlier in this append's claims: either way the
       // command's events are in.
-      checkClaimWithEvents(claim, this.statements.claimed.get(claim.clientId, claim.commandId));
-      this.statements.claim.run(
-        claim.clientId,
-        claim.commandId,
-        claim.command,
-        claim.fingerprint,
-        streamId,
-      );
+      checkClaimWithEvents(claim, this.claimed(claim));
+      this.take(claim, streamId, null);
     }
     const recordedAt = Date.now();
     let revision = current === undefined ? 0n : current + 1n;
@@ -191,6 +213,23 @@ export class SqliteWriter {
   }
 }
 
+type ClaimedRow = {
+  command: string;
+  fingerprint: string;
+  streamId: string;
+  answer: string | null;
+};
+/** A command_ids row by client and Command-Id (the writer's and the main thread's look-up). */
+export const CLAIMED_SQL =
+  "SELECT command, fingerprint, stream_id AS streamId, answer FROM command_ids WHERE client_id = ? AND command_id = ?";
+export const claimedFor = (row: ClaimedRow | undefined): ClaimedFor | undefined =>
+  row && {
+    command: row.command,
+    fingerprint: row.fingerprint,
+    streamId: row.streamId,
+    answer: answerFrom(row.answer),
+  };
+
 const toWireError = (error: unknown): WireError =>
   error instanceof ConcurrencyError
     ? {
@@ -203,4 +242,6 @@ const toWireError = (error: unknown): WireError =>
       ? { kind: "rejected", code: error.code, message: error.message }
       : error instanceof CommandIdReusedError
         ? { kind: "command_id_reused", claim: error.claim, first: error.first }
-        : { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+        : error instanceof CommandAnsweredError
+          ? { kind: "answered", claim: error.claim, answer: error.answer }
+          : { kind: "failed", message: error instanceof Error ? error.message : String(error) };

@@ -3,9 +3,14 @@ import { BroadcastChannel } from "node:worker_threads";
 import { resolve as resolvePath } from "node:path";
 import type Database from "better-sqlite3";
 import {
+  type AnswerTaken,
   type AppendCondition,
   type AppendResult,
   AppendTooLargeError,
+  type ClaimedFor,
+  type CommandAnswer,
+  CommandAnsweredError,
+  type CommandClaim,
   CommandIdReusedError,
   ConcurrencyError,
   StoreRejectedError,
@@ -23,12 +28,14 @@ import {
 import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull-subscription.js";
 import { type CommittedEvent, RecentEvents } from "./recent-events.js";
 import { openEventsFile } from "./sqlite-schema.js";
-import type {
-  SerialisedEvent,
-  WireAppend,
-  WireError,
-  WireOutcome,
-  Written,
+import {
+  CLAIMED_SQL,
+  claimedFor,
+  type SerialisedEvent,
+  type WireAppend,
+  type WireError,
+  type WireOutcome,
+  type Written,
 } from "./sqlite-writer.js";
 import { WriterLink } from "./sqlite-writer-link.js";
 
@@ -47,7 +54,8 @@ type Row = {
   recorded_at: bigint;
 };
 type Waiting = {
-  resolve: (r: AppendResult) => void;
+  /** With the append's result, or for an answer without events what was taken. */
+  resolve: (r: AppendResult | AnswerTaken) => void;
   reject: (e: unknown) => void;
   streamId: string;
   events: readonly NewEvent[];
@@ -121,6 +129,10 @@ export class SqliteEventStore implements EventStore {
       head: this.db
         .prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events")
         .safeIntegers(true),
+      claimed: this.db.prepare<
+        [string, string],
+        { command: string; fingerprint: string; streamId: string; answer: string | null }
+      >(CLAIMED_SQL),
     };
     this.writer = appends
       ? new WriterLink(
@@ -139,6 +151,47 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
     condition?: AppendCondition,
   ): Promise<AppendResult> {
+    if (events.length === 0)
+      return Promise.reject(new RangeError(`append to ${streamId} has no events`));
+    const { serialised, bytes } = serialise(events);
+    if (bytes > this.maxAppendBytes)
+      return Promise.reject(new AppendTooLargeError(streamId, bytes, this.maxAppendBytes));
+    return this.toWriter<AppendResult>(events, serialised, {
+      streamId,
+      expected,
+      lastEventId: condition?.lastEventId,
+      claims: condition?.claims ?? [],
+      events: serialised,
+    });
+  }
+
+  /** Checked and taken by the writer, in its transaction, like an append without events. */
+  answerWithoutEvents(
+    claim: CommandClaim,
+    streamId: string,
+    revision: bigint | undefined,
+    answer: CommandAnswer,
+  ): Promise<AnswerTaken> {
+    return this.toWriter<AnswerTaken>([], [], {
+      streamId,
+      expected: revision ?? "no_stream",
+      lastEventId: undefined,
+      claims: [claim],
+      events: [],
+      answer,
+    });
+  }
+
+  async claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined> {
+    return claimedFor(this.statements.claimed.get(clientId, commandId));
+  }
+
+  /** Queues one request for the writer's next group; settles once the writer has answered it. */
+  private toWriter<T extends AppendResult | AnswerTaken>(
+    events: readonly NewEvent[],
+    serialised: SerialisedEvent[],
+    append: Omit<WireAppend, "id">,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       if (this.closed || this.broken || !this.writer) {
         reject(
@@ -147,30 +200,17 @@ export class SqliteEventStore implements EventStore {
         );
         return;
       }
-      if (events.length === 0) {
-        reject(new RangeError(`append to ${streamId} has no events`));
-        return;
-      }
-      const { serialised, bytes } = serialise(events);
-      if (bytes > this.maxAppendBytes) {
-        reject(new AppendTooLargeError(streamId, bytes, this.maxAppendBytes));
-        return;
-      }
       const id = this.nextId++;
-      this.waiting.set(id, { resolve, reject, streamId, events, serialised });
+      this.waiting.set(id, {
+        resolve: resolve as (r: AppendResult | AnswerTaken) => void,
+        reject,
+        streamId: append.streamId,
+        events,
+        serialised,
+      });
       // Appends made in one tick travel together; those made while the writer commits wait for its
       // next group.
-      if (
-        this.pending.push({
-          id,
-          streamId,
-          expected,
-          lastEventId: condition?.lastEventId,
-          claims: condition?.claims ?? [],
-          events: serialised,
-        }) === 1
-      )
-        setImmediate(() => this.send());
+      if (this.pending.push({ id, ...append }) === 1) setImmediate(() => this.send());
     });
   }
 
@@ -188,6 +228,7 @@ export class SqliteEventStore implements EventStore {
       if (!waiting) continue;
       this.waiting.delete(outcome.id);
       if ("error" in outcome) waiting.reject(fromWire(outcome.error));
+      else if ("taken" in outcome) waiting.resolve(outcome.taken);
       else {
         if (outcome.written)
           committedEvents(waiting, outcome.result.nextRevision, outcome.written, committed);
@@ -327,7 +368,9 @@ const fromWire = (error: WireError): Error =>
       ? new StoreRejectedError(error.code, error.message)
       : error.kind === "command_id_reused"
         ? new CommandIdReusedError(error.claim, error.first)
-        : new Error(error.message);
+        : error.kind === "answered"
+          ? new CommandAnsweredError(error.claim, error.answer)
+          : new Error(error.message);
 
 const toRecorded = (row: Row): RecordedEvent => ({
   streamId: row.stream_id,

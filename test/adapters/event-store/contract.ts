@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AppendTooLargeError,
+  CommandAnsweredError,
   CommandIdReusedError,
   ConcurrencyError,
   type EventStore,
@@ -424,6 +425,60 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       ).rejects.toBeInstanceOf(CommandIdReusedError);
       await store.append(b, [newEvent("B3")], "no_stream", { claims: [claim("cmd-3", "fp-3")] });
       expect((await collect(store.read(b))).map((e) => e.type)).toEqual(["B3"]);
+    });
+
+    it("takes a Command-Id with the answer of a command that wrote nothing, where the stream stands as it was decided on", async () => {
+      const clientId = `client-${randomUUID()}`;
+      const claim = { clientId, commandId: "no-op", command: "pause-campaign", fingerprint: "fp" };
+      const s = stream("answered");
+      await store.append(s, [newEvent("A")], "no_stream");
+      const answer = { reply: { id: "c-1", revision: 0 }, position: 7n };
+      // The stream is elsewhere than the answer was decided on: nothing is taken.
+      for (const revision of [undefined, 1n])
+        await expect(store.answerWithoutEvents(claim, s, revision, answer)).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
+      expect(await store.claimed(clientId, "no-op")).toBeUndefined();
+      expect(await store.answerWithoutEvents(claim, s, 0n, answer)).toEqual({ kind: "taken" });
+      expect(await store.claimed(clientId, "no-op")).toEqual({
+        command: "pause-campaign",
+        fingerprint: "fp",
+        streamId: s,
+        answer,
+      });
+      // The same command again, on a stream moved on since, gets the first answer.
+      await store.append(s, [newEvent("B")], 0n);
+      const later = { reply: { id: "c-1", revision: 1 }, position: 9n };
+      expect(await store.answerWithoutEvents(claim, s, 1n, later)).toEqual({
+        kind: "answered",
+        answer,
+      });
+      // Another command under the id is refused, as is the same command's append of events.
+      const other = { ...claim, command: "resume-campaign", fingerprint: "fp-resume" };
+      await expect(store.answerWithoutEvents(other, s, 1n, later)).rejects.toBeInstanceOf(
+        CommandIdReusedError,
+      );
+      await expect(
+        store.append(s, [newEvent("C")], 1n, { claims: [other] }),
+      ).rejects.toBeInstanceOf(CommandIdReusedError);
+      const repeated = await store.append(s, [newEvent("C")], 1n, { claims: [claim] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(repeated).toBeInstanceOf(CommandAnsweredError);
+      expect(repeated).toMatchObject({ answer });
+      expect((await collect(store.read(s))).map((e) => e.type)).toEqual(["A", "B"]);
+      // A stream that does not exist stands at no revision.
+      const none = stream("answered-none");
+      expect(
+        await store.answerWithoutEvents({ ...claim, commandId: "on-none" }, none, undefined, later),
+      ).toEqual({ kind: "taken" });
+      // An id taken with events is refused to another command's answer.
+      const written = { ...claim, commandId: "written", fingerprint: "fp-written" };
+      await store.append(none, [newEvent("D")], "no_stream", { claims: [written] });
+      await expect(
+        store.answerWithoutEvents({ ...written, fingerprint: "fp-x" }, none, 0n, later),
+      ).rejects.toBeInstanceOf(CommandIdReusedError);
     });
 
     it("reports the head position of the global log", async () => {

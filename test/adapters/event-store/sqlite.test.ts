@@ -133,6 +133,42 @@ describe("sqlite event store", () => {
     }
   });
 
+  it("keeps a file's Command-Ids from before no-ops took theirs, and takes no-ops' on it", async () => {
+    const file = join(dir, "before-answers.sqlite");
+    const claim = {
+      clientId: "acme",
+      commandId: "old",
+      command: "pause-campaign",
+      fingerprint: "f",
+    };
+    const first = new SqliteEventStore(file);
+    await first.append("old-2", [newEvent("A")], "no_stream", { claims: [claim] });
+    await first.close();
+    // The table as earlier versions of the schema created it, without answers.
+    const old = new Database(file);
+    old.exec(
+      "CREATE TABLE old_ids AS SELECT client_id, command_id, command, fingerprint, stream_id FROM command_ids;" +
+        "DROP TABLE command_ids;" +
+        "CREATE TABLE command_ids (client_id TEXT NOT NULL, command_id TEXT NOT NULL, command TEXT NOT NULL," +
+        " fingerprint TEXT NOT NULL, stream_id TEXT NOT NULL, PRIMARY KEY (client_id, command_id)) WITHOUT ROWID;" +
+        "INSERT INTO command_ids SELECT * FROM old_ids; DROP TABLE old_ids;",
+    );
+    old.close();
+    const store = new SqliteEventStore(file);
+    try {
+      expect(await store.claimed("acme", "old")).toMatchObject({
+        streamId: "old-2",
+        answer: undefined,
+      });
+      const answer = { reply: { ok: 1 }, position: 1n };
+      const noOp = { ...claim, commandId: "no-op" };
+      expect(await store.answerWithoutEvents(noOp, "old-2", 0n, answer)).toEqual({ kind: "taken" });
+      expect(await store.claimed("acme", "no-op")).toMatchObject({ answer });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("is what openEventStore opens for kind sqlite, creating the data directory", async () => {
     const dataDir = join(dir, "nested", "data");
     const store = await openEventStore({ kind: "sqlite", dataDir });
