@@ -31,6 +31,8 @@ RUN apt-get update \
  && apt-get purge -y --auto-remove python3 make g++ \
  && rm -rf /var/lib/apt/lists/* /root/.cache /tmp/*
 COPY --from=build /app/dist ./dist
+# The dashboard's static files (HTML, CSS, script), served as they are.
+COPY web ./web
 RUN mkdir -p /data && chown node:node /data
 USER node
 ENV DATA_DIR=/data
