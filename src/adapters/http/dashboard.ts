@@ -24,7 +24,8 @@ const asset = (name: string, type: string) => ({
   type,
   body: readFileSync(new URL(name, WEB)),
 });
-const assets = {
+/** Read when the gateway starts (not on import: the composition root is loaded without serving). */
+const readAssets = () => ({
   "/dashboard": asset("index.html", "text/html; charset=utf-8"),
   "/dashboard/app.js": asset("app.js", "text/javascript; charset=utf-8"),
   "/dashboard/style.css": asset("style.css", "text/css; charset=utf-8"),
@@ -36,7 +37,7 @@ const assets = {
       JSON.stringify({ outcomes: outcomeTexts, stages: stageTexts, results: resultTexts }),
     ),
   },
-};
+});
 
 /** Changes are sent at most this often per connection (a busy campaign changes on every flush). */
 const COALESCE_MS = 300;
@@ -57,7 +58,7 @@ export function registerDashboardRoutes(
     for (const response of open) response.end();
   });
 
-  for (const [route, { type, body }] of Object.entries(assets))
+  for (const [route, { type, body }] of Object.entries(readAssets()))
     app.get(route, async (_request, reply) =>
       reply
         .type(type)
