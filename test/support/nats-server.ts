@@ -14,6 +14,8 @@ export type RunningNatsServer = {
   url: string;
   port: number;
   storeDir: string;
+  /** The server's process id (the benchmarks read its CPU time). */
+  pid: number;
   stop: (options?: { keepStore: boolean }) => Promise<void>;
 };
 
@@ -84,6 +86,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url,
     port: Number(new URL(url.replace(/^nats:/, "http:")).port),
     storeDir,
+    pid: child.pid!,
     stop: async (options?: { keepStore: boolean }) => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
