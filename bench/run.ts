@@ -2,7 +2,6 @@
  * `npm run bench`: prints one table. A benchmark, never a test: figures go
  * in the README with the machine they came from.
  */
-import { cpus, totalmem } from "node:os";
 import { benchCommandHandling } from "./command-handling.js";
 import { benchDomain } from "./domain.js";
 import { benchDialQueue } from "./dial-queue.js";
@@ -10,6 +9,8 @@ import { benchEventStore } from "./event-store.js";
 import { benchEventStoreDbDouble } from "./eventstoredb.js";
 import { benchNats } from "./nats.js";
 import { benchReporting } from "./reporting.js";
+import { benchSoak } from "./soak.js";
+import { machine, printRows } from "./print.js";
 import type { Row } from "./fixtures.js";
 
 const only = process.argv[2];
@@ -21,19 +22,15 @@ const suites: [string, () => Row[] | Promise<Row[]>][] = [
   ["nats", benchNats],
   ["eventstoredb-double", benchEventStoreDbDouble],
   ["reporting", benchReporting],
+  // A short soak (npm run soak is the 10-minute one): BENCH_SOAK_MINUTES, rows of 20 s.
+  [
+    "soak",
+    () => benchSoak({ minutes: Number(process.env.BENCH_SOAK_MINUTES ?? 2), intervalSeconds: 20 }),
+  ],
 ];
 
-const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-console.log(
-  `machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`,
-);
+console.log(machine());
 for (const [name, run] of suites) {
   if (only && only !== name) continue;
-  const rows = await run();
-  console.log(`\n${name}`);
-  const width = Math.max(...rows.map((r) => r.name.length));
-  for (const row of rows)
-    console.log(
-      `  ${row.name.padEnd(width)}  ${row.value.toLocaleString("en-GB").padStart(12)} ${row.unit.padEnd(10)} ${row.note ?? ""}`,
-    );
+  printRows(name, await run());
 }

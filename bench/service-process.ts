@@ -3,7 +3,9 @@
  * endpoint (the ceiling) on a connection of its own beside it: the figures
  * then count the service's CPU, not the load generator's. The parent passes
  * the service's environment in BENCH_SERVICE_ENV (JSON). Prints "ready";
- * answers "cpu" with its CPU time so far (ms); stops when its stdin closes.
+ * answers "cpu" with its CPU time so far (ms, every thread of the process:
+ * the consumers thread and the SQLite writer included), "memory" with its
+ * resident set and heap in use (bytes, JSON); stops when its stdin closes.
  */
 import { createInterface } from "node:readline";
 import { connect } from "nats";
@@ -21,9 +23,13 @@ process.stdout.write("ready\n");
 
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
-  if (line !== "cpu") return;
-  const { user, system } = process.cpuUsage();
-  process.stdout.write(`${(user + system) / 1000}\n`);
+  if (line === "cpu") {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${(user + system) / 1000}\n`);
+  } else if (line === "memory") {
+    const { rss, heapUsed } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ rss, heapUsed })}\n`);
+  }
 });
 lines.on("close", () => {
   void (async () => {
