@@ -222,9 +222,20 @@ it("serves every query reply and GET body as recorded", { timeout: 600_000 }, as
   }
   const recorded = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Record<string, Golden>;
   expect(Object.keys(now).sort()).toEqual(Object.keys(recorded).sort());
-  const differing = Object.keys(recorded).filter(
-    (name) => JSON.stringify(now[name]) !== JSON.stringify(recorded[name]),
-  );
-  for (const name of differing) expect.soft(now[name], name).toEqual(recorded[name]);
+  const differing = Object.keys(recorded)
+    .filter((name) => JSON.stringify(now[name]) !== JSON.stringify(recorded[name]))
+    .map((name) => `${name}: ${firstDifference(recorded[name]!, now[name]!)}`);
   expect(differing).toEqual([]);
 });
+
+/** Where a reply first differs from its golden, briefly: the status, or the text around the first difference. */
+function firstDifference(recorded: Golden, now: Golden): string {
+  if (recorded.status !== now.status) return `status ${recorded.status} -> ${now.status}`;
+  const [a, b] = [recorded.body ?? recorded.head ?? "", now.body ?? now.head ?? ""];
+  let at = 0;
+  while (at < a.length && a[at] === b[at]) at++;
+  if (at === a.length && a.length === b.length)
+    return `same start, digest ${recorded.sha256} -> ${now.sha256}`;
+  const around = (text: string) => JSON.stringify(text.slice(Math.max(0, at - 60), at + 60));
+  return `at ${at}: ${around(a)} -> ${around(b)}`;
+}
