@@ -43,7 +43,7 @@ import {
   isDirectoryCommandName,
   isExclusionCommandName,
 } from "../contract/commands.js";
-import type { CommandRequest } from "./handlers.js";
+import type { CommandRequest } from "./handler-types.js";
 
 export type CommandAccepted = {
   ok: true;

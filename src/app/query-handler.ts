@@ -20,7 +20,7 @@ import { modelKey, type ReadModelStore } from "../ports/read-model-store.js";
 import type { ProjectionProgress } from "../projections/progress.js";
 import { readCampaignTimeline } from "../projections/timeline-projection.js";
 import { readExportPage } from "../projections/export-pages.js";
-import type { QueryOutcome, QueryRequest } from "./handlers.js";
+import type { QueryOutcome, QueryRequest } from "./handler-types.js";
 
 const MIN_POSITION_WAIT_MS = 5000;
 

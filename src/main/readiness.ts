@@ -1,6 +1,6 @@
 import type { NatsConnection } from "nats";
 import type { EventStore } from "../ports/event-store.js";
-import type { Readiness } from "../adapters/http/ops.js";
+import type { Readiness } from "../adapters/http/health-and-metrics.js";
 
 export type ReadinessDeps = {
   nc: NatsConnection;

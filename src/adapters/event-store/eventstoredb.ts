@@ -66,7 +66,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { appendBytes, checkAppendSize, checkClaim } from "./pull-subscription.js";
+import { appendBytes, checkAppendSize } from "./append-size.js";
+import { checkClaim } from "./reservation-rules.js";
 
 /** The reservation stream of one client's Command-Id (hashed: a Command-Id may hold any printable character). */
 const commandIdStream = ({ clientId, commandId }: Pick<CommandClaim, "clientId" | "commandId">) =>

@@ -17,19 +17,10 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import {
-  AppendSignal,
-  checkAppendSize,
-  checkClaim,
-  checkClaimWithEvents,
-  checkExpected,
-  claimKey,
-  matchesPrefix,
-  type Page,
-  priorAppend,
-  PullSubscription,
-  standingAnswer,
-} from "./pull-subscription.js";
+import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull-subscription.js";
+import { checkExpected, priorAppend } from "./append-rules.js";
+import { checkAppendSize } from "./append-size.js";
+import { checkClaim, checkClaimWithEvents, claimKey, standingAnswer } from "./reservation-rules.js";
 
 const PAGE_SIZE = 1000;
 

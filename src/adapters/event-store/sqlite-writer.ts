@@ -19,14 +19,8 @@ import {
   StoreRejectedError,
   type Position,
 } from "../../ports/event-store.js";
-import {
-  checkClaim,
-  checkClaimWithEvents,
-  checkExpected,
-  priorAppend,
-  standingAnswer,
-  type StoredAt,
-} from "./pull-subscription.js";
+import { checkExpected, priorAppend, type StoredAt } from "./append-rules.js";
+import { checkClaim, checkClaimWithEvents, standingAnswer } from "./reservation-rules.js";
 import { answerFrom, answerJson } from "./sqlite-schema.js";
 
 /** An event as the main thread serialised it, once. */

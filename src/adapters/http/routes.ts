@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { domainError, isDomainError } from "../../domain/index.js";
-import type { CampaignHandlers } from "../../app/handlers.js";
+import type { CampaignHandlers } from "../../app/handler-types.js";
 import type { KeyResolver } from "./auth.js";
 import { type Operation, operations, type RequestParts } from "./operations.js";
 import { answerToFailure, isRetryable } from "../../app/failure.js";

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { CampaignHandlers } from "../../app/handlers.js";
+import type { CampaignHandlers } from "../../app/handler-types.js";
 import { decodeJson } from "../../contract/wire.js";
 import { keyResolver } from "./auth.js";
 import { openApiDocument } from "./openapi.js";
@@ -14,7 +14,7 @@ import { registerRoutes, requestTraceIds } from "./routes.js";
 import { registerExportRoutes } from "./exports.js";
 import { registerDashboardRoutes } from "./dashboard.js";
 import type { ReadModelWatch } from "../../ports/read-model-store.js";
-import { type OperationsProbe, registerOperationsRoutes } from "./ops.js";
+import { type OperationsProbe, registerOperationsRoutes } from "./health-and-metrics.js";
 import type { RequestMetrics } from "../../ports/request-metrics.js";
 
 export type HttpGatewayOptions = {

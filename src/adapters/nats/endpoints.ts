@@ -13,7 +13,7 @@ import {
   unreadableHeaders,
 } from "../../contract/request-headers.js";
 import type { Logger } from "pino";
-import type { CampaignHandlers } from "../../app/handlers.js";
+import type { CampaignHandlers } from "../../app/handler-types.js";
 import { domainError, type DomainError, isDomainError } from "../../domain/index.js";
 import { SERVICE_INBOX_PREFIX } from "./local-server.js";
 import { currentTraceparent, inChildSpan, inRequestSpan, markAnswer } from "../../app/tracing.js";
