@@ -10,7 +10,8 @@
  * (HTML, CSS and a type-checked script), read once at start; nothing is
  * fetched from the internet.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { extname } from "node:path";
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { outcomeTexts, resultTexts, stageTexts } from "../../contract/codes.js";
@@ -20,24 +21,36 @@ import { sendUnauthorized } from "./unauthorized.js";
 
 /** web/dashboard, from src/adapters/http as from dist/adapters/http. */
 const WEB = new URL("../../../web/dashboard/", import.meta.url);
-const asset = (name: string, type: string) => ({
-  type,
-  body: readFileSync(new URL(name, WEB)),
-});
-/** Read when the gateway starts (not on import: the composition root is loaded without serving). */
-const readAssets = () => ({
-  "/dashboard": asset("index.html", "text/html; charset=utf-8"),
-  "/dashboard/app.js": asset("app.js", "text/javascript; charset=utf-8"),
-  "/dashboard/style.css": asset("style.css", "text/css; charset=utf-8"),
-  "/dashboard/favicon.svg": asset("favicon.svg", "image/svg+xml"),
-  "/favicon.ico": asset("favicon.svg", "image/svg+xml"),
-  "/dashboard/codes.json": {
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+type Asset = { type: string; body: Buffer };
+
+/**
+ * Every page file by its route: `index.html` at /dashboard, the rest (the script's modules, the
+ * style sheet, the icon) at /dashboard/<name>, the icon at /favicon.ico too, and the contract's
+ * code table. Read when the gateway starts (not on import: the composition root is loaded
+ * without serving).
+ */
+function readAssets(): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(WEB)) {
+    const type = TYPES[extname(name)];
+    if (type === undefined) continue; // web/tsconfig.json and the like are not the page's
+    const body = readFileSync(new URL(name, WEB));
+    assets.set(name === "index.html" ? "/dashboard" : `/dashboard/${name}`, { type, body });
+    if (name === "favicon.svg") assets.set("/favicon.ico", { type, body });
+  }
+  const codes = { outcomes: outcomeTexts, stages: stageTexts, results: resultTexts };
+  assets.set("/dashboard/codes.json", {
     type: "application/json; charset=utf-8",
-    body: Buffer.from(
-      JSON.stringify({ outcomes: outcomeTexts, stages: stageTexts, results: resultTexts }),
-    ),
-  },
-});
+    body: Buffer.from(JSON.stringify(codes)),
+  });
+  return assets;
+}
 
 /** Changes are sent at most this often per connection (a busy campaign changes on every flush). */
 const COALESCE_MS = 300;
@@ -58,7 +71,7 @@ export function registerDashboardRoutes(
     for (const response of open) response.end();
   });
 
-  for (const [route, { type, body }] of Object.entries(readAssets()))
+  for (const [route, { type, body }] of readAssets())
     app.get(route, async (_request, reply) =>
       reply
         .type(type)
