@@ -95,26 +95,59 @@ describe("calling windows", () => {
   });
 
   describe("on the fall-back day (01:00-02:00 shows twice)", () => {
+    /** The window's spans (UTC) on one day: a repeated hour may make two. */
+    const spans = (zone: string, date: string, start: string, finish: string) =>
+      windowsIn(zone, day(date, start, finish)).map(([, opensAt, closesAt]) => [opensAt, closesAt]);
+
+    it("holds both showings of a repeated hour the window covers (01:15-01:45 is open twice)", () => {
+      expect(spans("Europe/London", "2030-10-27", "01:15", "01:45")).toEqual([
+        ["2030-10-27T00:15:00.000Z", "2030-10-27T00:45:00.000Z"], // 01:15-01:45 BST
+        ["2030-10-27T01:15:00.000Z", "2030-10-27T01:45:00.000Z"], // 01:15-01:45 GMT
+      ]);
+    });
+
+    it("is one span when it covers the whole repeated hour", () => {
+      expect(spans("Europe/London", "2030-10-27", "00:30", "03:00")).toEqual([
+        ["2030-10-26T23:30:00.000Z", "2030-10-27T03:00:00.000Z"],
+      ]);
+    });
+
     it.each([
+      // The clocks read 01:00-01:30 GMT after the change: before the start, so outside.
       [
-        "open at the first showing of a repeated start time",
-        "Europe/London",
-        "2030-10-27",
+        "a repeated start time: open at both showings of 01:30 until the finish",
         "01:30",
         "03:00",
-        "2030-10-27T00:30:00.000Z",
-        "2030-10-27T03:00:00.000Z",
+        [
+          ["2030-10-27T00:30:00.000Z", "2030-10-27T01:00:00.000Z"],
+          ["2030-10-27T01:30:00.000Z", "2030-10-27T03:00:00.000Z"],
+        ],
       ],
+      // 01:30-02:00 BST is past the finish; then the clocks read 01:00-01:30 again, inside.
       [
-        "close at the first showing of a repeated finish time",
-        "Europe/London",
-        "2030-10-27",
+        "a repeated finish time: closed at the first showing of 01:30, open again from 01:00 GMT",
         "00:30",
         "01:30",
-        "2030-10-26T23:30:00.000Z",
-        "2030-10-27T00:30:00.000Z",
+        [
+          ["2030-10-26T23:30:00.000Z", "2030-10-27T00:30:00.000Z"],
+          ["2030-10-27T01:00:00.000Z", "2030-10-27T01:30:00.000Z"],
+        ],
       ],
-    ])("%s", expectWindow);
+    ])("%s", (_, start, finish, expected) => {
+      expect(spans("Europe/London", "2030-10-27", start, finish)).toEqual(expected);
+    });
+
+    it("works for a half-hour change too (Lord Howe repeats 01:30-02:00 on 2030-04-07)", () => {
+      // 02:00 +11:00 -> 01:30 +10:30 at 2030-04-06T15:00Z.
+      expect(spans("Australia/Lord_Howe", "2030-04-07", "01:40", "01:50")).toEqual([
+        ["2030-04-06T14:40:00.000Z", "2030-04-06T14:50:00.000Z"],
+        ["2030-04-06T15:10:00.000Z", "2030-04-06T15:20:00.000Z"],
+      ]);
+    });
+  });
+
+  it("a window wholly inside a skipped hour is no window at all", () => {
+    expect(windowsIn("Europe/London", day("2030-03-31", "01:10", "01:50"))).toEqual([]);
   });
 });
 

@@ -116,6 +116,56 @@ describe("each number's clock", () => {
   });
 });
 
+describe("wall-clock windows across a change of the clocks", () => {
+  // London, 2030-10-27: the clocks go back at 02:00 BST (01:00Z) to 01:00 GMT, so 01:00-02:00
+  // shows twice.
+  /** A London campaign of one GB number, open 01:15-01:45 on `date` only. */
+  const earlyHours = (date: string) =>
+    created(
+      seedWith({
+        ...numbers({ number: GB }),
+        startDate: date,
+        startTime: "01:15",
+        finishTime: "01:45",
+        runoverDays: [],
+      }),
+    );
+  const autumn = earlyHours("2030-10-27");
+
+  it("both showings of a repeated hour are inside a window that covers it (01:30 BST and 01:30 GMT)", () => {
+    expect(handedOut(autumn, "2030-10-27T00:30:00.000Z")).toEqual([GB]); // 01:30 BST
+    expect(handedOut(autumn, "2030-10-27T01:30:00.000Z")).toEqual([GB]); // 01:30 GMT
+    expect(handedOut(autumn, "2030-10-27T01:00:00.000Z")).toEqual([]); // 01:00 GMT: before 01:15
+    expect(handedOut(autumn, "2030-10-27T00:50:00.000Z")).toEqual([]); // 01:50 BST: past 01:45
+  });
+
+  it("a retry after the first showing falls due in the second", () => {
+    const log = after(
+      autumn,
+      recordOutcome({
+        number: GB,
+        attemptNumber: 1,
+        outcome: 6,
+        occurredAt: "2030-10-27T00:40:00Z",
+      }),
+    );
+    // 15 minutes after 01:40 BST is 00:55Z (01:55 BST, outside); the window opens again at 01:15 GMT.
+    expect(log.at(-1)).toMatchObject({
+      data: { next: { status: "retry", dueAt: "2030-10-27T01:15:00.000Z" } },
+    });
+  });
+
+  it("a skipped hour is in no window (01:15-01:45 on 2030-03-31, when 01:00 becomes 02:00)", () => {
+    const spring = earlyHours("2030-03-31");
+    for (const now of [
+      "2030-03-31T00:30:00.000Z",
+      "2030-03-31T01:00:00.000Z",
+      "2030-03-31T01:30:00.000Z",
+    ])
+      expect(handedOut(spring, now)).toEqual([]);
+  });
+});
+
 describe("excluded dates (holidays)", () => {
   it("no attempt falls due on one: first attempts wait for the next window", () => {
     const log = created(seedWith({ excludedDates: ["2030-10-01"], ...numbers({ number: GB }) }));
