@@ -37,6 +37,17 @@ export const normalisePhoneNumber = (
   return normalised.ok ? { ok: true, e164: normalised.e164 } : normalised;
 };
 
+/**
+ * What a number may be written with (CONTRACT "Dialling"): digits of any
+ * script, spaces, and the separators + ( ) - . / (with their full-width forms
+ * and the other dashes), optionally after `tel:`. libphonenumber alone would
+ * find a number inside any text (`=HYPERLINK("http://x/","07723170099")`),
+ * and that text would be echoed in claims and exports: anything else around a
+ * number makes it invalid, never searched.
+ */
+const NUMBER_SYNTAX =
+  /^(?:tel:)?[\p{Nd}\p{Zs}+()\-./\uFF0B\uFF08\uFF09\uFF0D\uFF0E\uFF0F\u2010-\u2015\u2212]+$/iu;
+
 /** As normalisePhoneNumber, with the number's country when it has one (for its clock). */
 export const normaliseWithCountry = (
   input: string,
@@ -45,6 +56,7 @@ export const normaliseWithCountry = (
 ):
   | { readonly ok: true; readonly e164: string; readonly country?: string }
   | { readonly ok: false; readonly reason: string } => {
+  if (!NUMBER_SYNTAX.test(input)) return { ok: false, reason: "not a phone number" };
   try {
     const parsed = parsePhoneNumberWithError(input, defaultRegion as CountryCode);
     const accepted = check === "valid" ? parsed.isValid() : parsed.isPossible();

@@ -10,6 +10,15 @@ const text = (value: string | number | undefined | null): string =>
   value === undefined || value === null ? "" : String(value);
 const joined = (stages: readonly string[]) => stages.join(";");
 
+/**
+ * A cell of text the client gave (a name, a parameter) as a spreadsheet reads
+ * it safely: one beginning with = + - @, a tab or a carriage return would be
+ * taken for a formula (CSV injection), so it gets a leading `'`, which
+ * spreadsheets show as text and do not display.
+ */
+export const formulaSafe = (value: string): string =>
+  /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+
 /** Distinct stages over the number's attempts, in the order first reached. */
 const stagesOf = (attempts: readonly AttemptEntry[]): string[] => [
   ...new Set(attempts.flatMap((entry) => entry.stages)),
@@ -24,7 +33,7 @@ export const resultRow = (
   return [
     phone.number,
     phone.e164,
-    text(phone.name),
+    formulaSafe(text(phone.name)),
     text(phone.progress.attemptsMade),
     text(last?.outcome),
     text(last?.outcomeName),

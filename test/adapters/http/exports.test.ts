@@ -180,6 +180,71 @@ describe("results.csv and attempts.csv", () => {
   });
 });
 
+describe("formula injection (CSV cells a spreadsheet would run)", () => {
+  const HYPERLINK = '=HYPERLINK("http://evil.example/","07723170099")';
+  const formulas = [HYPERLINK, "+44 call now", "-2+3", "@SUM(A1:A9)", "\tTabbed", "\rReturned"];
+
+  it("a number written as a formula is refused, never searched for a number inside it", async () => {
+    const refused = await http(gw.base, "POST", "/api/campaigns/voice", {
+      key: API_KEYS.acme,
+      body: { ...seedPostBody(), id: "hyperlink", phoneNumbers: [{ number: HYPERLINK }] },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.json.details).toEqual([
+      expect.objectContaining({ index: 0, number: HYPERLINK, reason: "not a phone number" }),
+    ]);
+    const excluded = await http(gw.base, "POST", "/api/exclusions", {
+      key: API_KEYS.acme,
+      body: { numbers: [{ number: HYPERLINK }] },
+    });
+    expect(excluded.json).toEqual({
+      added: 0,
+      alreadyExcluded: 0,
+      invalid: [{ index: 0, number: HYPERLINK, reason: "not a phone number" }],
+    });
+  });
+
+  it("names beginning with = + - @, a tab or a carriage return get a leading ' in both CSVs, read back with csv-parse", async () => {
+    const numbers = formulas.map((name, i) => ({
+      number: `07724${String(i).padStart(6, "0")}`,
+      name,
+    }));
+    await acme.createCampaign({
+      ...seedPostBody(),
+      id: "formulas",
+      phoneNumbers: [...numbers, { number: "07724999999", name: "Plain - name" }],
+    });
+    let last = 0n;
+    for (const { number } of numbers)
+      last = (
+        await acme.recordAttemptOutcome({
+          id: "formulas",
+          number,
+          attemptNumber: 1,
+          outcome: 1,
+          occurredAt: t(5),
+        })
+      ).position;
+    const read = async (kind: string) => {
+      const result = await http(gw.base, "GET", `/api/campaign/voice/formulas/${kind}.csv`, {
+        key: API_KEYS.acme,
+        headers: { "min-position": last.toString() },
+      });
+      return parse(result.text) as string[][];
+    };
+    const results = await read("results");
+    expect(results.slice(1).map((row) => row[2])).toEqual([
+      ...formulas.map((name) => `'${name}`),
+      "Plain - name",
+    ]);
+    const attempts = await read("attempts");
+    expect(attempts).toHaveLength(formulas.length + 1);
+    // No cell of either file starts a formula, but a number's own "+" (digits only, never a function).
+    for (const row of [...results, ...attempts].slice(1))
+      for (const cell of row.slice(2)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
 describe("campaigns export", () => {
   it(
     "writes the same CSV over NATS to a file, with progress, and refuses another client's campaign",
