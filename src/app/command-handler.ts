@@ -231,7 +231,9 @@ export class CommandHandler {
   /** get-dial-queue: counted on the campaign's decided state, caught up with the store, at this moment. */
   async dialQueue(clientId: string, id: string): Promise<DialQueueCounts | DomainError> {
     const campaign = await this.ownCampaign(clientId, id);
-    return isDomainError(campaign) ? campaign : dialQueue(campaign, this.clock().toISOString());
+    if (isDomainError(campaign)) return campaign;
+    const list = await this.exclusionLists.latest(clientExclusionsStreamId(clientId));
+    return dialQueue(campaign, this.clock().toISOString(), list.entries);
   }
 
   /** list-exclusions: the client's list, or (with a campaignId) the campaign's. */

@@ -82,6 +82,7 @@ export const campaignReply = (
           e164,
           attemptNumber: data.attemptNumber,
           next: recorded?.next ?? current,
+          ...(recorded?.claimWasNotHeld ? { claimWasNotHeld: true as const } : {}),
         };
       },
     )
@@ -100,10 +101,16 @@ export const campaignReply = (
       id,
       claims: claimsIn(events, state),
     }))
-    .with({ type: "ReleaseClaims" }, (): CommandReplyOf<"release-claims"> => ({
-      id,
-      released: find(events, "ClaimsReleased")?.data.numbers.length ?? 0,
-    }))
+    .with({ type: "ReleaseClaims" }, ({ data }): CommandReplyOf<"release-claims"> => {
+      const released = find(events, "ClaimsReleased")?.data;
+      // Nothing released (nothing written): every number named was not held.
+      const named = data.claims?.map((claim) => claim.number) ?? data.numbers ?? [];
+      return {
+        id,
+        released: released?.numbers.length ?? 0,
+        notHeld: released ? (released.notHeld ?? []) : [...new Set(named)],
+      };
+    })
     .with({ type: "AddCampaignExclusions" }, { type: "RemoveCampaignExclusions" }, (c) =>
       exclusionsReply(
         {
@@ -127,8 +134,9 @@ const claimsIn = (
 ): CommandReplyOf<"claim-due-attempts">["claims"] => {
   const claimed = find(events, "AttemptsClaimed")?.data;
   if (!claimed || state.status === "absent") return [];
-  return claimed.claims.map(({ e164, attemptNumber, dueAt }) => {
-    const entry = state.numbers.get(e164)?.entry;
+  return claimed.claims.map(({ e164, attemptNumber, dueAt, claimId }) => {
+    const progress = state.numbers.get(e164);
+    const entry = progress?.entry;
     return {
       number: entry?.number ?? e164,
       e164,
@@ -138,6 +146,8 @@ const claimsIn = (
       ...(entry?.name === undefined ? {} : { name: entry.name }),
       ...(entry?.parameters === undefined ? {} : { parameters: entry.parameters }),
       claimedUntil: claimed.claimedUntil,
+      // A claim stored before claims had ids: the id replay gave it.
+      claimId: claimId ?? progress?.claimId ?? "",
     };
   });
 };

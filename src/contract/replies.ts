@@ -66,6 +66,8 @@ export const RecordAttemptOutcomeReply = z.object({
   e164: z.string().optional(),
   attemptNumber: z.number().int(),
   next: NumberNextStep.optional(),
+  /** The call named a claim that was no longer the number's live one; it is recorded all the same. */
+  claimWasNotHeld: z.literal(true).optional(),
 });
 export const RecordStageReachedReply = z.object({
   id: z.string(),
@@ -85,11 +87,15 @@ export const Claim = z.object({
   name: z.string().optional(),
   parameters: z.array(PhoneParameter).optional(),
   claimedUntil: z.string(),
+  /** Names this claim in release-claims and record-attempt-outcome. */
+  claimId: z.string(),
 });
 export const ClaimDueAttemptsReply = z.object({ id: z.string(), claims: z.array(Claim) });
+/** `notHeld`: the numbers (as given) whose named claim was not their live one, or that held none: nothing of theirs was released. */
 export const ReleaseClaimsReply = z.object({
   id: z.string(),
   released: z.number().int().nonnegative(),
+  notHeld: z.array(z.string()),
 });
 export const AddExclusionsReply = z.object({
   added: z.number().int().nonnegative(),

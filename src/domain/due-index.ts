@@ -107,6 +107,22 @@ export const moveDue = (
   return to === undefined ? without : insertDue(without, to, id);
 };
 
+/** The pairs due at or before `until`, earliest first (ties by id), read lazily: O(log n) to start, O(1) amortised each. */
+export function* dueInOrder(tree: DueIndex, until: number): Generator<{ at: number; id: string }> {
+  const stack: DueNode[] = [];
+  let current = tree;
+  while (current !== undefined || stack.length > 0) {
+    while (current !== undefined) {
+      stack.push(current);
+      current = current.left;
+    }
+    const next = stack.pop()!;
+    if (next.at > until) return;
+    yield { at: next.at, id: next.id };
+    current = next.right;
+  }
+}
+
 /** Up to `limit` pairs due at or before `until`, earliest first (ties by id). */
 export const firstDue = (
   tree: DueIndex,
@@ -114,18 +130,8 @@ export const firstDue = (
   limit: number,
 ): { at: number; id: string }[] => {
   const found: { at: number; id: string }[] = [];
-  const stack: DueNode[] = [];
-  let current = tree;
-  while ((current !== undefined || stack.length > 0) && found.length < limit) {
-    while (current !== undefined) {
-      stack.push(current);
-      current = current.left;
-    }
-    const next = stack.pop()!;
-    if (next.at > until) break;
-    found.push({ at: next.at, id: next.id });
-    current = next.right;
-  }
+  if (limit <= 0) return found;
+  for (const pair of dueInOrder(tree, until)) if (found.push(pair) >= limit) break;
   return found;
 };
 

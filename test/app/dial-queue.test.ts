@@ -73,6 +73,20 @@ const claim = async (
     }),
   ).reply as Claims;
 
+/** A new campaign of the seed's numbers (Ben first) on `handler`: Ben is kept out by the client's list. */
+async function expectNewCampaignKeepsBenOut(handler: CommandHandler, id: string) {
+  const created = ok(
+    await handler.handle({
+      name: "create-campaign",
+      clientId: "acme",
+      body: { ...seedBody(), id },
+    }),
+  );
+  expect(created.reply).toMatchObject({
+    excluded: [{ index: 0, number: "07722123456", list: "client" }],
+  });
+}
+
 /** Two instances (two handlers, two store connections) claim at once, again and again, until nothing is left. */
 async function claimTogether(
   first: CommandHandler,
@@ -243,16 +257,7 @@ describe("claim-due-attempts through the command path", () => {
     expect(claimed.claims.map((c) => c.e164)).toEqual(["+447722734716"]);
     expect(await handler.dialQueue("acme", "second")).toMatchObject({ excluded: 1, claimed: 1 });
     // A third campaign never admits it.
-    const third = ok(
-      await handler.handle({
-        name: "create-campaign",
-        clientId: "acme",
-        body: { ...seedBody(), id: "third" },
-      }),
-    );
-    expect(third.reply).toMatchObject({
-      excluded: [{ index: 0, number: "07722123456", list: "client" }],
-    });
+    await expectNewCampaignKeepsBenOut(handler, "third");
   });
 
   it("add-exclusions takes 10,000 numbers in one command, each on the list once", async () => {
@@ -275,5 +280,174 @@ describe("claim-due-attempts through the command path", () => {
         }),
       ).reply,
     ).toEqual({ removed: 2 });
+  });
+});
+
+describe("claim identity, exclusions by strength (issue 18)", () => {
+  const BEN = "+447722123456";
+  const DAVE = "+447722734716";
+  type ClaimsWithIds = { claims: { e164: string; claimId: string }[] };
+  const at = (iso: string) => {
+    clock.now = new Date(iso);
+  };
+  afterAll(() => at("2030-10-01T08:30:00Z"));
+
+  it("a late release by a caller whose claim lapsed does not end another caller's claim: two instances, one SQLite file", async () => {
+    at("2030-10-01T08:30:00Z");
+    const file = join(dir, "stale-release.sqlite");
+    const [a, b] = [new SqliteEventStore(file), new SqliteEventStore(file)];
+    const [one, two] = [handlerOn(a), handlerOn(b)];
+    await campaignOn(one, "stale", 2);
+    // Caller X (on instance one) claims both numbers for 30 s, and is slow.
+    const x = ok(
+      await one.handle({
+        name: "claim-due-attempts",
+        clientId: "acme",
+        body: { id: "stale", limit: 2, claimSeconds: 30 },
+      }),
+    ).reply as ClaimsWithIds;
+    expect(x.claims.map((c) => c.e164)).toEqual([BEN, DAVE]);
+    // X's claims lapse; caller Y (on instance two) claims both.
+    at("2030-10-01T08:31:00Z");
+    const y = (await claim(two, "stale", 2)) as unknown as ClaimsWithIds;
+    expect(y.claims.map((c) => c.e164)).toEqual([BEN, DAVE]);
+    expect(y.claims.map((c) => c.claimId)).not.toEqual(x.claims.map((c) => c.claimId));
+    // X's late release names its own claims: nothing is released.
+    const release = ok(
+      await one.handle({
+        name: "release-claims",
+        clientId: "acme",
+        body: {
+          id: "stale",
+          claims: x.claims.map((c) => ({ number: c.e164, claimId: c.claimId })),
+        },
+      }),
+    ).reply;
+    expect(release).toEqual({ id: "stale", released: 0, notHeld: [BEN, DAVE] });
+    // Neither number goes to a third caller while Y dials it.
+    expect((await claim(one, "stale", 10)).claims).toEqual([]);
+    expect(await two.dialQueue("acme", "stale")).toMatchObject({ claimed: 2, dueNow: 0 });
+    // Y's own release ends Y's claim on Ben.
+    expect(
+      ok(
+        await two.handle({
+          name: "release-claims",
+          clientId: "acme",
+          body: { id: "stale", claims: [{ number: BEN, claimId: y.claims[0]!.claimId }] },
+        }),
+      ).reply,
+    ).toEqual({ id: "stale", released: 1, notHeld: [] });
+    await a.close();
+    await b.close();
+  });
+
+  it("an opt-out in a call replaces a temporary exclusion: the person is never called again once it would have expired", async () => {
+    at("2030-10-01T08:30:00Z");
+    const handler = handlerOn(new MemoryEventStore());
+    await campaignOn(handler, "first");
+    // "Call back later": a temporary client-wide entry for Ben, expiring in 5 s.
+    ok(
+      await handler.handle({
+        name: "add-exclusions",
+        clientId: "acme",
+        body: {
+          numbers: [{ number: BEN, reason: "call back later", expiresAt: "2030-10-01T08:30:05Z" }],
+        },
+      }),
+    );
+    // Ben's call reaches stage 14 (OptOut).
+    ok(
+      await handler.handle({
+        name: "record-stage-reached",
+        clientId: "acme",
+        body: {
+          id: "first",
+          number: "07722123456",
+          attemptNumber: 1,
+          stage: 14,
+          occurredAt: "2030-10-01T08:29:00Z",
+        },
+      }),
+    );
+    const list = (await handler.exclusionList("acme", undefined)) as ExclusionList;
+    expect(list.get(BEN)).toMatchObject({ reason: "opt-out" });
+    expect(list.get(BEN)).not.toHaveProperty("expiresAt");
+    // Past the temporary entry's expiry: a new campaign does not admit Ben and claims only Dave.
+    at("2030-10-01T08:40:00Z");
+    await expectNewCampaignKeepsBenOut(handler, "second");
+    expect((await claim(handler, "second", 10)).claims.map((c) => c.e164)).toEqual([DAVE]);
+  });
+
+  it("a permanent exclusion added over a temporary one replaces it; a temporary one over it changes nothing", async () => {
+    at("2030-10-01T08:30:00Z");
+    const handler = handlerOn(new MemoryEventStore());
+    await campaignOn(handler, "before");
+    const add = async (entry: object) =>
+      ok(
+        await handler.handle({
+          name: "add-exclusions",
+          clientId: "acme",
+          body: { numbers: [entry] },
+        }),
+      ).reply;
+    expect(await add({ number: BEN, expiresAt: "2030-10-01T08:30:05Z" })).toEqual({
+      added: 1,
+      alreadyExcluded: 0,
+      invalid: [],
+    });
+    expect(await add({ number: "07722123456", reason: "complaint" })).toEqual({
+      added: 1,
+      alreadyExcluded: 0,
+      invalid: [],
+    });
+    expect(await add({ number: BEN, expiresAt: "2031-01-01T00:00:00Z" })).toEqual({
+      added: 0,
+      alreadyExcluded: 1,
+      invalid: [],
+    });
+    at("2030-10-01T08:40:00Z");
+    await expectNewCampaignKeepsBenOut(handler, "after");
+  });
+
+  it("the outcome of a call made under a live claim is recorded though the number was excluded mid-call", async () => {
+    at("2030-10-01T08:30:00Z");
+    const handler = handlerOn(new MemoryEventStore());
+    await campaignOn(handler, "midcall");
+    const x = (await claim(handler, "midcall", 1)) as unknown as ClaimsWithIds;
+    expect(x.claims.map((c) => c.e164)).toEqual([BEN]);
+    // While X dials Ben, Ben goes on the client's list, and the campaign's next claim applies it.
+    ok(
+      await handler.handle({
+        name: "add-exclusions",
+        clientId: "acme",
+        body: { numbers: [{ number: BEN, reason: "complaint" }] },
+      }),
+    );
+    at("2030-10-01T08:31:00Z");
+    expect((await claim(handler, "midcall", 10)).claims.map((c) => c.e164)).toEqual([DAVE]);
+    const outcome = {
+      id: "midcall",
+      number: "07722123456",
+      attemptNumber: 1,
+      outcome: 1,
+      occurredAt: "2030-10-01T08:30:50Z",
+    };
+    expect(
+      await handler.handle({ name: "record-attempt-outcome", clientId: "acme", body: outcome }),
+    ).toMatchObject({ ok: false, error: { code: "conflict" } });
+    const recorded = ok(
+      await handler.handle({
+        name: "record-attempt-outcome",
+        clientId: "acme",
+        body: { ...outcome, claimId: x.claims[0]!.claimId },
+      }),
+    ).reply;
+    expect(recorded).toEqual({
+      id: "midcall",
+      number: "07722123456",
+      e164: BEN,
+      attemptNumber: 1,
+      next: { status: "completed", result: "excluded" },
+    });
   });
 });

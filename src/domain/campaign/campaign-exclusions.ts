@@ -5,7 +5,11 @@ import type { CampaignEvent } from "./events.js";
 import { type Campaign, isCompleted } from "./state.js";
 import type { ExclusionListName } from "../exclusions/list.js";
 
-/** The campaign's own list grows; its numbers the new entries cover are completed as excluded at once. */
+/**
+ * The campaign's own list grows; its numbers an entry without expiry now
+ * covers are completed as excluded at once. An entry with an expiry completes
+ * nothing: claims pass the number over while it is in force (heldBack).
+ */
 export const addCampaignExclusions = (
   command: AddExclusionsBody,
   campaign: Campaign,
@@ -19,6 +23,7 @@ export const addCampaignExclusions = (
   );
   if (added.entries.length === 0) return [];
   const covered = added.entries
+    .filter((entry) => entry.expiresAt === undefined)
     .map((entry) => campaign.numbers.get(entry.e164))
     .filter((p) => p !== undefined && !isCompleted(p));
   return [

@@ -4,6 +4,9 @@ import { MAX_STAGE } from "../stages.js";
 import { campaignSettingsShape, PhoneNumberList } from "./definition.js";
 import { AddExclusionsBody, RemoveExclusionsBody } from "../exclusions/commands.js";
 
+/** A claim's id as claim-due-attempts handed it out. */
+export const ClaimId = z.string().min(1).max(64);
+
 /**
  * Campaign commands as they arrive on `campaigns.<client>.cmd.<name>` (CONTRACT.md).
  * The tenant is never in the body: the adapter adds it from the subject.
@@ -31,6 +34,8 @@ export const RecordAttemptOutcomeBody = z.strictObject({
     .min(1, "outcome codes are 1 to 13")
     .max(13, "outcome codes are 1 to 13"),
   occurredAt: Instant,
+  /** The claim the call was made under: its outcome is recorded whatever became of the claim. */
+  claimId: ClaimId.optional(),
 });
 export const RecordStageReachedBody = z.strictObject({
   id: Identifier,
@@ -55,10 +60,29 @@ export const ClaimDueAttemptsBody = z.strictObject({
     .max(3600, "claimSeconds is 30 to 3600")
     .default(600),
 });
-export const ReleaseClaimsBody = z.strictObject({
-  id: Identifier,
-  numbers: z.array(z.string().min(1).max(64)).min(1, "send one or more numbers").max(1000),
-});
+/**
+ * By claim (`claims`, each with the `claimId` it was handed out with), or the
+ * older form by number (`numbers`: an operator's override, whatever claim each
+ * number holds). One of the two.
+ */
+export const ReleaseClaimsBody = z
+  .strictObject({
+    id: Identifier,
+    claims: z
+      .array(z.strictObject({ number: z.string().min(1).max(64), claimId: ClaimId }))
+      .min(1, "send one or more claims")
+      .max(1000)
+      .optional(),
+    numbers: z
+      .array(z.string().min(1).max(64))
+      .min(1, "send one or more numbers")
+      .max(1000)
+      .optional(),
+  })
+  .refine((body) => (body.claims === undefined) !== (body.numbers === undefined), {
+    message: "send claims (each with its claimId) or numbers, one of the two",
+    path: ["claims"],
+  });
 export type ClaimDueAttemptsBody = z.infer<typeof ClaimDueAttemptsBody>;
 export type ReleaseClaimsBody = z.infer<typeof ReleaseClaimsBody>;
 

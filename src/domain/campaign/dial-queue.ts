@@ -2,6 +2,7 @@ import { nextCallingTime } from "../calling-window.js";
 import { isOpenAt } from "./claims.js";
 import { queueKey, zoneOf } from "./queue.js";
 import { type Campaign, retryInterval } from "./state.js";
+import { type ExclusionList, emptyExclusionList, inForce } from "../exclusions/list.js";
 
 export type DialQueueCounts = {
   readonly id: string;
@@ -19,12 +20,17 @@ export type DialQueueCounts = {
  * The campaign's numbers by where they stand in the dial queue at `now`
  * (the counts partition the numbers): due now (a claim would hand them out,
  * were the campaign active), claimed, waiting for a window on their own clock,
- * waiting for their retry's interval, completed as excluded, otherwise
- * completed. `nextDueAt` is when the oldest unclaimed number fell or next
+ * waiting for their retry's interval, excluded (completed as excluded, or
+ * held back by an entry with an expiry in force on the campaign's list or
+ * the client's, `clientList`), otherwise completed. `nextDueAt` is when the oldest unclaimed number fell or next
  * falls due (null when none ever will). One pass over the numbers: a query,
  * not the claim path.
  */
-export const dialQueue = (campaign: Campaign, nowIso: string): DialQueueCounts => {
+export const dialQueue = (
+  campaign: Campaign,
+  nowIso: string,
+  clientList: ExclusionList = emptyExclusionList(),
+): DialQueueCounts => {
   const now = Date.parse(nowIso);
   let dueNow = 0,
     claimed = 0,
@@ -42,6 +48,11 @@ export const dialQueue = (campaign: Campaign, nowIso: string): DialQueueCounts =
     }
     if (progress.claimedUntil !== undefined && progress.claimedUntil > now) {
       claimed++;
+      continue;
+    }
+    const e164 = progress.entry.e164;
+    if (inForce(campaign.exclusions.get(e164), nowIso) || inForce(clientList.get(e164), nowIso)) {
+      excluded++;
       continue;
     }
     const windows = campaign.zones.get(zoneOf(campaign, progress.entry))?.windows ?? [];

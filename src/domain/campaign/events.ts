@@ -98,6 +98,10 @@ export const AttemptOutcomeRecorded = event(
     outcomeName: z.string(),
     occurredAt: z.string(),
     next: NextStep,
+    /** The claim the call was made under, when the dialler named it. */
+    claimId: z.string().optional(),
+    /** The named claim was no longer the number's live claim (lapsed, released, taken by another). */
+    claimWasNotHeld: z.literal(true).optional(),
   }),
 );
 export const SmsRequested = event(
@@ -157,12 +161,18 @@ export const ClaimedAttempt = z.object({
   e164: z.string(),
   attemptNumber: z.number().int().positive(),
   dueAt: z.string(),
+  /** Absent from claims stored before claims had ids: replay derives the same id (claimIdOf). */
+  claimId: z.string().optional(),
 });
 export const AttemptsClaimed = event(
   "AttemptsClaimed",
   z.object({ claimedAt: z.string(), claimedUntil: z.string(), claims: z.array(ClaimedAttempt) }),
 );
-export const ClaimsReleased = event("ClaimsReleased", z.object({ numbers: z.array(z.string()) }));
+/** `notHeld`: the numbers of the release (as given) whose claim was no longer live, kept for a repeat's reply. */
+export const ClaimsReleased = event(
+  "ClaimsReleased",
+  z.object({ numbers: z.array(z.string()), notHeld: z.array(z.string()).optional() }),
+);
 
 export const CampaignEvent = z.discriminatedUnion("type", [
   CampaignCreated,

@@ -7,6 +7,7 @@ import {
   type CampaignState,
   type NumberProgress,
   type ZoneWindows,
+  claimIdOf,
   firstAttempt,
 } from "./state.js";
 import { buildQueue, enqueueAll, requeue, withZonesOf, zoneWindows } from "./queue.js";
@@ -87,6 +88,7 @@ const transitions: Transitions = {
       queue: new Map(),
       exclusions: emptyExclusionList(),
       clientExclusionsVersion: 0,
+      claimBatches: 0,
     };
   },
   PhoneNumbersAdded: (state, data) =>
@@ -151,15 +153,15 @@ const transitions: Transitions = {
         }),
       ),
     ),
+  // A number completed while its attempt is claimed keeps the claim until it ends: the call under
+  // way still ends with an outcome, recorded as made under a claim held (record-attempt-outcome).
   NumberOptedOut: (state, data) =>
     onCampaign(state, (campaign) =>
-      updateNumber(campaign, data.e164, (progress) =>
-        unclaimed({
-          ...progress,
-          next: { status: "completed", result: "opted_out" },
-          optedOutOn: data.attemptNumber,
-        }),
-      ),
+      updateNumber(campaign, data.e164, (progress) => ({
+        ...progress,
+        next: { status: "completed", result: "opted_out" },
+        optedOutOn: data.attemptNumber,
+      })),
     ),
   ExclusionsAdded: (state, data) =>
     onCampaign(state, (campaign) => ({
@@ -173,19 +175,25 @@ const transitions: Transitions = {
     })),
   NumbersExcluded: (state, data) =>
     onCampaign(state, (campaign) =>
-      updateNumbers(campaign, data.numbers, (progress) =>
-        unclaimed({ ...progress, next: { status: "completed", result: "excluded" } }),
-      ),
+      updateNumbers(campaign, data.numbers, (progress) => ({
+        ...progress,
+        next: { status: "completed", result: "excluded" },
+      })),
     ),
   ClientExclusionsApplied: (state, data) =>
     onCampaign(state, (campaign) => ({ ...campaign, clientExclusionsVersion: data.version })),
   AttemptsClaimed: (state, data) =>
     onCampaign(state, (campaign) => {
       const until = Date.parse(data.claimedUntil);
+      const batch = campaign.claimBatches + 1;
       return data.claims.reduce(
-        (current, claim) =>
-          updateNumber(current, claim.e164, (progress) => ({ ...progress, claimedUntil: until })),
-        campaign,
+        (current, claim, index) =>
+          updateNumber(current, claim.e164, (progress) => ({
+            ...progress,
+            claimedUntil: until,
+            claimId: claim.claimId ?? claimIdOf(batch, index),
+          })),
+        { ...campaign, claimBatches: batch },
       );
     }),
   ClaimsReleased: (state, data) =>

@@ -6,6 +6,7 @@ import type { CampaignEvent, NextStep } from "./events.js";
 import {
   type Campaign,
   type NumberProgress,
+  holdsClaim,
   leaveMessageOn,
   maxAttempts,
   retryDueAt,
@@ -13,9 +14,17 @@ import {
 import { aboutNumber } from "./find-number.js";
 import { windowsOf } from "./queue.js";
 
+/**
+ * Records a call's outcome against the number's next attempt. Named with the
+ * `claimId` it was made under, the call is recorded whatever became of the
+ * claim or the number meanwhile: the call happened. A number completed while
+ * the call was under way (excluded, say) stays completed, with the outcome of
+ * that attempt recorded; `claimWasNotHeld` says the claim was no longer the
+ * number's live one (it had lapsed, been released, or gone to another caller).
+ */
 export const recordAttemptOutcome = aboutNumber<RecordAttemptOutcomeBody>(
   (command, { e164, progress }, campaign, context) => {
-    const { attemptNumber, outcome, occurredAt } = command;
+    const { attemptNumber, outcome, occurredAt, claimId } = command;
 
     if (progress.last?.attemptNumber === attemptNumber) {
       const same = progress.last.outcome === outcome && progress.last.occurredAt === occurredAt;
@@ -36,7 +45,14 @@ export const recordAttemptOutcome = aboutNumber<RecordAttemptOutcomeBody>(
     // The call in which the callee opted out still ends with an outcome; the number stays opted
     // out.
     const inOptOutCall = progress.optedOutOn === attemptNumber;
-    if (progress.next.status === "completed" && !inOptOutCall)
+    // The call made under the number's latest claim, on the attempt that claim was for, though the
+    // number was completed meanwhile.
+    const completedMidCall =
+      claimId !== undefined &&
+      progress.next.status === "completed" &&
+      progress.claimId === claimId &&
+      attemptNumber === (progress.last?.attemptNumber ?? 0) + 1;
+    if (progress.next.status === "completed" && !inOptOutCall && !completedMidCall)
       return domainError(
         "conflict",
         `${command.number} is completed (${progress.next.result}); no more attempts`,
@@ -73,17 +89,28 @@ export const recordAttemptOutcome = aboutNumber<RecordAttemptOutcomeBody>(
       );
 
     const rule = outcomeRule(outcome);
-    const next: NextStep = inOptOutCall
-      ? { status: "completed", result: "opted_out" }
-      : nextStep(campaign, progress, attemptNumber, outcome, rule.after, occurredAt);
+    const next: NextStep =
+      progress.next.status === "completed"
+        ? progress.next // completed meanwhile (opted out in this call, excluded): it stays so
+        : nextStep(campaign, progress, attemptNumber, outcome, rule.after, occurredAt);
+    const claim =
+      claimId === undefined
+        ? {}
+        : holdsClaim(progress, claimId, Date.parse(context.now))
+          ? { claimId }
+          : { claimId, claimWasNotHeld: true as const };
     const events: CampaignEvent[] = [
       {
         type: "AttemptOutcomeRecorded",
-        data: { e164, attemptNumber, outcome, outcomeName: rule.name, occurredAt, next },
+        data: { e164, attemptNumber, outcome, outcomeName: rule.name, occurredAt, next, ...claim },
       },
     ];
-    // An opted-out callee gets no SMS either.
-    if (outcome === OUTCOME_BUSY && !inOptOutCall && smsDue(campaign, attemptNumber, next))
+    // A completed number (an opted-out callee, an excluded number) gets no SMS either.
+    if (
+      outcome === OUTCOME_BUSY &&
+      progress.next.status !== "completed" &&
+      smsDue(campaign, attemptNumber, next)
+    )
       events.push(smsRequest(campaign, progress, attemptNumber, occurredAt));
     return events;
   },

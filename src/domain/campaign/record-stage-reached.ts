@@ -4,6 +4,19 @@ import { occurredInTheFuture } from "./clock-skew.js";
 import type { RecordStageReachedBody } from "./commands.js";
 import type { CampaignEvent } from "./events.js";
 import { aboutNumber } from "./find-number.js";
+import type { NumberProgress } from "./state.js";
+
+/**
+ * The attempt a call may be under way for: the next one, the one in which the
+ * callee opted out, or, for a number excluded meanwhile, the one after the
+ * last recorded (its call still reaches stages: an opt-out in it must count).
+ */
+const attemptUnderWay = (progress: NumberProgress): number | undefined => {
+  const next = progress.next;
+  if (next.status !== "completed") return next.attemptNumber;
+  if (progress.optedOutOn !== undefined) return progress.optedOutOn;
+  return next.result === "excluded" ? (progress.last?.attemptNumber ?? 0) + 1 : undefined;
+};
 
 /**
  * Stages are reached during a call, so they may arrive before its outcome
@@ -13,10 +26,7 @@ export const recordStageReached = aboutNumber<RecordStageReachedBody>(
   (command, { e164, progress }, _campaign, context) => {
     const { attemptNumber, stage, occurredAt } = command;
 
-    const current = [
-      progress.last?.attemptNumber,
-      progress.next.status === "completed" ? progress.optedOutOn : progress.next.attemptNumber,
-    ];
+    const current = [progress.last?.attemptNumber, attemptUnderWay(progress)];
     if (!current.includes(attemptNumber))
       return domainError(
         "conflict",

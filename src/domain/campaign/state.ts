@@ -27,6 +27,11 @@ export type NumberProgress = {
   readonly optedOutOn?: number;
   /** Epoch ms until which a caller holds the number's next attempt (claim-due-attempts). */
   readonly claimedUntil?: number;
+  /**
+   * The id of the number's latest claim, kept after the claim ends so that
+   * an outcome of the call made under it is still recognised (claimId).
+   */
+  readonly claimId?: string;
 };
 
 /** A zone's calling windows, and when the first one opens (a first attempt's due time). */
@@ -56,6 +61,8 @@ export type Campaign = {
   readonly exclusions: ExclusionList;
   /** The client's exclusion list has been applied to the numbers up to this version. */
   readonly clientExclusionsVersion: number;
+  /** AttemptsClaimed events so far: each claim's id is made from it (claimIdOf). */
+  readonly claimBatches: number;
 };
 
 export type CampaignState = { readonly status: "absent" } | Campaign;
@@ -134,6 +141,23 @@ export const firstAttempt = (settings: CampaignSettings): FirstAttempt => ({
   attemptNumber: 1,
   leaveMessage: leaveMessageOn(settings, 1),
 });
+
+/**
+ * A claim's id: the campaign's count of claim events up to and including the
+ * one that handed it out, and the claim's place in that event. The decision
+ * has no randomness, and this needs none: claims of one campaign are decided
+ * one after another on its stream, so no two share a count, and a repeat of
+ * the command (same Command-Id) answers the ids it stored. No phone number in
+ * it, so an id in a dialler's logs is no personal data.
+ */
+export const claimIdOf = (claimBatch: number, index: number): string =>
+  `${claimBatch.toString(36)}-${index.toString(36)}`;
+
+/** Whether the number's live claim (held until after `now`) is `claimId`. */
+export const holdsClaim = (progress: NumberProgress, claimId: string, now: number): boolean =>
+  progress.claimId === claimId &&
+  progress.claimedUntil !== undefined &&
+  progress.claimedUntil > now;
 
 /** A number with no attempt left to make (any final result). */
 export const isCompleted = (progress: NumberProgress): boolean =>

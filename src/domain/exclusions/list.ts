@@ -26,6 +26,28 @@ export type ExclusionListName = z.infer<typeof ExclusionListName>;
 export const inForce = (entry: ExclusionEntry | undefined, now: string): entry is ExclusionEntry =>
   entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now);
 
+/** An entry in force without an expiry completes a campaign's number (result excluded); one with an expiry only holds it back until then. */
+export const completes = (entry: ExclusionEntry | undefined, now: string): boolean =>
+  inForce(entry, now) && entry.expiresAt === undefined;
+
+/** Stage 14's entries, and any the client gives this reason: the strongest there is. */
+export const OPT_OUT_REASON = "opt-out";
+
+/**
+ * Whether entry `a` outranks `b` (CONTRACT "Dialling"): an opt-out outranks
+ * any other reason, no expiry outranks an expiry, a later expiry an earlier
+ * one. Equal entries outrank neither, so a repeat changes nothing.
+ */
+export const outranks = (
+  a: Pick<ExclusionEntry, "reason" | "expiresAt">,
+  b: Pick<ExclusionEntry, "reason" | "expiresAt">,
+): boolean => {
+  const optOut = Number(a.reason === OPT_OUT_REASON) - Number(b.reason === OPT_OUT_REASON);
+  if (optOut !== 0) return optOut > 0;
+  if ((a.expiresAt === undefined) !== (b.expiresAt === undefined)) return a.expiresAt === undefined;
+  return a.expiresAt !== undefined && b.expiresAt !== undefined && a.expiresAt > b.expiresAt;
+};
+
 export const MAX_EXCLUSIONS_PER_COMMAND = 10_000;
 export const SubmittedExclusion = z.strictObject({
   number: z.string().min(1).max(64),
@@ -40,10 +62,14 @@ export type SubmittedExclusion = z.infer<typeof SubmittedExclusion>;
 type AddedData = z.infer<typeof ExclusionsAdded>["data"];
 
 /**
- * Sorts submitted numbers into new entries, numbers already excluded (an entry
- * in force, or earlier in the same list) and invalid ones (not a phone number,
- * or expiring before now). Lists take any possible number: an opt-out list may
- * hold numbers no campaign has yet.
+ * Sorts submitted numbers into new entries, numbers already excluded and
+ * invalid ones (not a phone number, expiring before now, or an opt-out with
+ * an expiry: an opt-out is for good). A number has at most one entry per list,
+ * the strongest given (outranks): an entry is added when the number has none
+ * in force, or when it outranks the one in force, which it then replaces;
+ * otherwise it counts as already excluded, as does every weaker or equal
+ * repeat of a number within the command. Lists take any possible number: an
+ * opt-out list may hold numbers no campaign has yet.
  */
 export const admitExclusions = (
   submitted: readonly SubmittedExclusion[],
@@ -53,7 +79,7 @@ export const admitExclusions = (
 ): AddedData => {
   const entries: AddedData["entries"] = [];
   const invalid: AddedData["invalid"] = [];
-  const seen = new Set<string>();
+  const slot = new Map<string, number>();
   let alreadyExcluded = 0;
   submitted.forEach((item, index) => {
     const normalised = normalisePhoneNumber(item.number, region, "possible");
@@ -65,15 +91,29 @@ export const admitExclusions = (
         number: item.number,
         reason: "expiresAt is not in the future",
       });
+    if (item.expiresAt !== undefined && item.reason === OPT_OUT_REASON)
+      return void invalid.push({
+        index,
+        number: item.number,
+        reason: "an opt-out does not expire",
+      });
     const { e164 } = normalised;
-    if (seen.has(e164) || inForce(list.get(e164), now)) return void alreadyExcluded++;
-    seen.add(e164);
-    entries.push({
+    const entry = {
       number: item.number,
       e164,
       ...(item.reason === undefined ? {} : { reason: item.reason }),
       ...(item.expiresAt === undefined ? {} : { expiresAt: item.expiresAt }),
-    });
+    };
+    const earlier = slot.get(e164);
+    if (earlier !== undefined) {
+      alreadyExcluded++;
+      if (outranks(entry, entries[earlier]!)) entries[earlier] = entry;
+      return;
+    }
+    const current = list.get(e164);
+    if (inForce(current, now) && !outranks(entry, current)) return void alreadyExcluded++;
+    slot.set(e164, entries.length);
+    entries.push(entry);
   });
   return { addedAt: now, entries, alreadyExcluded, invalid };
 };

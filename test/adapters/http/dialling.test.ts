@@ -4,6 +4,7 @@
  * tenant's view of them (404 or empty). The service runs on the real clock,
  * so the campaign's window is today, all day.
  */
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CampaignServiceError,
@@ -63,6 +64,7 @@ describe("claims over REST", () => {
           leaveMessage: false,
           name: "Ann",
           claimedUntil: expect.any(String),
+          claimId: expect.any(String),
         },
       ],
     });
@@ -74,7 +76,7 @@ describe("claims over REST", () => {
       key: acmeKey,
       body: { numbers: ["+447722000001"] },
     });
-    expect(released.json).toEqual({ id, released: 1 });
+    expect(released.json).toEqual({ id, released: 1, notHeld: [] });
     expect(
       (await call("GET", `/api/campaign/voice/${id}/dial-queue`, { key: acmeKey })).json,
     ).toMatchObject({ dueNow: 2, claimed: 0 });
@@ -91,6 +93,86 @@ describe("claims over REST", () => {
       });
       expect(refused.status).toBe(404);
     }
+  });
+
+  it("releases by claimId (a claim not held is listed in notHeld), and records a call made under a claim though its number was excluded mid-call: in statistics and both exports", async () => {
+    const created = await call("POST", "/api/campaigns/voice", {
+      key: acmeKey,
+      body: allDay([{ number: "07722000041", name: "Eve" }, { number: "07722000042" }]),
+    });
+    const id = created.json.id as string;
+    const claimed = await call("POST", `/api/campaign/voice/${id}/claims`, {
+      key: acmeKey,
+      body: { limit: 2 },
+    });
+    const [eve, other] = claimed.json.claims as { number: string; claimId: string }[];
+    const release = await call("DELETE", `/api/campaign/voice/${id}/claims`, {
+      key: acmeKey,
+      body: {
+        claims: [
+          { number: other!.number, claimId: other!.claimId },
+          { number: eve!.number, claimId: "not-a-claim-of-this-number" },
+        ],
+      },
+    });
+    expect(release.json).toEqual({ id, released: 1, notHeld: ["07722000041"] });
+
+    // While Eve's call is under way, she goes on the campaign's list for good.
+    await call("POST", `/api/campaign/voice/${id}/exclusions`, {
+      key: acmeKey,
+      body: { numbers: [{ number: "07722000041", reason: "complaint" }] },
+    });
+    const outcome = {
+      number: "07722000041",
+      attemptNumber: 1,
+      outcome: 1,
+      occurredAt: new Date(Date.now() - 1000).toISOString(),
+    };
+    const refused = await call("POST", `/api/campaign/voice/${id}/attempts`, {
+      key: acmeKey,
+      body: outcome,
+    });
+    expect(refused.status).toBe(409);
+    const recorded = await call("POST", `/api/campaign/voice/${id}/attempts`, {
+      key: acmeKey,
+      body: { ...outcome, claimId: eve!.claimId },
+    });
+    expect(recorded.status).toBe(200);
+    expect(recorded.json).toMatchObject({ next: { status: "completed", result: "excluded" } });
+    const minPosition = recorded.headers.get("log-position")!;
+    const statistics = await call(
+      "GET",
+      `/api/campaign/voice/${id}/statistics?minPosition=${minPosition}`,
+      { key: acmeKey },
+    );
+    expect(statistics.json).toMatchObject({
+      attemptsRecorded: 1,
+      answerRate: 1,
+      results: { excluded: 1 },
+    });
+    const csv = async (kind: string) =>
+      parse(
+        (
+          await call("GET", `/api/campaign/voice/${id}/${kind}.csv`, {
+            key: acmeKey,
+            headers: { "min-position": minPosition },
+          })
+        ).text,
+      ) as string[][];
+    expect((await csv("results"))[1]).toEqual([
+      "07722000041",
+      "+447722000041",
+      "Eve",
+      "1",
+      "1",
+      "Answered",
+      "excluded",
+      "",
+      outcome.occurredAt,
+    ]);
+    expect((await csv("attempts")).slice(1)).toEqual([
+      ["07722000041", "+447722000041", "1", "1", "Answered", outcome.occurredAt, ""],
+    ]);
   });
 
   it("refuses a limit out of range (400 problem) and writes nothing", async () => {
@@ -159,7 +241,7 @@ describe("exclusion lists over REST and the typed client", () => {
     expect((await acme.listExclusions()).numbers.map((n) => n.e164)).toEqual(["+447722000012"]);
   });
 
-  it("a campaign's own list: its numbers on it are completed as excluded and never claimed", async () => {
+  it("a campaign's own list: its numbers on it (here until 2099) are held back and never claimed", async () => {
     const { reply } = await acme.createCampaign(
       allDay([{ number: "07722000021" }, { number: "07722000022" }]),
     );

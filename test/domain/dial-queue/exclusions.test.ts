@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  admitExclusions,
+  campaignDecider,
   clientExclusionsDecider,
+  dialQueue,
   fold,
   isDomainError,
   parseWith,
@@ -106,20 +109,24 @@ describe("exclusions: the campaign's own list", () => {
   });
 });
 
+/** A new campaign of the seed's numbers, decided with `context`: Ben is kept out by the client's list. */
+const expectNewCampaignKeepsBenOut = (context: Parameters<typeof spec.with>[0]) =>
+  spec
+    .with(context)
+    .given([])
+    .when(command("create-campaign", seedBody()))
+    .thenMatches([
+      { type: "CampaignCreated" },
+      { type: "PhoneNumbersAdded", data: { numbers: [{ e164: DAVE }] } },
+      {
+        type: "ExcludedPhoneNumbersSkipped",
+        data: { excluded: [{ index: 0, number: "07722123456", e164: BEN, list: "client" }] },
+      },
+    ]);
+
 describe("exclusions: the client's list", () => {
   it("keeps its numbers out of a new campaign, listed as excluded", () => {
-    spec
-      .with({ clientExclusions: BEN_ON_CLIENT_LIST })
-      .given([])
-      .when(command("create-campaign", seedBody()))
-      .thenMatches([
-        { type: "CampaignCreated" },
-        { type: "PhoneNumbersAdded", data: { numbers: [{ e164: DAVE }] } },
-        {
-          type: "ExcludedPhoneNumbersSkipped",
-          data: { excluded: [{ index: 0, number: "07722123456", e164: BEN, list: "client" }] },
-        },
-      ]);
+    expectNewCampaignKeepsBenOut({ clientExclusions: BEN_ON_CLIENT_LIST });
   });
 
   it("refuses a create whose every number is excluded (422)", () => {
@@ -292,6 +299,168 @@ describe("the client's list (stream exclusions-<client>)", () => {
       { type: "NumbersExcluded", data: { numbers: [BEN] } },
       { type: "ClientExclusionsApplied" },
       { type: "AttemptsClaimed", data: { claims: [{ e164: DAVE }] } },
+    ]);
+  });
+});
+
+describe("exclusion entries by strength", () => {
+  const SOON = "2030-10-01T08:30:05.000Z";
+  const entryOf = (list: ClientExclusions, e164 = BEN) => list.entries.get(e164);
+
+  it("an opt-out replaces a temporary entry, and stays in force after that entry would have expired", () => {
+    const callBackLater = clientList(
+      [{ number: BEN, reason: "call back later", expiresAt: SOON }],
+      OPEN,
+    );
+    const optedOut = clientList(
+      [{ number: BEN, reason: "opt-out" }],
+      "2030-10-01T08:30:01.000Z",
+      callBackLater,
+    );
+    expect(entryOf(optedOut)).toMatchObject({ reason: "opt-out" });
+    expect(entryOf(optedOut)).not.toHaveProperty("expiresAt");
+    // After the temporary entry's expiry, a new campaign still keeps the number out.
+    expectNewCampaignKeepsBenOut({ now: "2030-10-01T09:00:00.000Z", clientExclusions: optedOut });
+  });
+
+  it("a permanent entry replaces a temporary one; a temporary one added to a permanent one changes nothing", () => {
+    const temporary = clientList([{ number: BEN, expiresAt: SOON }], OPEN);
+    const permanent = clientList(
+      [{ number: "07722 123456", reason: "complaint" }],
+      OPEN,
+      temporary,
+    );
+    expect(entryOf(permanent)).toEqual({
+      number: "07722 123456",
+      e164: BEN,
+      reason: "complaint",
+      addedAt: OPEN,
+    });
+    expect(
+      clientExclusionsDecider.decide(
+        {
+          type: "AddExclusions",
+          clientId: CLIENT,
+          data: parseWith(AddExclusionsBody, {
+            numbers: [{ number: BEN, expiresAt: "2031-01-01T00:00:00Z" }],
+          }) as never,
+        },
+        permanent,
+        { now: OPEN, defaultRegion: "GB" },
+      ),
+    ).toEqual([]);
+  });
+
+  it("orders entries: opt-out, then no expiry, then the later expiry; weaker or equal ones are already excluded", () => {
+    const list = clientList([{ number: BEN, expiresAt: "2030-11-01T00:00:00Z" }], OPEN);
+    const decide = (numbers: object[]) => {
+      const data = parseWith(AddExclusionsBody, { numbers });
+      if (isDomainError(data)) throw new Error(data.message);
+      return clientExclusionsDecider.decide(
+        { type: "AddExclusions", clientId: CLIENT, data },
+        list,
+        {
+          now: OPEN,
+          defaultRegion: "GB",
+        },
+      );
+    };
+    expect(decide([{ number: BEN, expiresAt: "2030-10-15T00:00:00Z" }])).toEqual([]);
+    expect(decide([{ number: BEN, expiresAt: "2030-11-01T00:00:00Z" }])).toEqual([]);
+    expect(decide([{ number: BEN, expiresAt: "2030-12-01T00:00:00Z" }])).toMatchObject([
+      {
+        data: {
+          entries: [{ e164: BEN, expiresAt: "2030-12-01T00:00:00.000Z" }],
+          alreadyExcluded: 0,
+        },
+      },
+    ]);
+    // Within one command, the strongest of a number's entries is the one added.
+    expect(
+      decide([
+        { number: BEN, expiresAt: "2030-12-01T00:00:00Z" },
+        { number: "07722123456", reason: "opt-out" },
+        { number: BEN, reason: "complaint" },
+      ]),
+    ).toMatchObject([
+      {
+        data: {
+          entries: [{ number: "07722123456", e164: BEN, reason: "opt-out" }],
+          alreadyExcluded: 2,
+        },
+      },
+    ]);
+    // An opt-out is for good: one with an expiry is invalid.
+    expect(
+      admitExclusions(
+        [{ number: DAVE, reason: "opt-out", expiresAt: "2030-12-01T00:00:00.000Z" }],
+        list.entries,
+        OPEN,
+        "GB",
+      ),
+    ).toMatchObject({ entries: [], invalid: [{ index: 0, reason: "an opt-out does not expire" }] });
+  });
+});
+
+describe("a temporary entry holds a number back and never completes it", () => {
+  const UNTIL = "2030-10-01T09:00:00.000Z";
+
+  it("on the campaign's list: not completed, passed over by claims, counted excluded, due again after its expiry", () => {
+    const held = [
+      ...campaign,
+      ...spec
+        .with({ now: OPEN })
+        .given(campaign)
+        .when(
+          command("add-exclusions", {
+            campaignId: "camp-1",
+            numbers: [{ number: "07722123456", reason: "call back later", expiresAt: UNTIL }],
+          }),
+        )
+        .events(),
+    ];
+    expect(held.slice(campaign.length).map((e) => e.type)).toEqual(["ExclusionsAdded"]);
+    expect(claimed(claimAt(held, OPEN).events())).toEqual([DAVE]);
+    const state = fold(campaignDecider.evolve, campaignDecider.initialState(), held);
+    if (state.status === "absent") throw new Error("no campaign");
+    expect(dialQueue(state, OPEN)).toMatchObject({ dueNow: 1, excluded: 1, completed: 0 });
+    expect(dialQueue(state, UNTIL)).toMatchObject({ dueNow: 2, excluded: 0 });
+    expect(claimed(claimAt(held, UNTIL).events())).toEqual([BEN, DAVE]);
+  });
+
+  it("on the client's list: a running campaign's number is not completed, only passed over until the expiry", () => {
+    const list = clientList([{ number: BEN, expiresAt: UNTIL }], "2030-10-01T08:00:00.000Z");
+    claimAt(campaign, OPEN, 10, { clientExclusions: list }).thenMatches([
+      { type: "ClientExclusionsApplied", data: { version: 1 } },
+      { type: "AttemptsClaimed", data: { claims: [{ e164: DAVE }] } },
+    ]);
+    const applied = [
+      ...campaign,
+      ...claimAt(campaign, OPEN, 10, { clientExclusions: list }).events(),
+    ];
+    const state = fold(campaignDecider.evolve, campaignDecider.initialState(), applied);
+    if (state.status === "absent") throw new Error("no campaign");
+    expect(dialQueue(state, "2030-10-01T08:31:00.000Z", list.entries)).toMatchObject({
+      claimed: 1,
+      excluded: 1,
+      completed: 0,
+    });
+    expect(claimed(claimAt(applied, UNTIL, 10, { clientExclusions: list }).events())).toEqual([
+      BEN,
+      DAVE,
+    ]);
+  });
+
+  it("a permanent entry that replaces a temporary one completes the number at the next claim", () => {
+    const temporary = clientList([{ number: BEN, expiresAt: UNTIL }], "2030-10-01T08:00:00.000Z");
+    const applied = [
+      ...campaign,
+      ...claimAt(campaign, OPEN, 1, { clientExclusions: temporary }).events(),
+    ];
+    const permanent = clientList([{ number: BEN }], "2030-10-01T08:31:00.000Z", temporary);
+    claimAt(applied, "2030-10-01T08:32:00.000Z", 10, { clientExclusions: permanent }).thenMatches([
+      { type: "NumbersExcluded", data: { list: "client", numbers: [BEN] } },
+      { type: "ClientExclusionsApplied", data: { version: 2 } },
     ]);
   });
 });
