@@ -6,11 +6,7 @@
 // All that `campaign-service/client` exports (the typed client, subjects, error codes), and more of
 // the client.
 export * from "./client/index.js";
-export {
-  CampaignRequestError,
-  tenantConnectionOptions,
-  tenantInboxPrefix,
-} from "./client/campaigns-client.js";
+export { tenantConnectionOptions, tenantInboxPrefix } from "./client/campaigns-client.js";
 
 // Commands (CONTRACT.md "Commands") and their parts.
 export {

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { v5 as uuidv5 } from "uuid";
-import { CampaignServiceError, type CampaignsClient } from "../client/campaigns-client.js";
+import { CampaignRequestError, type CampaignsClient } from "../client/campaigns-client.js";
 import { retry } from "../lib/retry.js";
 import { type Output, progressBar } from "./progress-bar.js";
 import { UsageError } from "./usage.js";
@@ -98,7 +98,7 @@ export async function importExclusions(
         maxMs: 8_000,
         retries: 4,
         shouldRetry: (error) =>
-          error instanceof CampaignServiceError
+          error instanceof CampaignRequestError
             ? error.status === 503
             : ["TIMEOUT", "503"].includes(String((error as { code?: unknown }).code)),
       },

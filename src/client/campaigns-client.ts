@@ -1,7 +1,7 @@
 /**
  * The typed client other services import: one method per command and query
  * of CONTRACT.md, request and reply types inferred from the contract's zod
- * schemas (src/contract), errors thrown as `CampaignServiceError` with the
+ * schemas (src/contract), errors thrown as `CampaignRequestError` with the
  * contract's code and details.
  */
 import { randomUUID } from "node:crypto";
@@ -227,18 +227,3 @@ function parseReply<T>(msg: Msg): T {
   }
   return JSON.parse(text) as T;
 }
-
-/** @deprecated the earlier name of CampaignRequestError ("service" now names only the NATS services-framework registration). */
-export const CampaignServiceError = CampaignRequestError;
-/** @deprecated use CampaignRequestError */
-export type CampaignServiceError = CampaignRequestError;
-
-// Earlier names of reply types, kept for the package's users; the shapes are the contract's.
-/** @deprecated use RevisedReply (src/contract/replies.ts) */
-export type Revised = CommandReplyOf<"update-campaign">;
-/** @deprecated use CampaignDetail */
-export type CampaignBody = CampaignDetail;
-/** @deprecated use DetailPhoneNumber */
-export type PhoneNumber = CampaignDetail["phoneNumbers"][number];
-/** @deprecated use RecordAttemptOutcomeReply */
-export type AttemptReply = CommandReplyOf<"record-attempt-outcome">;

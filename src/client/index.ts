@@ -5,15 +5,11 @@
  */
 export {
   CampaignsClient,
-  CampaignServiceError,
-  type AttemptReply,
-  type CampaignBody,
+  CampaignRequestError,
   type CommandInput,
   type CommandReply,
-  type PhoneNumber,
   type QueryInput,
   type RequestOptions,
-  type Revised,
 } from "./campaigns-client.js";
 export { SUBJECT_ROOT, commandSubject, eventSubject, querySubject } from "../contract/subjects.js";
 export { errorStatus, type ErrorCode, type ErrorDetail } from "../contract/errors.js";

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CampaignRequestError,
-  CampaignServiceError,
   CampaignsClient,
   CreateCampaignBody,
   RecordAttemptOutcomeBody,
@@ -58,8 +57,7 @@ describe("the package entry point", () => {
     expect(queryNames).toEqual(expect.arrayContaining(["get-campaign", "get-campaign-history"]));
     expect(commandSubject("acme", "create-campaign")).toBe("campaigns.acme.cmd.create-campaign");
     expect(errorStatus.rule_violated).toBe(422);
-    // The error's earlier name stays exported for existing callers.
-    expect(CampaignServiceError).toBe(CampaignRequestError);
+    expect(new CampaignRequestError(422, "rule_violated", "x", [])).toBeInstanceOf(Error);
   });
 });
 

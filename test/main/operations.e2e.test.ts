@@ -5,7 +5,7 @@
  */
 import type { NamedEndpointStats } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CampaignServiceError } from "../../src/client/campaigns-client.js";
+import { CampaignRequestError } from "../../src/client/campaigns-client.js";
 import { freePort, type RunningNatsServer, startNatsServer } from "../support/nats-server.js";
 import {
   registerDefaults,
@@ -79,8 +79,8 @@ describe("metrics and $SRV.STATS", () => {
     const refused = await acme
       .createCampaign({ ...seedPostBody(), startTime: "25:00" })
       .catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(CampaignServiceError);
-    const code = (refused as CampaignServiceError).code;
+    expect(refused).toBeInstanceOf(CampaignRequestError);
+    const code = (refused as CampaignRequestError).code;
     await acme.createCampaign({ id: "ops-1", ...seedPostBody() });
     // A read that waits for a position the log will not reach answers 503 after its wait (5 s).
     await expect(acme.getCampaign({ id: "ops-1", minPosition: 10n ** 12n })).rejects.toMatchObject({

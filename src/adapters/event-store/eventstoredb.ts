@@ -140,6 +140,10 @@ function fromWireMetadata(raw: unknown): EventMetadata {
   return metadata;
 }
 
+/**
+ * A `$`-prefixed stream and event type: EventStoreDB's system events, which
+ * the port's log (subscriptions, headPosition) leaves out.
+ */
 const isSystem = (streamId: string, type: string): boolean =>
   streamId.startsWith("$") || type.startsWith("$");
 
@@ -278,10 +282,7 @@ export class EventStoreDbEventStore implements EventStore {
     return subscription;
   }
 
-  /**
-   * A `$`-prefixed stream and event type: EventStoreDB's system events, which
-   * the port's log (subscriptions, headPosition) leaves out.
-   */
+  /** Written once, in a `$`-prefixed stream the port's log leaves out (see isSystem). */
   async identity(): Promise<string> {
     for (;;) {
       for await (const event of this.read(IDENTITY_STREAM, { limit: 1 }))
@@ -334,17 +335,6 @@ export class EventStoreDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  /**
-   * Reserves a Command-Id before its command's events are appended: one
-   * stream per (client, Command-Id), created once (expected no stream) with
-   * the command's name, fingerprint and target stream. The reservation is
-   * made before the events, so a crash between the two appends leaves a
-   * reservation without events, never events without a reservation: the same
-   * command retried finds its own reservation and appends (its events are
-   * not in the stream, or the stream's revision or the cache's command index
-   * would have answered it as a repeat); another command under the id is
-   * refused by the reservation, whether or not the first one's events landed.
-   */
   /** Side by side, one round trip for all; a refusal wins over a failure (a retry cannot change it). */
   private reserveAll(claims: readonly CommandClaim[], streamId: string): Promise<void> {
     return allOrFirstFailure(
@@ -361,6 +351,17 @@ export class EventStoreDbEventStore implements EventStore {
     return this.reserve(claim, streamId);
   }
 
+  /**
+   * Reserves a Command-Id before its command's events are appended: one
+   * stream per (client, Command-Id), created once (expected no stream) with
+   * the command's name, fingerprint and target stream. The reservation is
+   * made before the events, so a crash between the two appends leaves a
+   * reservation without events, never events without a reservation: the same
+   * command retried finds its own reservation and appends (its events are
+   * not in the stream, or the stream's revision or the cache's command index
+   * would have answered it as a repeat); another command under the id is
+   * refused by the reservation, whether or not the first one's events landed.
+   */
   private async reserve(claim: CommandClaim, streamId: string): Promise<void> {
     checkClaim(claim, await this.reservation(claim, streamId, undefined));
   }

@@ -292,7 +292,6 @@ const answerable = (reply: string | undefined): reply is string =>
   !reply.startsWith("$") &&
   !reply.startsWith(`${SERVICE_INBOX_PREFIX}.`);
 
-/** Command-Id, Correlation-Id and traceparent in any letter case; a 400 for an invalid value or a header block nats.js cannot parse. */
 /** A header for logs and tracing only: a header block nats.js cannot parse is answered 400 by readHeaders, never thrown here. */
 const headerOrNothing = (msg: ServiceMsg, name: string): string | undefined => {
   try {
@@ -302,6 +301,7 @@ const headerOrNothing = (msg: ServiceMsg, name: string): string | undefined => {
   }
 };
 
+/** Command-Id, Correlation-Id and traceparent in any letter case; a 400 for an invalid value or a header block nats.js cannot parse. */
 const readHeaders = (msg: ServiceMsg): RequestHeaders | DomainError => {
   let h: MsgHdrs | undefined;
   try {

@@ -7,7 +7,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  CampaignServiceError,
+  CampaignRequestError,
   type CampaignsClient,
 } from "../../../src/client/campaigns-client.js";
 import { API_KEYS, type Gateway, http, startGatewayWithDefaults } from "../../support/gateway.js";
@@ -276,7 +276,7 @@ describe("exclusion lists over REST and the typed client", () => {
     ).toBe(404);
     await expect(
       gw.svc.client("globex").releaseClaims({ id: reply.id, numbers: ["07722000022"] }),
-    ).rejects.toBeInstanceOf(CampaignServiceError);
+    ).rejects.toBeInstanceOf(CampaignRequestError);
   });
 
   it("a claim repeated with the same Command-Id gets the same claims back", async () => {
