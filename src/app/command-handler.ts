@@ -33,7 +33,8 @@ import {
   replayCampaign,
 } from "../domain/index.js";
 import { campaignReply, directoryReply } from "./command-replies.js";
-import { type Executed, StreamCache } from "./stream-cache.js";
+import { type Executed, StreamWriter } from "./stream-writer.js";
+import { type CommandReservations, reservationsOf } from "../ports/command-reservations.js";
 import { commandOrigin, newCampaignId } from "./command-origin.js";
 import {
   campaignCommands,
@@ -61,18 +62,20 @@ export type CommandHandlerOptions = {
   clock?: () => Date;
   /** Concurrency conflicts with other instances are decided again this many times. */
   maxRetries?: number;
+  /** The store's Command-Id reservations; the store's own when absent (every adapter keeps them). */
+  reservations?: CommandReservations;
 };
 
 /**
  * Command handling, one straight line per command: parse the body, load what
- * the decision needs, decide and append (the stream cache runs the command on
+ * the decision needs, decide and append (the stream writer runs the command on
  * its stream: pipelined, durable before answered, retried on a conflict),
- * reply. The transport stops here: the cache sees the command's origin only.
+ * reply. The transport stops here: the writer sees the command's origin only.
  */
 export class CommandHandler {
-  private readonly campaigns: StreamCache<CampaignState, CampaignEvent>;
-  private readonly directories: StreamCache<ClientDirectory, DirectoryEvent>;
-  private readonly exclusionLists: StreamCache<ClientExclusions, ExclusionListEvent>;
+  private readonly campaigns: StreamWriter<CampaignState, CampaignEvent>;
+  private readonly directories: StreamWriter<ClientDirectory, DirectoryEvent>;
+  private readonly exclusionLists: StreamWriter<ClientExclusions, ExclusionListEvent>;
   private readonly clock: () => Date;
 
   constructor(
@@ -81,14 +84,15 @@ export class CommandHandler {
   ) {
     this.clock = options.clock ?? (() => new Date());
     const { maxRetries } = options;
-    this.campaigns = new StreamCache(store, {
+    const reservations = options.reservations ?? reservationsOf(store);
+    this.campaigns = new StreamWriter(store, reservations, {
       initialState: campaignDecider.initialState,
       encode: encodeCampaignEvent,
       decode: decodeCampaignEvent,
       replay: replayCampaign,
       ...(maxRetries === undefined ? {} : { maxRetries }),
     });
-    this.directories = new StreamCache(store, {
+    this.directories = new StreamWriter(store, reservations, {
       initialState: directoryDecider.initialState,
       encode: (event) => event,
       decode: asEvent<DirectoryEvent>,
@@ -97,7 +101,7 @@ export class CommandHandler {
     });
     // The client's exclusion list, stream exclusions-<client>: its events are stored as the
     // campaign's list events are (tables).
-    this.exclusionLists = new StreamCache(store, {
+    this.exclusionLists = new StreamWriter(store, reservations, {
       initialState: clientExclusionsDecider.initialState,
       encode: (event: ExclusionListEvent) => encodeCampaignEvent(event),
       decode: (recorded: RecordedEvent) => decodeCampaignEvent(recorded) as ExclusionListEvent,
@@ -149,7 +153,7 @@ export class CommandHandler {
     command: CampaignCommand,
   ): Promise<CommandResult> {
     const context = await this.campaignContext(command);
-    const outcome = await this.campaigns.execute(
+    const outcome = await this.campaigns.run(
       campaignStreamId(command.campaignId),
       commandOrigin(request),
       (state) => campaignDecider.decide(command, state, context),
@@ -182,7 +186,7 @@ export class CommandHandler {
       data: body,
     } as ClientExclusionsCommand;
     const context = { now: this.clock().toISOString(), defaultRegion: this.options.defaultRegion };
-    const outcome = await this.exclusionLists.execute(
+    const outcome = await this.exclusionLists.run(
       clientExclusionsStreamId(request.clientId),
       commandOrigin(request),
       (state) => clientExclusionsDecider.decide(command, state, context),
@@ -266,7 +270,7 @@ export class CommandHandler {
       data: body,
     } as DirectoryCommand;
     const context = { defaultRegion: this.options.defaultRegion };
-    const outcome = await this.directories.execute(
+    const outcome = await this.directories.run(
       directoryStreamId(request.clientId),
       commandOrigin(request),
       (state) => directoryDecider.decide(command, state, context),

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
-import type { CommandClaim, EventMetadata } from "../ports/event-store.js";
+import type { EventMetadata } from "../ports/event-store.js";
 
 /** Namespace for ids derived from a client's Command-Id (campaign ids and event ids). */
 const COMMAND_NAMESPACE = "6f1c2a52-5d0e-4a43-9a55-0c8b8a3c2f11";
@@ -58,18 +58,6 @@ export const commandOrigin = (source: CommandSource): CommandOrigin => {
     },
   };
 };
-
-/** What the store keeps of a Command-Id, client-wide and for good. */
-export const claimOf = (identity: CommandIdentity): CommandClaim => ({
-  clientId: identity.clientId,
-  commandId: identity.commandId,
-  command: identity.name,
-  fingerprint: identity.fingerprint,
-});
-
-/** The index key: a Command-Id is only ever its own client's. */
-export const commandKey = (clientId: string, commandId: string): string =>
-  `${clientId}\u0000${commandId}`;
 
 /** With a Command-Id the id is derived from it, so a retried create lands on the same stream and is recognised. */
 export const newCampaignId = (clientId: string, commandId: string | undefined): string =>

@@ -32,6 +32,7 @@ import { type RunningOpsServer, startOpsServer } from "../adapters/http/health-a
 import { createMetrics, type ServiceMetrics } from "./metrics.js";
 import { readinessProbe } from "./readiness.js";
 import { timedEventStore } from "./timed-event-store.js";
+import { reservationsOf } from "../ports/command-reservations.js";
 import { installContextPropagation } from "./tracing.js";
 import { describeStore, refuseAnotherStore, storeMetadata } from "./store-guard.js";
 import { resolve } from "node:path";
@@ -144,6 +145,8 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
   const commands = new CommandHandler(store, {
     defaultRegion: config.DEFAULT_REGION,
     defaultTimeZone: config.DEFAULT_TIME_ZONE,
+    // The timed store passes appends through; the reservations are the store's own.
+    reservations: reservationsOf(infra.store),
   });
 
   // Projections and the relay run in one instance at a time (the lease holder); the others follow

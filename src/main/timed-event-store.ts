@@ -12,8 +12,6 @@ export function timedEventStore(store: EventStore, timer: () => () => void): Eve
         done();
       }
     },
-    answerWithoutEvents: (...args) => store.answerWithoutEvents(...args),
-    claimed: (clientId, commandId) => store.claimed(clientId, commandId),
     read: (streamId, options) => store.read(streamId, options),
     subscribe: (options) => store.subscribe(options),
     headPosition: () => store.headPosition(),

@@ -120,8 +120,6 @@ it("keeps the most recently used campaigns in memory, and one evicted is reloade
   const observed: EventStore = {
     checksLastEventId: store.checksLastEventId,
     append: (...args) => store.append(...args),
-    answerWithoutEvents: (...args) => store.answerWithoutEvents(...args),
-    claimed: (...args) => store.claimed(...args),
     read: (streamId, options) => (reads.push(streamId), store.read(streamId, options)),
     subscribe: (options) => store.subscribe(options),
     headPosition: () => store.headPosition(),

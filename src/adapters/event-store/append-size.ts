@@ -1,15 +1,6 @@
-/** The append size rule: how an append is measured, and the check every adapter makes before sending it. */
+/** The append size check every adapter makes before sending (the rule: src/domain/append-size.ts). */
+import { appendBytes } from "../../domain/append-size.js";
 import { AppendTooLargeError, type NewEvent } from "../../ports/event-store.js";
-
-/** The size an append is measured by: type, data and metadata, as JSON in UTF-8. */
-export function appendBytes(events: readonly NewEvent[]): number {
-  let bytes = 0;
-  for (const e of events) {
-    bytes += Buffer.byteLength(e.type) + Buffer.byteLength(JSON.stringify(e.data ?? null));
-    bytes += Buffer.byteLength(JSON.stringify(e.metadata ?? {}));
-  }
-  return bytes;
-}
 
 /** Rejects what EventStoreDB would refuse, so the embedded adapters fail the same way production does. */
 export function checkAppendSize(

@@ -18,9 +18,8 @@
  * Tested against an in-process protocol double (test/support/eventstoredb-double.ts)
  * and, when `EVENTSTORE_CONNECTION_STRING` is set, against a real server.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { backoffDelay, pause } from "../../lib/retry.js";
-import { allOrFirstFailure } from "../../lib/settle.js";
 import {
   ANY,
   BACKWARDS,
@@ -43,14 +42,9 @@ import {
   type ResolvedEvent,
 } from "@eventstore/db-client";
 import {
-  type AnswerTaken,
   AppendTooLargeError,
   type AppendCondition,
-  type ClaimedFor,
-  type CommandAnswer,
-  CommandAnsweredError,
-  type CommandClaim,
-  CommandIdReusedError,
+  appendBytes,
   ConcurrencyError,
   MAX_APPEND_BYTES,
   START,
@@ -66,21 +60,15 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../../ports/event-store.js";
-import { appendBytes, checkAppendSize } from "./append-size.js";
-import { checkClaim } from "./reservation-rules.js";
-
-/** The reservation stream of one client's Command-Id (hashed: a Command-Id may hold any printable character). */
-const commandIdStream = ({ clientId, commandId }: Pick<CommandClaim, "clientId" | "commandId">) =>
-  `command-id-${createHash("sha256").update(clientId).update("\u0000").update(commandId).digest("hex").slice(0, 40)}`;
-
-/** A reservation's answer as JSON (positions are bigints). */
-type StoredAnswer = { reply: unknown; position: string };
-const storedAnswer = ({ reply, position }: CommandAnswer): StoredAnswer => ({
-  reply,
-  position: position.toString(),
-});
-const answerOf = (stored: StoredAnswer | undefined): CommandAnswer | undefined =>
-  stored && { reply: stored.reply, position: BigInt(stored.position) };
+import type {
+  CommandAnswer,
+  CommandReservations,
+  Confirmation,
+  Reservation,
+  Reserved,
+} from "../../ports/command-reservations.js";
+import { checkAppendSize } from "./append-size.js";
+import { EventStoreDbReservations } from "./eventstoredb-reservations.js";
 
 const U64 = (1n << 64n) - 1n;
 
@@ -181,8 +169,10 @@ function toRecordedEvent(event: Recorded): RecordedEvent {
 
 const IDENTITY_STREAM = "$campaigns-store-identity";
 
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, CommandReservations {
   private readonly client: EventStoreDBClient;
+  /** A stream per reservation, written ahead of the events (no transaction spans two streams). */
+  private readonly reservations: EventStoreDbReservations;
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
   private closed = false;
   /** EventStoreDB checks only the revision: writers wait for their previous append before sending the next. */
@@ -194,20 +184,20 @@ export class EventStoreDbEventStore implements EventStore {
     private readonly options: EventStoreDbOptions = {},
   ) {
     this.client = EventStoreDBClient.connectionString(connectionString);
+    this.reservations = new EventStoreDbReservations(this.client, (streamId, options) =>
+      this.read(streamId, options),
+    );
   }
 
   async append(
     streamId: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
-    condition?: AppendCondition,
+    _condition?: AppendCondition,
   ): Promise<AppendResult> {
     // The same measure as the embedded adapters, so one batch is accepted or refused alike
     // everywhere.
     checkAppendSize(streamId, events, MAX_APPEND_BYTES);
-    // No transaction spans two streams: the Command-Id is reserved first (see reserve), then the
-    // events appended.
-    if (condition?.claims?.length) await this.reserveAll(condition.claims, streamId);
     const proposed: EventData[] = events.map((e) => ({
       id: e.eventId || randomUUID(),
       contentType: "application/json",
@@ -335,146 +325,21 @@ export class EventStoreDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  /** Side by side, one round trip for all; a refusal wins over a failure (a retry cannot change it). */
-  private reserveAll(claims: readonly CommandClaim[], streamId: string): Promise<void> {
-    return allOrFirstFailure(
-      claims.map((claim) => this.reserve(claim, streamId)),
-      (e) =>
-        e instanceof CommandIdReusedError ||
-        e instanceof CommandAnsweredError ||
-        e instanceof StoreRejectedError,
-    );
+  reserve(reservation: Reservation, streamId: string): Promise<void> {
+    return this.reservations.reserve(reservation, streamId);
   }
 
-  /** The reservation, ahead of the append that will carry the command's events (see reserve). */
-  claimAhead(claim: CommandClaim, streamId: string): Promise<void> {
-    return this.reserve(claim, streamId);
-  }
-
-  /**
-   * Reserves a Command-Id before its command's events are appended: one
-   * stream per (client, Command-Id), created once (expected no stream) with
-   * the command's name, fingerprint and target stream. The reservation is
-   * made before the events, so a crash between the two appends leaves a
-   * reservation without events, never events without a reservation: the same
-   * command retried finds its own reservation and appends (its events are
-   * not in the stream, or the stream's revision or the cache's command index
-   * would have answered it as a repeat); another command under the id is
-   * refused by the reservation, whether or not the first one's events landed.
-   */
-  private async reserve(claim: CommandClaim, streamId: string): Promise<void> {
-    checkClaim(claim, await this.reservation(claim, streamId, undefined));
-  }
-
-  /**
-   * A command answered without events: the stream's last revision is read
-   * first (no transaction spans two streams), then the Command-Id reserved
-   * with the answer. The same command's reservation without an answer (taken
-   * ahead of events that never came: the stream stands where the answer was
-   * decided, without them) gets this answer as its second event.
-   */
-  async answerWithoutEvents(
-    claim: CommandClaim,
+  confirm(
+    reservation: Reservation,
     streamId: string,
     revision: bigint | undefined,
     answer: CommandAnswer,
-  ): Promise<AnswerTaken> {
-    const head = await this.lastRevisionOf(streamId);
-    if (head !== revision)
-      throw new ConcurrencyError(streamId, revision ?? "no_stream", head ?? "no_stream");
-    const first = await this.reservation(claim, streamId, answer);
-    if (first === undefined) return { kind: "taken" };
-    if (first.fingerprint !== claim.fingerprint) throw new CommandIdReusedError(claim, first);
-    if (first.answer !== undefined) return { kind: "answered", answer: first.answer };
-    try {
-      await this.appendReservation(claim, "CommandIdAnswered", storedAnswer(answer), 0n);
-      return { kind: "taken" };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      const answered = (await this.claimed(claim.clientId, claim.commandId))?.answer;
-      return answered === undefined ? { kind: "written" } : { kind: "answered", answer: answered };
-    }
+  ): Promise<Confirmation> {
+    return this.reservations.confirm(reservation, streamId, revision, answer);
   }
 
-  /** The reservation's first event (what it was taken for), with the answer of its second, if any. */
-  async claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined> {
-    // Read to the end before judging: leaving the read early cancels its call, and a cancelled call
-    // can hold up the client's dispose.
-    const events: RecordedEvent[] = [];
-    for await (const event of this.read(commandIdStream({ clientId, commandId }), { limit: 2 }))
-      events.push(event);
-    const [reserved, answered] = events;
-    if (reserved === undefined) return undefined;
-    const data = reserved.data as Omit<ClaimedFor, "answer"> & { answer?: StoredAnswer };
-    return {
-      command: data.command,
-      fingerprint: data.fingerprint,
-      streamId: data.streamId,
-      answer: answerOf(data.answer ?? (answered?.data as StoredAnswer | undefined)),
-    };
-  }
-
-  /**
-   * Creates the Command-Id's reservation stream (expected: no stream), with
-   * the answer of a command answered without events; resolves undefined when
-   * this call made it, or with what the reservation there holds.
-   */
-  private async reservation(
-    claim: CommandClaim,
-    streamId: string,
-    answer: CommandAnswer | undefined,
-  ): Promise<ClaimedFor | undefined> {
-    const data = {
-      clientId: claim.clientId,
-      commandId: claim.commandId,
-      command: claim.command,
-      fingerprint: claim.fingerprint,
-      streamId,
-      ...(answer === undefined ? {} : { answer: storedAnswer(answer) }),
-    };
-    try {
-      await this.appendReservation(claim, "CommandIdReserved", data, NO_STREAM);
-      return undefined;
-    } catch (error) {
-      // An operator deleted the reservation: the Command-Id can never be reserved again, but a new
-      // one can.
-      if (error instanceof StreamDeletedError)
-        throw new StoreRejectedError(
-          "conflict",
-          `Command-Id ${claim.commandId} of client ${claim.clientId} can no longer be used (its reservation was deleted from the event store); send the command with a new Command-Id`,
-          claim,
-        );
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-    }
-    return this.claimed(claim.clientId, claim.commandId);
-  }
-
-  private async appendReservation(
-    claim: CommandClaim,
-    type: string,
-    data: JSONType,
-    expectedRevision: bigint | typeof NO_STREAM,
-  ): Promise<void> {
-    await this.client.appendToStream(
-      commandIdStream(claim),
-      [
-        {
-          id: randomUUID(),
-          contentType: "application/json",
-          type,
-          data,
-          metadata: { clientId: claim.clientId },
-        },
-      ],
-      { expectedRevision },
-    );
-  }
-
-  private async lastRevisionOf(streamId: string): Promise<bigint | undefined> {
-    let last: bigint | undefined;
-    for await (const event of this.read(streamId, { direction: "backwards", limit: 1 }))
-      last = event.revision;
-    return last;
+  lookUp(clientId: string, commandId: string): Promise<Reserved | undefined> {
+    return this.reservations.lookUp(clientId, commandId);
   }
 
   /** Only for servers that acknowledge an append without its position. */

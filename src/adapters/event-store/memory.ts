@@ -1,11 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
-  type AnswerTaken,
   type AppendCondition,
   type AppendResult,
-  type ClaimedFor,
-  type CommandAnswer,
-  type CommandClaim,
   type EventStore,
   type ExpectedRevision,
   MAX_APPEND_BYTES,
@@ -20,16 +16,30 @@ import {
 import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull-subscription.js";
 import { checkExpected, priorAppend } from "./append-rules.js";
 import { checkAppendSize } from "./append-size.js";
-import { checkClaim, checkClaimWithEvents, claimKey, standingAnswer } from "./reservation-rules.js";
+import {
+  checkReservation,
+  checkReservationWithEvents,
+  PendingReservations,
+  reservationKey,
+  standingAnswer,
+} from "./reservation-rules.js";
+import type {
+  CommandAnswer,
+  CommandReservations,
+  Confirmation,
+  Reservation,
+  Reserved,
+} from "../../ports/command-reservations.js";
 
 const PAGE_SIZE = 1000;
 
 /** The whole log in memory: for unit tests and benchmarks of the core. Position = index in the log + 1. */
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements EventStore, CommandReservations {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
-  /** (client, Command-Id) -> what it was claimed for. */
-  private readonly claims = new Map<string, ClaimedFor>();
+  /** (client, Command-Id) -> what it is held for. */
+  private readonly reserved = new Map<string, Reserved>();
+  private readonly pending = new PendingReservations();
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<Subscription>();
 
@@ -50,14 +60,15 @@ export class MemoryEventStore implements EventStore {
     condition?: AppendCondition,
   ): Promise<AppendResult> {
     checkAppendSize(streamId, events, this.maxAppendBytes);
+    const reservations = this.pending.takeFor(streamId, events);
     const stream = this.streams.get(streamId) ?? [];
     const at = (revision: bigint) => stream[Number(revision)];
     const prior = priorAppend(events, expected, stream.at(-1)?.revision, at);
     if (prior !== undefined) {
       // Its own command's retry only under the same fingerprint (the ids, derived from the
       // Command-Id, match for another body too).
-      for (const claim of condition?.claims ?? [])
-        checkClaim(claim, this.claims.get(claimKey(claim)));
+      for (const reservation of reservations)
+        checkReservation(reservation, this.reserved.get(reservationKey(reservation)));
       return prior;
     }
     checkExpected(
@@ -67,14 +78,17 @@ export class MemoryEventStore implements EventStore {
       condition,
       (revision) => at(revision)?.eventId,
     );
-    // The same rules as the sqlite writer, before writing anything (claims there are taken one by
-    // one, so a repeat within the append counts too).
-    const claims = condition?.claims ?? [];
-    const claimed = new Map<string, ClaimedFor>();
-    for (const claim of claims) {
-      const key = claimKey(claim);
-      checkClaimWithEvents(claim, this.claims.get(key) ?? claimed.get(key));
-      claimed.set(key, { command: claim.command, fingerprint: claim.fingerprint, streamId });
+    // The same rules as the sqlite writer, before writing anything (reservations there are taken
+    // one by one, so a repeat within the append counts too).
+    const taken = new Map<string, Reserved>();
+    for (const reservation of reservations) {
+      const key = reservationKey(reservation);
+      checkReservationWithEvents(reservation, this.reserved.get(key) ?? taken.get(key));
+      taken.set(key, {
+        command: reservation.command,
+        fingerprint: reservation.fingerprint,
+        streamId,
+      });
     }
     const ids = events.map((e) => e.eventId || randomUUID());
     const recordedAt = new Date();
@@ -94,32 +108,38 @@ export class MemoryEventStore implements EventStore {
       stream.push(recorded);
     }
     this.streams.set(streamId, stream);
-    for (const [key, claim] of claimed) this.claims.set(key, claim);
+    for (const [key, reserved] of taken) this.reserved.set(key, reserved);
     this.signal.notify();
     return { nextRevision: revision - 1n, position: BigInt(this.log.length) };
   }
 
-  async answerWithoutEvents(
-    claim: CommandClaim,
+  /** Checked now, held with the events of the next append that carries them. */
+  async reserve(reservation: Reservation, streamId: string): Promise<void> {
+    checkReservation(reservation, this.reserved.get(reservationKey(reservation)));
+    this.pending.add(reservation, streamId);
+  }
+
+  async confirm(
+    reservation: Reservation,
     streamId: string,
     revision: bigint | undefined,
     answer: CommandAnswer,
-  ): Promise<AnswerTaken> {
-    const key = claimKey(claim);
-    const standing = standingAnswer(claim, this.claims.get(key));
+  ): Promise<Confirmation> {
+    const key = reservationKey(reservation);
+    const standing = standingAnswer(reservation, this.reserved.get(key));
     if (standing !== undefined) return standing;
     checkExpected(streamId, revision ?? "no_stream", this.streams.get(streamId)?.at(-1)?.revision);
-    this.claims.set(key, {
-      command: claim.command,
-      fingerprint: claim.fingerprint,
+    this.reserved.set(key, {
+      command: reservation.command,
+      fingerprint: reservation.fingerprint,
       streamId,
       answer: structuredClone(answer),
     });
     return { kind: "taken" };
   }
 
-  async claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined> {
-    const first = this.claims.get(claimKey({ clientId, commandId }));
+  async lookUp(clientId: string, commandId: string): Promise<Reserved | undefined> {
+    const first = this.reserved.get(reservationKey({ clientId, commandId }));
     return first && structuredClone(first);
   }
 

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import type { CommandAnswer } from "../../ports/event-store.js";
+import type { CommandAnswer } from "../../ports/command-reservations.js";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (

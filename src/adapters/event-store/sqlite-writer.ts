@@ -7,20 +7,26 @@
  */
 import type Database from "better-sqlite3";
 import {
-  type AnswerTaken,
   type AppendResult,
-  type ClaimedFor,
-  type CommandAnswer,
-  CommandAnsweredError,
-  type CommandClaim,
-  CommandIdReusedError,
   ConcurrencyError,
   type ExpectedRevision,
   StoreRejectedError,
   type Position,
 } from "../../ports/event-store.js";
 import { checkExpected, priorAppend, type StoredAt } from "./append-rules.js";
-import { checkClaim, checkClaimWithEvents, standingAnswer } from "./reservation-rules.js";
+import {
+  checkReservation,
+  checkReservationWithEvents,
+  standingAnswer,
+} from "./reservation-rules.js";
+import {
+  type CommandAnswer,
+  CommandAnsweredError,
+  CommandIdReusedError,
+  type Confirmation,
+  type Reservation,
+  type Reserved,
+} from "../../ports/command-reservations.js";
 import { answerFrom, answerJson } from "./sqlite-schema.js";
 
 /** An event as the main thread serialised it, once. */
@@ -30,9 +36,10 @@ export type WireAppend = {
   streamId: string;
   expected: ExpectedRevision;
   lastEventId: string | undefined;
-  claims: readonly CommandClaim[];
+  /** The Command-Id reservations written with the events. */
+  reservations: readonly Reservation[];
   events: SerialisedEvent[];
-  /** A command answered without events: its one claim is taken with this answer, no events. */
+  /** A command answered without events: its one reservation is taken with this answer, no events. */
   answer?: CommandAnswer | undefined;
 };
 /** Errors cross the thread as data; the main thread turns them back into the port's error types. */
@@ -44,15 +51,15 @@ export type WireError =
       actual: bigint | "no_stream";
     }
   | { kind: "rejected"; code: StoreRejectedError["code"]; message: string }
-  | { kind: "command_id_reused"; claim: CommandClaim; first: ClaimedFor }
-  | { kind: "answered"; claim: CommandClaim; answer: CommandAnswer }
+  | { kind: "command_id_reused"; reservation: Reservation; first: Reserved }
+  | { kind: "answered"; reservation: Reservation; answer: CommandAnswer }
   | { kind: "failed"; message: string };
 /** Where a written append's events landed: positions `first`, `first + 1`, ... (one transaction, no other writer in between). */
 export type Written = { first: Position; recordedAt: number };
 /** `written` is absent when nothing was written (a retry recognised as an append already stored). */
 export type WireOutcome =
   | { id: number; result: AppendResult; written?: Written }
-  | { id: number; taken: AnswerTaken }
+  | { id: number; confirmed: Confirmation }
   | { id: number; error: WireError };
 
 /**
@@ -87,8 +94,8 @@ export class SqliteWriter {
           "SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?",
         )
         .safeIntegers(true),
-      claimed: db.prepare<[string, string], ClaimedRow>(CLAIMED_SQL),
-      claim: db.prepare(
+      reserved: db.prepare<[string, string], ReservedRow>(RESERVED_SQL),
+      reserve: db.prepare(
         "INSERT INTO command_ids (client_id, command_id, command, fingerprint, stream_id, answer) VALUES (?, ?, ?, ?, ?, ?)",
       ),
     };
@@ -126,33 +133,36 @@ export class SqliteWriter {
   private tryAppend(append: WireAppend): WireOutcome {
     try {
       if (append.answer !== undefined)
-        return { id: append.id, taken: this.answer(append, append.answer) };
+        return { id: append.id, confirmed: this.confirm(append, append.answer) };
       return { id: append.id, ...this.appendOne(append) };
     } catch (error) {
       return { id: append.id, error: toWireError(error) };
     }
   }
 
-  /** The claim taken with its answer, if the stream stands where `expected` says (no savepoint: one insert). */
-  private answer({ streamId, expected, claims }: WireAppend, answer: CommandAnswer): AnswerTaken {
-    const claim = claims[0]!;
-    const standing = standingAnswer(claim, this.claimed(claim));
+  /** The reservation taken with its answer, if the stream stands where `expected` says (no savepoint: one insert). */
+  private confirm(
+    { streamId, expected, reservations }: WireAppend,
+    answer: CommandAnswer,
+  ): Confirmation {
+    const reservation = reservations[0]!;
+    const standing = standingAnswer(reservation, this.reserved(reservation));
     if (standing !== undefined) return standing;
     checkExpected(streamId, expected, this.statements.revision.get(streamId)?.revision);
-    this.take(claim, streamId, answerJson(answer));
+    this.take(reservation, streamId, answerJson(answer));
     return { kind: "taken" };
   }
 
-  private claimed(claim: CommandClaim): ClaimedFor | undefined {
-    return claimedFor(this.statements.claimed.get(claim.clientId, claim.commandId));
+  private reserved(reservation: Reservation): Reserved | undefined {
+    return reservedFrom(this.statements.reserved.get(reservation.clientId, reservation.commandId));
   }
 
-  private take(claim: CommandClaim, streamId: string, answer: string | null): void {
-    const { clientId, commandId, command, fingerprint } = claim;
-    this.statements.claim.run(clientId, commandId, command, fingerprint, streamId, answer);
+  private take(reservation: Reservation, streamId: string, answer: string | null): void {
+    const { clientId, commandId, command, fingerprint } = reservation;
+    this.statements.reserve.run(clientId, commandId, command, fingerprint, streamId, answer);
   }
 
-  private write({ streamId, events, expected, lastEventId, claims }: WireAppend): {
+  private write({ streamId, events, expected, lastEventId, reservations }: WireAppend): {
     result: AppendResult;
     written?: Written;
   } {
@@ -162,16 +172,17 @@ export class SqliteWriter {
     // A resent append is its own command's only under the same fingerprint: ids derived from a
     // Command-Id match for another body too.
     if (prior !== undefined) {
-      for (const claim of claims) checkClaim(claim, this.claimed(claim));
+      for (const reservation of reservations)
+        checkReservation(reservation, this.reserved(reservation));
       return { result: prior };
     }
     const condition = lastEventId === undefined ? undefined : { lastEventId };
     checkExpected(streamId, expected, current, condition, (revision) => at(revision)?.eventId);
-    for (const claim of claims) {
-      // Claimed in an earlier transaction or earlier in this append's claims: either way the
+    for (const reservation of reservations) {
+      // Held from an earlier transaction or earlier in this append's reservations: either way the
       // command's events are in.
-      checkClaimWithEvents(claim, this.claimed(claim));
-      this.take(claim, streamId, null);
+      checkReservationWithEvents(reservation, this.reserved(reservation));
+      this.take(reservation, streamId, null);
     }
     const recordedAt = Date.now();
     let revision = current === undefined ? 0n : current + 1n;
@@ -207,16 +218,16 @@ export class SqliteWriter {
   }
 }
 
-type ClaimedRow = {
+type ReservedRow = {
   command: string;
   fingerprint: string;
   streamId: string;
   answer: string | null;
 };
 /** A command_ids row by client and Command-Id (the writer's and the main thread's look-up). */
-export const CLAIMED_SQL =
+export const RESERVED_SQL =
   "SELECT command, fingerprint, stream_id AS streamId, answer FROM command_ids WHERE client_id = ? AND command_id = ?";
-export const claimedFor = (row: ClaimedRow | undefined): ClaimedFor | undefined =>
+export const reservedFrom = (row: ReservedRow | undefined): Reserved | undefined =>
   row && {
     command: row.command,
     fingerprint: row.fingerprint,
@@ -235,7 +246,7 @@ const toWireError = (error: unknown): WireError =>
     : error instanceof StoreRejectedError
       ? { kind: "rejected", code: error.code, message: error.message }
       : error instanceof CommandIdReusedError
-        ? { kind: "command_id_reused", claim: error.claim, first: error.first }
+        ? { kind: "command_id_reused", reservation: error.reservation, first: error.first }
         : error instanceof CommandAnsweredError
-          ? { kind: "answered", claim: error.claim, answer: error.answer }
+          ? { kind: "answered", reservation: error.reservation, answer: error.answer }
           : { kind: "failed", message: error instanceof Error ? error.message : String(error) };

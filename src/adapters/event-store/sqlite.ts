@@ -3,15 +3,9 @@ import { BroadcastChannel } from "node:worker_threads";
 import { resolve as resolvePath } from "node:path";
 import type Database from "better-sqlite3";
 import {
-  type AnswerTaken,
   type AppendCondition,
   type AppendResult,
   AppendTooLargeError,
-  type ClaimedFor,
-  type CommandAnswer,
-  CommandAnsweredError,
-  type CommandClaim,
-  CommandIdReusedError,
   ConcurrencyError,
   StoreRejectedError,
   type EventStore,
@@ -29,8 +23,18 @@ import { AppendSignal, matchesPrefix, type Page, PullSubscription } from "./pull
 import { type CommittedEvent, RecentEvents } from "./recent-events.js";
 import { openEventsFile } from "./sqlite-schema.js";
 import {
-  CLAIMED_SQL,
-  claimedFor,
+  type CommandAnswer,
+  CommandAnsweredError,
+  CommandIdReusedError,
+  type CommandReservations,
+  type Confirmation,
+  type Reservation,
+  type Reserved,
+} from "../../ports/command-reservations.js";
+import { checkReservation, PendingReservations } from "./reservation-rules.js";
+import {
+  RESERVED_SQL,
+  reservedFrom,
   type SerialisedEvent,
   type WireAppend,
   type WireError,
@@ -38,6 +42,7 @@ import {
   type Written,
 } from "./sqlite-writer.js";
 import { WriterLink } from "./sqlite-writer-link.js";
+import { storedSize } from "../../domain/append-size.js";
 
 const PAGE_SIZE = 1000;
 /** How often a subscription looks for appends made by another process on the same file. */
@@ -54,8 +59,8 @@ type Row = {
   recorded_at: bigint;
 };
 type Waiting = {
-  /** With the append's result, or for an answer without events what was taken. */
-  resolve: (r: AppendResult | AnswerTaken) => void;
+  /** With the append's result, or for an answer without events its confirmation. */
+  resolve: (r: AppendResult | Confirmation) => void;
   reject: (e: unknown) => void;
   streamId: string;
   events: readonly NewEvent[];
@@ -73,15 +78,16 @@ type Waiting = {
  * A retry of an append already written (the same event ids where `expected`
  * names) is acknowledged with its original result, as EventStoreDB does; as
  * there, event ids are not checked for uniqueness across streams, but a
- * command whose claim is held (its events stored) cannot append its events
- * again (sqlite-writer.ts). Subscriptions are woken by
+ * command whose reservation is held (its events stored) cannot append its
+ * events again (sqlite-writer.ts). Reservations are written by the writer in
+ * the transaction of the events that carry their Command-Id. Subscriptions are woken by
  * the appends of every store on the file in this process (any thread, through
  * a BroadcastChannel named by the file) and also poll, to see other processes' writes.
  * The events committed in this process travel with that notice and are kept
  * for a while (recent-events.ts): a live subscription is fed the appended
  * events instead of reading back and parsing what was just written.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, CommandReservations {
   private readonly db: Database.Database;
   private readonly signal = new AppendSignal();
   /** Commits on this file by any store in this process: the projections may run in another thread. */
@@ -91,6 +97,8 @@ export class SqliteEventStore implements EventStore {
   /** Absent for a store that only reads (the consumers thread's): no writer thread it would never use. */
   private readonly writer: WriterLink | undefined;
   private readonly waiting = new Map<number, Waiting>();
+  /** Reservations waiting for the append that carries their events. */
+  private readonly reservations = new PendingReservations();
   private pending: WireAppend[] = [];
   private nextId = 1;
   private readonly statements;
@@ -129,10 +137,10 @@ export class SqliteEventStore implements EventStore {
       head: this.db
         .prepare<[], { head: bigint | null }>("SELECT max(position) AS head FROM events")
         .safeIntegers(true),
-      claimed: this.db.prepare<
+      reserved: this.db.prepare<
         [string, string],
         { command: string; fingerprint: string; streamId: string; answer: string | null }
-      >(CLAIMED_SQL),
+      >(RESERVED_SQL),
     };
     this.writer = appends
       ? new WriterLink(
@@ -160,34 +168,42 @@ export class SqliteEventStore implements EventStore {
       streamId,
       expected,
       lastEventId: condition?.lastEventId,
-      claims: condition?.claims ?? [],
+      reservations: this.reservations.takeFor(streamId, events),
       events: serialised,
     });
   }
 
+  /** Checked now (the writer checks again), written by the writer with the events that carry it. */
+  async reserve(reservation: Reservation, streamId: string): Promise<void> {
+    // Settled at once (a synchronous read), so the append that follows keeps its place in line.
+    const { clientId, commandId } = reservation;
+    checkReservation(reservation, reservedFrom(this.statements.reserved.get(clientId, commandId)));
+    this.reservations.add(reservation, streamId);
+  }
+
   /** Checked and taken by the writer, in its transaction, like an append without events. */
-  answerWithoutEvents(
-    claim: CommandClaim,
+  confirm(
+    reservation: Reservation,
     streamId: string,
     revision: bigint | undefined,
     answer: CommandAnswer,
-  ): Promise<AnswerTaken> {
-    return this.toWriter<AnswerTaken>([], [], {
+  ): Promise<Confirmation> {
+    return this.toWriter<Confirmation>([], [], {
       streamId,
       expected: revision ?? "no_stream",
       lastEventId: undefined,
-      claims: [claim],
+      reservations: [reservation],
       events: [],
       answer,
     });
   }
 
-  async claimed(clientId: string, commandId: string): Promise<ClaimedFor | undefined> {
-    return claimedFor(this.statements.claimed.get(clientId, commandId));
+  async lookUp(clientId: string, commandId: string): Promise<Reserved | undefined> {
+    return reservedFrom(this.statements.reserved.get(clientId, commandId));
   }
 
   /** Queues one request for the writer's next group; settles once the writer has answered it. */
-  private toWriter<T extends AppendResult | AnswerTaken>(
+  private toWriter<T extends AppendResult | Confirmation>(
     events: readonly NewEvent[],
     serialised: SerialisedEvent[],
     append: Omit<WireAppend, "id">,
@@ -202,7 +218,7 @@ export class SqliteEventStore implements EventStore {
       }
       const id = this.nextId++;
       this.waiting.set(id, {
-        resolve: resolve as (r: AppendResult | AnswerTaken) => void,
+        resolve: resolve as (r: AppendResult | Confirmation) => void,
         reject,
         streamId: append.streamId,
         events,
@@ -228,7 +244,7 @@ export class SqliteEventStore implements EventStore {
       if (!waiting) continue;
       this.waiting.delete(outcome.id);
       if ("error" in outcome) waiting.reject(fromWire(outcome.error));
-      else if ("taken" in outcome) waiting.resolve(outcome.taken);
+      else if ("confirmed" in outcome) waiting.resolve(outcome.confirmed);
       else {
         if (outcome.written)
           committedEvents(waiting, outcome.result.nextRevision, outcome.written, committed);
@@ -328,7 +344,7 @@ function serialise(events: readonly NewEvent[]): { serialised: SerialisedEvent[]
   const serialised = events.map((event) => {
     const data = JSON.stringify(event.data ?? null);
     const metadata = JSON.stringify(event.metadata ?? {});
-    bytes += Buffer.byteLength(event.type) + Buffer.byteLength(data) + Buffer.byteLength(metadata);
+    bytes += storedSize(event.type, data, metadata);
     return { eventId: event.eventId || randomUUID(), type: event.type, data, metadata };
   });
   return { serialised, bytes };
@@ -367,9 +383,9 @@ const fromWire = (error: WireError): Error =>
     : error.kind === "rejected"
       ? new StoreRejectedError(error.code, error.message)
       : error.kind === "command_id_reused"
-        ? new CommandIdReusedError(error.claim, error.first)
+        ? new CommandIdReusedError(error.reservation, error.first)
         : error.kind === "answered"
-          ? new CommandAnsweredError(error.claim, error.answer)
+          ? new CommandAnsweredError(error.reservation, error.answer)
           : new Error(error.message);
 
 const toRecorded = (row: Row): RecordedEvent => ({

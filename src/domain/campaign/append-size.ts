@@ -1,26 +1,17 @@
 import { type DomainError, domainError } from "../errors.js";
+import { MAX_APPEND_BYTES, appendBytes } from "../append-size.js";
 import type { CampaignEvent } from "./events.js";
 import { encodeCampaignEvent } from "./stored-event.js";
 
 /**
- * One command is one atomic append, and EventStoreDB refuses appends over
- * 1 MiB (its default MaxAppendSize), counting type, data and metadata. The
- * events are measured as stored (compact, ./stored-event.ts); the headroom is
- * for their metadata (ids of at most 200 characters, a traceparent).
+ * A command's events must fit one append (../append-size.ts). They are
+ * measured as stored (compact, ./stored-event.ts); the headroom is for their
+ * metadata (ids of at most 200 characters, a traceparent).
  */
-export const APPEND_BUDGET_BYTES = 1024 * 1024 - 8 * 1024;
-
-const encoder = new TextEncoder();
+export const APPEND_BUDGET_BYTES = MAX_APPEND_BYTES - 8 * 1024;
 
 export const storedBytes = (events: readonly CampaignEvent[]): number =>
-  events.reduce((bytes, event) => {
-    const stored = encodeCampaignEvent(event);
-    return (
-      bytes +
-      encoder.encode(stored.type).length +
-      encoder.encode(JSON.stringify(stored.data)).length
-    );
-  }, 0);
+  appendBytes(events.map(encodeCampaignEvent));
 
 export const checkAppendSize = (
   events: readonly CampaignEvent[],

@@ -7,8 +7,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AppendTooLargeError,
-  CommandAnsweredError,
-  CommandIdReusedError,
   ConcurrencyError,
   type EventStore,
   type NewEvent,
@@ -195,47 +193,6 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       expect((await collect(store.read(s))).map((e) => e.type)).toEqual(["A", "B", "C"]);
     });
 
-    it("refuses the same command again where its claim is written with its events, on any stream, writing nothing", async () => {
-      const claim = {
-        clientId: `client-${randomUUID()}`,
-        commandId: "cmd-1",
-        command: "record-attempt-outcome",
-        fingerprint: "fp-attempt",
-      };
-      const [a, b] = [stream("again-a"), stream("again-b")];
-      const events = [newEvent("A1"), newEvent("A2")];
-      const written = await store.append(a, events, "no_stream", { claims: [claim] });
-      // Its own append retried is acknowledged.
-      expect(await store.append(a, events, "no_stream", { claims: [claim] })).toEqual(written);
-      if (store.claimAhead !== undefined) {
-        // Taken ahead (EventStoreDB), a claim may be held without its events: the same command
-        // passes it (its expected revision guards the stream).
-        await store.append(a, [newEvent("X")], 1n, { claims: [claim] });
-        expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A1", "A2", "X"]);
-        return;
-      }
-      // Written with them, a claim held means the events are in: the same command appending
-      // anything else is refused.
-      for (const [s, expected] of [
-        [b, "no_stream"],
-        [a, 1n],
-        [a, "any"],
-      ] as const) {
-        const refused = await store.append(s, [newEvent("X")], expected, { claims: [claim] }).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(refused).toBeInstanceOf(StoreRejectedError);
-        expect(refused).toMatchObject({ code: "conflict" });
-      }
-      // With the same event ids elsewhere, too: ids are not unique across streams, the claim is.
-      await expect(
-        store.append(b, events, "no_stream", { claims: [claim] }),
-      ).rejects.toBeInstanceOf(StoreRejectedError);
-      expect(await collect(store.read(b))).toEqual([]);
-      expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A1", "A2"]);
-    });
-
     it("reads forwards and backwards from a revision with a limit", async () => {
       const s = stream("read");
       await store.append(
@@ -346,139 +303,6 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       const pending = iterator.next();
       await subscription.close();
       expect(await pending).toEqual({ done: true, value: undefined });
-    });
-
-    it("claims a Command-Id with the append's events: another command under it is refused on any stream, writing nothing", async () => {
-      const clientId = `client-${randomUUID()}`;
-      const claim = {
-        clientId,
-        commandId: "cmd-1",
-        command: "record-attempt-outcome",
-        fingerprint: "fp-attempt",
-      };
-      const [a, b] = [stream("claim-a"), stream("claim-b")];
-      await store.append(a, [newEvent("A")], "no_stream", { claims: [claim] });
-      const other = { ...claim, command: "pause-campaign", fingerprint: "fp-pause" };
-      const refused = await store.append(b, [newEvent("B")], "no_stream", { claims: [other] }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(refused).toBeInstanceOf(CommandIdReusedError);
-      expect(refused).toMatchObject({ first: { command: "record-attempt-outcome", streamId: a } });
-      expect(await collect(store.read(b))).toEqual([]);
-      await expect(
-        store.append(a, [newEvent("C")], 0n, { claims: [other] }),
-      ).rejects.toBeInstanceOf(CommandIdReusedError);
-      expect((await collect(store.read(a))).map((e) => e.type)).toEqual(["A"]);
-      // Another client's id of the same spelling is another id.
-      await store.append(b, [newEvent("B")], "no_stream", {
-        claims: [{ ...other, clientId: `${clientId}-other` }],
-      });
-      expect((await collect(store.read(b))).map((e) => e.type)).toEqual(["B"]);
-    });
-
-    it("refuses, as a reused Command-Id, a resent append of the same event ids that claims the id for another command", async () => {
-      const clientId = `client-${randomUUID()}`;
-      const claim = {
-        clientId,
-        commandId: "cmd-1",
-        command: "record-attempt-outcome",
-        fingerprint: "fp-attempt",
-      };
-      const s = stream("resent-other");
-      const events = [newEvent("A")]; // event ids are derived from the Command-Id, so another body under it gives the same ids
-      await store.append(s, events, "no_stream", { claims: [claim] });
-      const other = { ...claim, fingerprint: "fp-another-body" };
-      await expect(
-        store.append(s, events, "no_stream", { claims: [other] }),
-      ).rejects.toBeInstanceOf(CommandIdReusedError);
-      expect((await collect(store.read(s))).map((e) => e.type)).toEqual(["A"]);
-    });
-
-    it("claims every Command-Id of an append of several commands' events, refusing it whole for one taken by another command", async () => {
-      const clientId = `client-${randomUUID()}`;
-      const claim = (commandId: string, fingerprint: string) => ({
-        clientId,
-        commandId,
-        command: "record-attempt-outcome",
-        fingerprint,
-      });
-      const [a, b] = [stream("claims-a"), stream("claims-b")];
-      await store.append(a, [newEvent("A1"), newEvent("A2")], "no_stream", {
-        claims: [claim("cmd-1", "fp-1"), claim("cmd-2", "fp-2")],
-      });
-      const refused = await store
-        .append(b, [newEvent("B1"), newEvent("B2")], "no_stream", {
-          claims: [claim("cmd-3", "fp-3"), claim("cmd-2", "fp-other")],
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(refused).toBeInstanceOf(CommandIdReusedError);
-      expect(refused).toMatchObject({ claim: { commandId: "cmd-2" }, first: { streamId: a } });
-      expect(await collect(store.read(b))).toEqual([]);
-      // Both ids of the first append are taken; the refused append's other command may still append
-      // alone.
-      await expect(
-        store.append(b, [newEvent("B")], "no_stream", { claims: [claim("cmd-1", "fp-other")] }),
-      ).rejects.toBeInstanceOf(CommandIdReusedError);
-      await store.append(b, [newEvent("B3")], "no_stream", { claims: [claim("cmd-3", "fp-3")] });
-      expect((await collect(store.read(b))).map((e) => e.type)).toEqual(["B3"]);
-    });
-
-    it("takes a Command-Id with the answer of a command that wrote nothing, where the stream stands as it was decided on", async () => {
-      const clientId = `client-${randomUUID()}`;
-      const claim = { clientId, commandId: "no-op", command: "pause-campaign", fingerprint: "fp" };
-      const s = stream("answered");
-      await store.append(s, [newEvent("A")], "no_stream");
-      const answer = { reply: { id: "c-1", revision: 0 }, position: 7n };
-      // The stream is elsewhere than the answer was decided on: nothing is taken.
-      for (const revision of [undefined, 1n])
-        await expect(store.answerWithoutEvents(claim, s, revision, answer)).rejects.toBeInstanceOf(
-          ConcurrencyError,
-        );
-      expect(await store.claimed(clientId, "no-op")).toBeUndefined();
-      expect(await store.answerWithoutEvents(claim, s, 0n, answer)).toEqual({ kind: "taken" });
-      expect(await store.claimed(clientId, "no-op")).toEqual({
-        command: "pause-campaign",
-        fingerprint: "fp",
-        streamId: s,
-        answer,
-      });
-      // The same command again, on a stream moved on since, gets the first answer.
-      await store.append(s, [newEvent("B")], 0n);
-      const later = { reply: { id: "c-1", revision: 1 }, position: 9n };
-      expect(await store.answerWithoutEvents(claim, s, 1n, later)).toEqual({
-        kind: "answered",
-        answer,
-      });
-      // Another command under the id is refused, as is the same command's append of events.
-      const other = { ...claim, command: "resume-campaign", fingerprint: "fp-resume" };
-      await expect(store.answerWithoutEvents(other, s, 1n, later)).rejects.toBeInstanceOf(
-        CommandIdReusedError,
-      );
-      await expect(
-        store.append(s, [newEvent("C")], 1n, { claims: [other] }),
-      ).rejects.toBeInstanceOf(CommandIdReusedError);
-      const repeated = await store.append(s, [newEvent("C")], 1n, { claims: [claim] }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(repeated).toBeInstanceOf(CommandAnsweredError);
-      expect(repeated).toMatchObject({ answer });
-      expect((await collect(store.read(s))).map((e) => e.type)).toEqual(["A", "B"]);
-      // A stream that does not exist stands at no revision.
-      const none = stream("answered-none");
-      expect(
-        await store.answerWithoutEvents({ ...claim, commandId: "on-none" }, none, undefined, later),
-      ).toEqual({ kind: "taken" });
-      // An id taken with events is refused to another command's answer.
-      const written = { ...claim, commandId: "written", fingerprint: "fp-written" };
-      await store.append(none, [newEvent("D")], "no_stream", { claims: [written] });
-      await expect(
-        store.answerWithoutEvents({ ...written, fingerprint: "fp-x" }, none, 0n, later),
-      ).rejects.toBeInstanceOf(CommandIdReusedError);
     });
 
     it("reports the head position of the global log", async () => {

@@ -7,6 +7,7 @@ import { openEventStore } from "../../../src/main/open-event-store.js";
 import { ConcurrencyError } from "../../../src/ports/event-store.js";
 import { SqliteEventStore } from "../../../src/adapters/event-store/sqlite.js";
 import { collect, describeEventStoreContract, newEvent, take } from "./contract.js";
+import { describeReservationContract } from "./reservation-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "campaigns-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,6 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describeEventStoreContract(
   "sqlite",
   async () => new SqliteEventStore(join(dir, "contract.sqlite")),
+);
+
+describeReservationContract(
+  "sqlite",
+  async () => new SqliteEventStore(join(dir, "reservations.sqlite")),
+  { ahead: false },
 );
 
 describe("sqlite event store", () => {
@@ -142,7 +149,9 @@ describe("sqlite event store", () => {
       fingerprint: "f",
     };
     const first = new SqliteEventStore(file);
-    await first.append("old-2", [newEvent("A")], "no_stream", { claims: [claim] });
+    await first.reserve(claim, "old-2");
+    const event = newEvent("A", {}, { clientId: "acme", commandId: "old" });
+    await first.append("old-2", [event], "no_stream");
     await first.close();
     // The table as earlier versions of the schema created it, without answers.
     const old = new Database(file);
@@ -156,14 +165,14 @@ describe("sqlite event store", () => {
     old.close();
     const store = new SqliteEventStore(file);
     try {
-      expect(await store.claimed("acme", "old")).toMatchObject({
+      expect(await store.lookUp("acme", "old")).toMatchObject({
         streamId: "old-2",
         answer: undefined,
       });
       const answer = { reply: { ok: 1 }, position: 1n };
       const noOp = { ...claim, commandId: "no-op" };
-      expect(await store.answerWithoutEvents(noOp, "old-2", 0n, answer)).toEqual({ kind: "taken" });
-      expect(await store.claimed("acme", "no-op")).toMatchObject({ answer });
+      expect(await store.confirm(noOp, "old-2", 0n, answer)).toEqual({ kind: "taken" });
+      expect(await store.lookUp("acme", "no-op")).toMatchObject({ answer });
     } finally {
       await store.close();
     }
