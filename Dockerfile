@@ -36,6 +36,9 @@ COPY web ./web
 RUN mkdir -p /data && chown node:node /data
 USER node
 ENV DATA_DIR=/data
+# In a container the network in front decides who reaches it: listen on every interface
+# (npm start listens on 127.0.0.1 only).
+ENV BIND_ADDRESS=0.0.0.0
 VOLUME ["/data"]
 # 8080: the REST gateway when HTTP_PORT is set; 9464: /healthz, /readyz, /metrics (OPS_PORT).
 EXPOSE 8080 9464

@@ -26,7 +26,13 @@ import type { CheckpointStore } from "../ports/checkpoint-store.js";
 import type { ReadModelStore, ReadModelWatch } from "../ports/read-model-store.js";
 import { CommandHandler } from "../app/command-handler.js";
 import { type Config, ConfigError, redactNatsUrl } from "./config.js";
-import { authRefusal, isNatsAuthFailure, natsSettings } from "./nats-connection.js";
+import {
+  authRefusal,
+  isNatsAuthFailure,
+  isNotNats,
+  natsSettings,
+  notNatsRefusal,
+} from "./nats-connection.js";
 import { QueryHandler } from "../app/query-handler.js";
 import { type RunningOpsServer, startOpsServer } from "../adapters/http/health-and-metrics.js";
 import { createMetrics, type ServiceMetrics } from "./metrics.js";
@@ -35,6 +41,8 @@ import { timedEventStore } from "./timed-event-store.js";
 import { reservationsOf } from "../ports/command-reservations.js";
 import { installContextPropagation } from "./tracing.js";
 import { describeStore, refuseAnotherStore, storeMetadata } from "./store-guard.js";
+import { listenRefusal } from "./listen-refusal.js";
+import { type StartedOn, startUpLine } from "./start-up-line.js";
 import { resolve } from "node:path";
 
 export const VERSION = "0.1.0";
@@ -90,9 +98,17 @@ export async function openInfrastructure(
     appends: storeOptions.appends,
   });
   try {
-    const { nc, localServer } = nats.startNats
-      ? await connectOrStartNats(target, config.DATA_DIR, logger)
-      : { nc: await connect(serviceConnectionOptions(target, nats.name)), localServer: undefined };
+    const { nc, localServer } = await (
+      nats.startNats
+        ? connectOrStartNats(target, config.DATA_DIR, logger)
+        : connect(serviceConnectionOptions(target, nats.name)).then((nc) => ({
+            nc,
+            localServer: undefined,
+          }))
+    ).catch((err: unknown) => {
+      // Only the connection itself: a JetStream request that times out later is not this.
+      throw isNotNats(err) ? notNatsRefusal(target) : err;
+    });
     const assets = new JetStreamAssets(nc, {
       replicas: config.JS_REPLICAS,
       logger: logger.child({ component: "jetstream" }),
@@ -221,37 +237,47 @@ export async function startInstance(config: Config, logger: Logger): Promise<Run
   const http =
     config.HTTP_PORT === undefined
       ? undefined
-      : await startHttpGateway(config.HTTP_PORT, {
-          handlers,
-          apiKeys: config.API_KEYS,
-          logger,
-          version: VERSION,
-          watch: readModels,
-          metrics,
-          operations: probe,
-        }).catch(async (err: unknown) => {
+      : await startHttpGateway(
+          { port: config.HTTP_PORT, host: config.BIND_ADDRESS },
+          {
+            handlers,
+            apiKeys: config.API_KEYS,
+            logger,
+            version: VERSION,
+            watch: readModels,
+            metrics,
+            operations: probe,
+          },
+        ).catch(async (err: unknown) => {
           await stopCore(); // e.g. the port is taken: release NATS and the store before failing
-          throw err;
+          throw listenRefusal(err, "HTTP_PORT", config.HTTP_PORT!, config.BIND_ADDRESS);
         });
   ops =
     config.OPS_PORT === undefined
       ? undefined
-      : await startOpsServer(config.OPS_PORT, probe, logger.child({ component: "ops" })).catch(
-          async (err: unknown) => {
-            await http?.close();
-            await stopCore();
-            throw err;
-          },
-        );
-  logger.info(
-    {
-      nats: redactNatsUrl(config.NATS_URL),
-      eventStore: config.EVENT_STORE,
-      httpPort: http?.port,
-      opsPort: ops?.port,
-    },
-    "campaign service started",
-  );
+      : await startOpsServer(
+          { port: config.OPS_PORT, host: config.BIND_ADDRESS },
+          probe,
+          logger.child({ component: "ops" }),
+        ).catch(async (err: unknown) => {
+          await http?.close();
+          await stopCore();
+          throw listenRefusal(err, "OPS_PORT", config.OPS_PORT!, config.BIND_ADDRESS);
+        });
+  const started: StartedOn = {
+    nats: localServer
+      ? {
+          started: true,
+          url: `nats://${nc.getServer()}`,
+          storeDir: resolve(config.DATA_DIR, "nats"),
+        }
+      : { started: false, url: redactNatsUrl(config.NATS_URL) },
+    eventStore: identity.description,
+    host: config.BIND_ADDRESS,
+    httpPort: http?.port,
+    opsPort: ops?.port,
+  };
+  logger.info(started, startUpLine(started));
 
   return {
     handlers,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { isValidTimeZone } from "../domain/index.js";
 import { TENANT, TENANT_TEXT } from "../contract/subjects.js";
@@ -98,6 +99,17 @@ export const Config = z
     CONSUMERS: z.enum(["here", "thread"]).default("here"),
     /** Health and metrics (/healthz, /readyz, /metrics); empty = off. */
     OPS_PORT: OpsPort,
+    /**
+     * The address HTTP_PORT and OPS_PORT listen on: this machine only by default (`npm start`);
+     * the image sets 0.0.0.0, where the container's network decides who reaches it.
+     */
+    BIND_ADDRESS: z
+      .string()
+      .refine(
+        (v) => isIP(v) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v),
+        "an IP address of this machine (127.0.0.1, or 0.0.0.0 for every interface) or a host name",
+      )
+      .default("127.0.0.1"),
     /** /readyz answers 503 while the projections are more than this many events behind the store. */
     READY_MAX_LAG: z.coerce.number().int().min(0).default(10_000),
     /** Retention of the CAMPAIGN_EVENTS stream (the relay's output; the event store keeps everything). */

@@ -116,6 +116,21 @@ export const isNatsAuthFailure = (error: unknown): boolean => {
   return false;
 };
 
+/**
+ * A peer at NATS_URL that is not a NATS server: it sends no greeting (nats.js times out) or
+ * something else (an HTTP or SSH server answers).
+ */
+export const isNotNats = (error: unknown): boolean =>
+  error instanceof Error &&
+  ((error as NatsError).code === ErrorCode.Timeout ||
+    /unexpected response from server/.test(error.message));
+
+/** The one line start-up (and the CLI) stops with when NATS_URL reaches something that is not NATS. */
+export const notNatsRefusal = (settings: NatsSettings): ConfigError =>
+  new ConfigError(
+    `invalid configuration: NATS_URL=${JSON.stringify(settings.shownServers)}: something answers there but it is not a NATS server (no NATS greeting within 2 s); set NATS_URL to your NATS server, or stop what listens there so that a local nats-server can be started`,
+  );
+
 /** A connection the server refused for its credentials, as the one line start-up stops with. */
 export const authRefusal = (settings: NatsSettings): ConfigError =>
   new ConfigError(

@@ -48,6 +48,16 @@ describe("configuration", () => {
     expect(refusal({ READY_MAX_LAG: "-1" })).toMatch(/^invalid configuration: READY_MAX_LAG/);
   });
 
+  it("listens on this machine only unless BIND_ADDRESS says otherwise", () => {
+    expect(loadConfig({}).BIND_ADDRESS).toBe("127.0.0.1");
+    expect(loadConfig({ BIND_ADDRESS: "0.0.0.0" }).BIND_ADDRESS).toBe("0.0.0.0");
+    expect(loadConfig({ BIND_ADDRESS: "::" }).BIND_ADDRESS).toBe("::");
+    expect(loadConfig({ BIND_ADDRESS: "localhost" }).BIND_ADDRESS).toBe("localhost");
+    expect(refusal({ BIND_ADDRESS: "http://0.0.0.0" })).toMatch(
+      /^invalid configuration: BIND_ADDRESS="http:\/\/0.0.0.0": an IP address of this machine/,
+    );
+  });
+
   it("leaves JS_REPLICAS to the cluster unless set, to 1..5 (NATS' limit)", () => {
     expect(loadConfig({}).JS_REPLICAS).toBeUndefined();
     expect(loadConfig({ JS_REPLICAS: "3" }).JS_REPLICAS).toBe(3);

@@ -53,7 +53,7 @@ export type RunningOpsServer = { port: number; close(): Promise<void> };
 
 /** Listens on all interfaces (port 0: any free one); GET only. */
 export async function startOpsServer(
-  port: number,
+  { port, host }: { port: number; host: string },
   probe: OperationsProbe,
   logger: Logger,
 ): Promise<RunningOpsServer> {
@@ -75,11 +75,11 @@ export async function startOpsServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "0.0.0.0", () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const address = server.address();
   const bound = typeof address === "object" && address !== null ? address.port : port;
-  logger.info({ port: bound }, "health and metrics listening (/healthz, /readyz, /metrics)");
+  logger.info({ host, port: bound }, "health and metrics listening (/healthz, /readyz, /metrics)");
   return {
     port: bound,
     close: () =>

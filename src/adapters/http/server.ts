@@ -117,15 +117,15 @@ export function buildHttpGateway(options: HttpGatewayOptions): FastifyInstance {
   return app;
 }
 
-/** Listens on all interfaces; `close()` stops taking requests and waits for those in flight. */
+/** Listens on `host` (BIND_ADDRESS); `close()` stops taking requests and waits for those in flight. */
 export async function startHttpGateway(
-  port: number,
+  { port, host }: { port: number; host: string },
   options: HttpGatewayOptions,
 ): Promise<RunningHttpGateway> {
   const app = buildHttpGateway(options);
-  await app.listen({ port, host: "0.0.0.0" });
+  await app.listen({ port, host });
   const address = app.server.address();
   const bound = typeof address === "object" && address !== null ? address.port : port;
-  options.logger.info({ port: bound }, "REST gateway listening");
+  options.logger.info({ host, port: bound }, "REST gateway listening");
   return { app, port: bound, close: () => app.close() };
 }
