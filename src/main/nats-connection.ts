@@ -128,7 +128,7 @@ export const isNotNats = (error: unknown): boolean =>
 /** The one line start-up (and the CLI) stops with when NATS_URL reaches something that is not NATS. */
 export const notNatsRefusal = (settings: NatsSettings): ConfigError =>
   new ConfigError(
-    `invalid configuration: NATS_URL=${JSON.stringify(settings.shownServers)}: something answers there but it is not a NATS server (no NATS greeting within 2 s); set NATS_URL to your NATS server, or stop what listens there so that a local nats-server can be started`,
+    `invalid configuration: NATS_URL=${JSON.stringify(settings.shownServers)}: something answers there but it is not a NATS server (it sent no NATS greeting); set NATS_URL to your NATS server, or stop what listens there so that a local nats-server can be started`,
   );
 
 /** A connection the server refused for its credentials, as the one line start-up stops with. */

@@ -181,7 +181,7 @@ describe("start-up", { timeout: 60_000 }, () => {
       peer.close();
       expect(run.code, greeting ?? "silent peer").toBe(1);
       expect(run.stderr).toBe(
-        `invalid configuration: NATS_URL="nats://127.0.0.1:${port}": something answers there but it is not a NATS server (no NATS greeting within 2 s); set NATS_URL to your NATS server, or stop what listens there so that a local nats-server can be started\n`,
+        `invalid configuration: NATS_URL="nats://127.0.0.1:${port}": something answers there but it is not a NATS server (it sent no NATS greeting); set NATS_URL to your NATS server, or stop what listens there so that a local nats-server can be started\n`,
       );
     }
   });

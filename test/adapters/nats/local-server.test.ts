@@ -47,7 +47,7 @@ async function startServiceWithLocalNats(): Promise<{ service: ChildProcess; nat
   for await (const line of createInterface({ input: service.stdout! })) {
     const entry = JSON.parse(line) as { msg: string; pid?: number };
     if (entry.msg.startsWith("started a local nats-server")) natsPid = entry.pid;
-    if (entry.msg === "campaign service started") break;
+    if (entry.msg.startsWith("campaign service started")) break;
   }
   expect(natsPid).toBeGreaterThan(0);
   return { service, natsPid: natsPid! };
