@@ -33,7 +33,7 @@ import {
   replayCampaign,
 } from "../domain/index.js";
 import { campaignReply, directoryReply } from "./command-replies.js";
-import { type Executed, StreamWriter } from "./stream-writer.js";
+import { type Executed, type Reply, StreamWriter } from "./stream-writer.js";
 import { type CommandReservations, reservationsOf } from "../ports/command-reservations.js";
 import { commandOrigin, newCampaignId } from "./command-origin.js";
 import {
@@ -153,14 +153,15 @@ export class CommandHandler {
     command: CampaignCommand,
   ): Promise<CommandResult> {
     const context = await this.campaignContext(command);
+    const reply = (events: readonly CampaignEvent[], state: CampaignState, revision: bigint) =>
+      campaignReply(command, events, state, revision, this.options.defaultRegion, context.now);
     const outcome = await this.campaigns.run(
       campaignStreamId(command.campaignId),
       commandOrigin(request),
       (state) => campaignDecider.decide(command, state, context),
-      (events, state, revision) =>
-        campaignReply(command, events, state, revision, this.options.defaultRegion, context.now),
+      reply,
     );
-    return answer(outcome);
+    return answer(outcome, reply);
   }
 
   /**
@@ -186,13 +187,15 @@ export class CommandHandler {
       data: body,
     } as ClientExclusionsCommand;
     const context = { now: this.clock().toISOString(), defaultRegion: this.options.defaultRegion };
+    const reply = (events: readonly ExclusionListEvent[], state: ClientExclusions) =>
+      exclusionsReply(command, events, state.entries, context);
     const outcome = await this.exclusionLists.run(
       clientExclusionsStreamId(request.clientId),
       commandOrigin(request),
       (state) => clientExclusionsDecider.decide(command, state, context),
-      (events, state) => exclusionsReply(command, events, state.entries, context),
+      reply,
     );
-    return answer(outcome);
+    return answer(outcome, reply);
   }
 
   /**
@@ -270,13 +273,14 @@ export class CommandHandler {
       data: body,
     } as DirectoryCommand;
     const context = { defaultRegion: this.options.defaultRegion };
+    const reply = () => directoryReply(command);
     const outcome = await this.directories.run(
       directoryStreamId(request.clientId),
       commandOrigin(request),
       (state) => directoryDecider.decide(command, state, context),
-      () => directoryReply(command),
+      reply,
     );
-    return answer(outcome);
+    return answer(outcome, reply);
   }
 
   /** The clock, defaults and (for create and update) the client's registered call flows and CLIs, read fresh from the store. */
@@ -300,18 +304,26 @@ export class CommandHandler {
   }
 }
 
-/** The result for what the command came to. */
-const answer = (outcome: Executed): CommandResult =>
+/** The result for what the command came to: a write's reply is built from its events (a repeat's from those it wrote first). */
+const answer = <State, Event>(
+  outcome: Executed<State, Event>,
+  reply: Reply<State, Event>,
+): CommandResult =>
   match(outcome)
     .with({ kind: "refused" }, ({ error }) => rejected(error))
-    .with({ kind: "accepted" }, ({ reply, position, revision, repeated }) => ({
-      ok: true as const,
-      reply,
-      position,
-      revision,
-      repeated,
-    }))
+    .with({ kind: "written" }, ({ events, state, revision, position, repeated }) =>
+      accepted(reply(events, state, revision), position, revision, repeated),
+    )
+    .with({ kind: "answered" }, ({ reply: answered, position, revision, repeated }) =>
+      accepted(answered, position, revision, repeated),
+    )
     .exhaustive();
+const accepted = (
+  reply: unknown,
+  position: Position,
+  revision: bigint | undefined,
+  repeated: boolean,
+): CommandAccepted => ({ ok: true, reply, position, revision, repeated });
 const rejected = (error: DomainError): CommandRejected => ({ ok: false, error });
 
 /** A stored event as the decider's event. */

@@ -1,19 +1,22 @@
 import { createHash } from "node:crypto";
-import { v4 as uuidv4, v5 as uuidv5, v7 as uuidv7 } from "uuid";
+import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import type { EventMetadata } from "../ports/event-store.js";
+import type { Reservation } from "../ports/command-reservations.js";
 
 /** Namespace for ids derived from a client's Command-Id (campaign ids and event ids). */
-const COMMAND_NAMESPACE = "6f1c2a52-5d0e-4a43-9a55-0c8b8a3c2f11";
+export const COMMAND_NAMESPACE = "6f1c2a52-5d0e-4a43-9a55-0c8b8a3c2f11";
 
-/** What identifies a command sent with a `Command-Id`: the id is its client's, for good, and names this command only. */
-export type CommandIdentity = {
-  readonly clientId: string;
-  readonly commandId: string;
-  /** The contract's command name, e.g. `record-attempt-outcome`. */
-  readonly name: string;
-  /** Of the name and the body as sent: a repeat is the same command only when this matches. */
-  readonly fingerprint: string;
-};
+/**
+ * What identifies a command sent with a `Command-Id`: the id is its client's,
+ * for good, and names this command only (its name, `command`, and the
+ * fingerprint of its body): the reservation it takes, and the key of its
+ * stream's index.
+ */
+export type CommandIdentity = Reservation & { readonly key: string };
+
+/** The key of a Command-Id in a stream's index: it is only ever its own client's. */
+export const commandKey = ({ clientId, commandId }: Pick<Reservation, "clientId" | "commandId">) =>
+  `${clientId}\u0000${commandId}`;
 
 /** What the write side needs to know of where a command came from, without its transport. */
 export type CommandOrigin = {
@@ -38,8 +41,9 @@ export const commandOrigin = (source: CommandSource): CommandOrigin => {
       : {
           clientId: source.clientId,
           commandId: source.commandId,
-          name: source.name,
+          command: source.name,
           fingerprint: fingerprintOf(source.name, source.body),
+          key: commandKey({ clientId: source.clientId, commandId: source.commandId }),
         };
   return {
     identity,
@@ -50,7 +54,7 @@ export const commandOrigin = (source: CommandSource): CommandOrigin => {
         : {
             commandId: identity.commandId,
             causationId: identity.commandId,
-            commandName: identity.name,
+            commandName: identity.command,
             commandFingerprint: identity.fingerprint,
           }),
       ...(source.correlationId === undefined ? {} : { correlationId: source.correlationId }),
@@ -62,12 +66,6 @@ export const commandOrigin = (source: CommandSource): CommandOrigin => {
 /** With a Command-Id the id is derived from it, so a retried create lands on the same stream and is recognised. */
 export const newCampaignId = (clientId: string, commandId: string | undefined): string =>
   commandId === undefined ? uuidv7() : uuidv5(`${clientId}:${commandId}`, COMMAND_NAMESPACE);
-
-/** Derived from the Command-Id, so the store recognises a resent append as the one it already holds. */
-export const eventIdOf = (identity: CommandIdentity | undefined, index: number): string =>
-  identity === undefined
-    ? uuidv4()
-    : uuidv5(`${identity.clientId}:${identity.commandId}:${index}`, COMMAND_NAMESPACE);
 
 /** SHA-256 of the name and the body with its keys sorted (so key order does not make another command), base64url. */
 export const fingerprintOf = (name: string, body: unknown): string =>

@@ -20,7 +20,7 @@ import {
   type Reserved,
 } from "../ports/command-reservations.js";
 import { type DomainError, domainError } from "../domain/index.js";
-import type { CommandIdentity } from "./command-origin.js";
+import { type CommandIdentity, commandKey } from "./command-origin.js";
 
 /**
  * What one command did on a stream: the revisions it wrote (to rebuild its
@@ -42,17 +42,6 @@ export type Verdict =
   | { kind: "refused"; error: DomainError }
   | { kind: "repeat"; answer: CommandAnswer }
   | { kind: "retry" };
-
-export const reservationOf = (identity: CommandIdentity): Reservation => ({
-  clientId: identity.clientId,
-  commandId: identity.commandId,
-  command: identity.name,
-  fingerprint: identity.fingerprint,
-});
-
-/** The key of a Command-Id in a stream's index: it is only ever its own client's. */
-export const commandKey = ({ clientId, commandId }: Pick<Reservation, "clientId" | "commandId">) =>
-  `${clientId}\u0000${commandId}`;
 
 /** Adds a stored event to a stream's index, from the Command-Id its metadata carries. */
 export const indexCommand = (commands: Map<string, CommandRecord>, event: RecordedEvent): void => {
@@ -77,7 +66,7 @@ export const answeredRecord = (
   fromRevision: -1n,
   toRevision: -1n,
   position: answer.position,
-  name: identity.name,
+  name: identity.command,
   fingerprint: identity.fingerprint,
   answer,
 });

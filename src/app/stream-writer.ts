@@ -38,26 +38,37 @@ import {
 } from "../ports/event-store.js";
 import type { CommandAnswer, CommandReservations } from "../ports/command-reservations.js";
 import { type DomainError, domainError, isDomainError } from "../domain/index.js";
-import { type CommandIdentity, type CommandOrigin, eventIdOf } from "./command-origin.js";
+import { v4 as uuidv4, v5 as uuidv5 } from "uuid";
+import { COMMAND_NAMESPACE, type CommandIdentity, type CommandOrigin } from "./command-origin.js";
 import {
   answeredRecord,
   type CommandRecord,
-  commandKey,
   indexCommand,
   knownCommand,
   refusalUnder,
-  reservationOf,
   reservationRefused,
   type Verdict,
 } from "./reservations.js";
 import { inChildSpan, inChildSpanSync } from "./tracing.js";
 
-/** What a command came to: its reply, or its refusal. */
-export type Executed =
+/**
+ * What a command came to: the events it wrote (or wrote before, for a repeat),
+ * from which the caller builds its reply; the reply of a command answered
+ * without events; or its refusal.
+ */
+export type Executed<State, Event> =
   | {
-      kind: "accepted";
+      kind: "written";
+      events: readonly Event[];
+      state: State;
+      revision: bigint;
+      position: Position;
+      repeated: boolean;
+    }
+  | {
+      kind: "answered";
       reply: unknown;
-      /** The stream's revision the reply speaks of; undefined for a repeated answer without events. */
+      /** The stream's revision the reply speaks of; undefined for a repeated answer. */
       revision: bigint | undefined;
       position: Position;
       repeated: boolean;
@@ -65,7 +76,7 @@ export type Executed =
   | { kind: "refused"; error: DomainError };
 
 export type Decide<State, Event> = (state: State) => readonly Event[] | DomainError;
-/** The reply from the events written (none for a no-op), the state after them and the stream's revision. */
+/** The reply from the events written (none for a no-op), the state after them and the stream's revision: a no-op's is kept with its Command-Id. */
 export type Reply<State, Event> = (
   events: readonly Event[],
   state: State,
@@ -159,13 +170,13 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     this.maxRetries = kind.maxRetries ?? 20;
   }
 
-  /** Load, decide, append, reply: `decide` sees the newest state and may be asked again after a conflict. */
+  /** Load, decide, append: `decide` sees the newest state and may be asked again after a conflict. */
   async run(
     streamId: string,
     origin: CommandOrigin,
     decide: Decide<State, Event>,
     reply: Reply<State, Event>,
-  ): Promise<Executed> {
+  ): Promise<Executed<State, Event>> {
     const stream = this.enter(streamId);
     try {
       for (let attempt = 0; ; attempt++) {
@@ -205,7 +216,7 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
   ): Promise<Turn<State, Event>> {
     if (stream.stale) await this.catchUp(stream);
     const on = stream.newest;
-    const record = origin.identity && stream.commands.get(commandKey(origin.identity));
+    const record = origin.identity && stream.commands.get(origin.identity.key);
     if (record) return { kind: "known", record, on };
     const decision = inChildSpanSync("decide", () => decide(on.state));
     if (isDomainError(decision) || decision.length === 0)
@@ -233,9 +244,7 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     identity: CommandIdentity | undefined,
   ): Promise<AppendResult> {
     const reserved =
-      identity === undefined
-        ? Promise.resolve()
-        : this.reservations.reserve(reservationOf(identity), stream.id);
+      identity === undefined ? Promise.resolve() : this.reservations.reserve(identity, stream.id);
     if (on.revision === undefined)
       return reserved.then(() => this.store.append(stream.id, events, "no_stream"));
     if (this.store.checksLastEventId && on.lastEventId !== undefined) {
@@ -256,12 +265,11 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     identity: CommandIdentity | undefined,
     turn: Turn<State, Event>,
     reply: Reply<State, Event>,
-  ): Promise<Executed | Retry> {
+  ): Promise<Executed<State, Event> | Retry> {
     if (turn.kind === "appending") {
       try {
-        const written = await turn.append;
-        const { nextRevision, position } = written;
-        return accepted(reply(turn.events, turn.after.state, nextRevision), nextRevision, position);
+        const { nextRevision, position } = await turn.append;
+        return written(turn.events, turn.after.state, nextRevision, position, false);
       } catch (error) {
         return this.appendFailed(identity, error);
       }
@@ -269,13 +277,13 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     if (!(await turn.on.settled)) return RETRY;
     if (turn.kind === "decided") return this.unwritten(stream, identity, turn, reply);
     // Known in the stream's index; should its append have failed after all, decide it afresh.
-    const record = stream.commands.get(commandKey(identity!));
+    const record = stream.commands.get(identity!.key);
     if (!record) return RETRY;
     const known = knownCommand(record, identity!, stream.id);
     if (known.kind !== "written") return fromVerdict(known);
     const { fromRevision, toRevision, position } = known.record;
     const events = await this.readRange(stream.id, fromRevision, toRevision);
-    return accepted(reply(events, turn.on.state, toRevision), toRevision, position, true);
+    return written(events, turn.on.state, toRevision, position, true);
   }
 
   /**
@@ -289,7 +297,7 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     identity: CommandIdentity | undefined,
     turn: Extract<Turn<State, Event>, { kind: "decided" }>,
     reply: Reply<State, Event>,
-  ): Promise<Executed | Retry> {
+  ): Promise<Executed<State, Event> | Retry> {
     const { on, decision, epoch } = turn;
     if (stream.epoch !== epoch) return this.behind(stream, on);
     const { revision, position } = stream.durable;
@@ -301,7 +309,7 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     if (stream.epoch !== epoch || !between(head, on.revision, stream.durable.revision))
       return this.behind(stream, on);
     if (!isDomainError(decision))
-      return accepted(reply([], on.state, on.revision ?? -1n), on.revision, position);
+      return answered(reply([], on.state, on.revision ?? -1n), on.revision, position);
     if (identity === undefined) return { kind: "refused", error: decision };
     const first = await this.reservations.lookUp(identity.clientId, identity.commandId);
     return fromVerdict(refusalUnder(first, identity, decision));
@@ -314,15 +322,14 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
     revision: bigint | undefined,
     answer: CommandAnswer,
     on: Version<State>,
-  ): Promise<Executed | Retry> {
-    const reservation = reservationOf(identity);
+  ): Promise<Executed<State, Event> | Retry> {
     try {
-      const confirmed = await this.reservations.confirm(reservation, stream.id, revision, answer);
+      const confirmed = await this.reservations.confirm(identity, stream.id, revision, answer);
       if (confirmed.kind === "written") return this.behind(stream, on);
       const standing = confirmed.kind === "taken" ? answer : confirmed.answer;
-      stream.commands.set(commandKey(identity), answeredRecord(identity, standing));
+      stream.commands.set(identity.key, answeredRecord(identity, standing));
       return confirmed.kind === "taken"
-        ? accepted(answer.reply, on.revision, answer.position)
+        ? answered(answer.reply, on.revision, answer.position)
         : fromVerdict({ kind: "repeat", answer: standing });
     } catch (error) {
       if (error instanceof ConcurrencyError) return this.behind(stream, on);
@@ -333,7 +340,10 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
   }
 
   /** What a failed append means for this command: its refusal, its repeat, or deciding again. */
-  private appendFailed(identity: CommandIdentity | undefined, error: unknown): Executed | Retry {
+  private appendFailed(
+    identity: CommandIdentity | undefined,
+    error: unknown,
+  ): Executed<State, Event> | Retry {
     // The domain keeps appends under the limit; should one still be refused for size, say so as
     // the rule it is.
     if (error instanceof AppendTooLargeError)
@@ -370,12 +380,12 @@ export class StreamWriter<State, Event extends { type: string; data: unknown }> 
   ): Version<State> {
     const fromRevision = on.revision === undefined ? 0n : on.revision + 1n;
     const toRevision = fromRevision + BigInt(events.length - 1);
-    const key = identity && commandKey(identity);
+    const key = identity?.key;
     const record = {
       fromRevision,
       toRevision,
       position: 0n,
-      name: identity?.name,
+      name: identity?.command,
       fingerprint: identity?.fingerprint,
     };
     if (key !== undefined) stream.commands.set(key, record);
@@ -578,16 +588,30 @@ const between = (
 ): boolean =>
   head === undefined ? from === undefined : head >= (from ?? -1n) && head <= (to ?? -1n);
 
-const accepted = (
+const written = <State, Event>(
+  events: readonly Event[],
+  state: State,
+  revision: bigint,
+  position: Position,
+  repeated: boolean,
+): Executed<State, Event> => ({ kind: "written", events, state, revision, position, repeated });
+
+const answered = <State, Event>(
   reply: unknown,
   revision: bigint | undefined,
   position: Position,
   repeated = false,
-): Executed => ({ kind: "accepted", reply, revision, position, repeated });
+): Executed<State, Event> => ({ kind: "answered", reply, revision, position, repeated });
 
-const fromVerdict = (verdict: Verdict): Executed | Retry =>
+const fromVerdict = <State, Event>(verdict: Verdict): Executed<State, Event> | Retry =>
   verdict.kind === "refused"
     ? verdict
     : verdict.kind === "repeat"
-      ? accepted(verdict.answer.reply, undefined, verdict.answer.position, true)
+      ? answered(verdict.answer.reply, undefined, verdict.answer.position, true)
       : RETRY;
+
+/** Derived from the Command-Id, so the store recognises a resent append as the one it already holds. */
+const eventIdOf = (identity: CommandIdentity | undefined, index: number): string =>
+  identity === undefined
+    ? uuidv4()
+    : uuidv5(`${identity.clientId}:${identity.commandId}:${index}`, COMMAND_NAMESPACE);
