@@ -29,6 +29,11 @@ export class PositionWaiters {
     });
   }
 
+  /** Whether anyone is waiting. */
+  get pending(): boolean {
+    return this.waiters.length > 0;
+  }
+
   reached(position: Position): void {
     this.waiters = this.waiters.filter((w) =>
       w.position <= position ? (w.resolve(true), false) : true,

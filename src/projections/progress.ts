@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { retry } from "../lib/retry.js";
 import type { CheckpointStore } from "../ports/checkpoint-store.js";
@@ -14,6 +15,8 @@ export interface ProjectionProgress {
 
 /** A dropped watch (NATS reconnecting) is opened again this way. */
 const REWATCH = { initialMs: 100, maxMs: 5_000 };
+/** While a query waits, the checkpoint is also read this often (see `poll`). */
+const POLL_MS = 250;
 
 /**
  * The progress of projections another instance runs, from the checkpoint it
@@ -25,6 +28,7 @@ export class FollowedCheckpoint implements ProjectionProgress {
   private readonly waiters = new PositionWaiters();
   private readonly stopping = new AbortController();
   private following: Promise<void> | undefined;
+  private polling = false;
 
   constructor(
     private readonly checkpoints: CheckpointStore,
@@ -40,10 +44,8 @@ export class FollowedCheckpoint implements ProjectionProgress {
     const signal = this.stopping.signal;
     this.following = retry(
       async () => {
-        for await (const saved of this.checkpoints.watch(this.checkpointKey, signal)) {
-          if (saved !== undefined && saved > this.value) this.value = saved;
-          this.waiters.reached(this.value);
-        }
+        for await (const saved of this.checkpoints.watch(this.checkpointKey, signal))
+          this.follow(saved);
         if (!signal.aborted) throw new Error("checkpoint watch ended");
       },
       {
@@ -65,6 +67,37 @@ export class FollowedCheckpoint implements ProjectionProgress {
   }
 
   waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    return this.value >= position ? Promise.resolve(true) : this.waiters.wait(position, timeoutMs);
+    if (this.value >= position) return Promise.resolve(true);
+    const reached = this.waiters.wait(position, timeoutMs);
+    void this.poll();
+    return reached;
+  }
+
+  /**
+   * The checkpoint as saved, down as well as up: it goes back when the holder
+   * rebuilds the read models (lost with NATS' state), and a removed one is 0.
+   */
+  private follow(saved: Position | undefined): void {
+    this.value = saved ?? 0n;
+    this.waiters.reached(this.value);
+  }
+
+  /**
+   * Reads the checkpoint while anyone waits, beside the watch: a watch is a
+   * consumer, which a cluster that lost a node may take seconds to create
+   * again, while a read is answered by any replica.
+   */
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      while (this.waiters.pending && !this.stopping.signal.aborted) {
+        await sleep(POLL_MS);
+        const saved = await this.checkpoints.load(this.checkpointKey).catch(() => false as const);
+        if (saved !== false && this.waiters.pending) this.follow(saved);
+      }
+    } finally {
+      this.polling = false;
+    }
   }
 }

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { connect, type ConnectionOptions, type NatsConnection } from "nats";
@@ -33,6 +33,11 @@ export type ClusterNode = {
   start(options?: { emptyStore?: boolean }): Promise<void>;
 };
 
+export type MetaGroup = {
+  leader?: string;
+  replicas?: { name: string; current: boolean; offline?: boolean }[];
+};
+
 export type NatsCluster = {
   nodes: ClusterNode[];
   /** Every node's client URL, comma-separated: NATS_URL for the service. */
@@ -44,6 +49,10 @@ export type NatsCluster = {
   /** A tenant's connection, as CONTRACT.md asks. */
   tenantConnection(clientId: "acme" | "globex"): Promise<NatsConnection>;
   node(name: string): ClusterNode;
+  /** The node leading JetStream's meta group (stream and consumer creation go through it). */
+  metaLeader(): Promise<ClusterNode>;
+  /** JetStream's meta group as its leader's monitoring endpoint reports it. */
+  metaGroup(): Promise<MetaGroup>;
   stop(): Promise<void>;
 };
 
@@ -64,6 +73,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       name: `n${i + 1}`,
       port: await freePort(),
       clusterPort: await freePort(),
+      monitorPort: await freePort(),
       storeDir: join(root, `n${i + 1}`),
     })),
   );
@@ -95,14 +105,19 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         const args = [
           ...["-c", CLUSTER_CONFIG, "-a", "127.0.0.1", "-p", String(spec.port)],
           ...["-sd", spec.storeDir, "--cluster", `nats://127.0.0.1:${spec.clusterPort}`],
-          ...["--routes", routes],
+          ...["--routes", routes, "-m", String(spec.monitorPort)],
         ];
         child = spawn(natsServerBinary(), args, {
           stdio: ["ignore", "ignore", "pipe"],
           env: { ...process.env, ...passwords, NATS_SERVER_NAME: spec.name },
         });
         let stderr = "";
-        child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk).slice(-4000)));
+        child.stderr?.on("data", (chunk: Buffer) => {
+          stderr = (stderr + chunk).slice(-4000);
+          // NATS_CLUSTER_LOGS=<dir>: each node's log kept there, for looking into a failure.
+          if (process.env.NATS_CLUSTER_LOGS)
+            appendFileSync(join(process.env.NATS_CLUSTER_LOGS, `${spec.name}.log`), chunk);
+        });
         await untilAnswers(url, serviceAuth, () => (node.running ? undefined : stderr));
       },
     };
@@ -133,6 +148,24 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         ...tenantConnectionOptions(clientId),
       }),
     node: (name) => nodes.find((n) => n.name === name)!,
+    async metaLeader() {
+      return cluster.node((await cluster.metaGroup()).leader!);
+    },
+    async metaGroup() {
+      const jsz = (port: number) =>
+        fetch(`http://127.0.0.1:${port}/jsz`).then(
+          async (r) => ((await r.json()) as { meta_cluster?: MetaGroup }).meta_cluster,
+          () => undefined,
+        );
+      for (const spec of specs) {
+        const leader = (await jsz(spec.monitorPort))?.leader;
+        const leaderSpec = specs.find((s) => s.name === leader);
+        // The leader's own view lists its peers and whether each is current.
+        const meta = leaderSpec && (await jsz(leaderSpec.monitorPort));
+        if (meta?.leader === leader) return meta!;
+      }
+      throw new Error("no node leads JetStream's meta group");
+    },
     async stop() {
       await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
       rmSync(root, { recursive: true, force: true });
@@ -148,31 +181,17 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   return cluster;
 }
 
-/** Every node is routed to the others and JetStream has a meta leader (an account info request is answered). */
+/** Every node is routed to the others, and JetStream's meta group has a leader and every other node as a current peer. */
 async function untilClustered(cluster: NatsCluster, size: number): Promise<void> {
-  const nc = await cluster.serviceConnection();
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const seen = new Set(nc.info?.connect_urls ?? []).size;
-      const answered = seen >= size && (await jetStreamAnswers(nc));
-      if (answered) return;
-      if (Date.now() > deadline) throw new Error(`the cluster did not form (${seen} servers seen)`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    await nc.close();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const meta = await cluster.metaGroup().catch(() => undefined);
+    const peers = (meta?.replicas ?? []).filter((r) => r.current && !r.offline);
+    if (meta?.leader && peers.length >= size - 1) return;
+    if (Date.now() > deadline) throw new Error(`the cluster did not form: ${JSON.stringify(meta)}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-const jetStreamAnswers = async (nc: NatsConnection) => {
-  try {
-    await (await nc.jetstreamManager({ timeout: 1000 })).getAccountInfo();
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function untilAnswers(
   url: string,

@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from "nats";
 import type { Logger } from "pino";
 import { retry } from "../../lib/retry.js";
@@ -85,6 +86,8 @@ export class RelayPublisher implements LogHandler {
   }
 
   async handle(event: RecordedEvent, signal: AbortSignal): Promise<void> {
+    // Each publish retrying (NATS away) waits on the stop signal: up to WINDOW at once.
+    if (getMaxListeners(signal) < WINDOW + 16) setMaxListeners(WINDOW + 16, signal);
     const relayed = toRelayed(event);
     if (relayed === undefined) return;
     const h = natsHeaders();

@@ -7,6 +7,7 @@ import type {
   StreamConfig,
   StreamInfo,
 } from "nats";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Logger, pino } from "pino";
 
 /** How many copies of each asset: JS_REPLICAS when set (explicit), else the default for the cluster. */
@@ -26,6 +27,12 @@ export class ReplicasRefusedError extends Error {
 
 /** One asset: the stream behind it (a KV bucket's is `KV_<bucket>`) and how to open it with a replica count. */
 type Asset = { stream: string; open(replicas: number): Promise<void> };
+
+/**
+ * Without nats.js' account-info probe before each manager: JetStream was checked once at connect,
+ * and a cluster re-electing its meta leader leaves that probe unanswered for seconds.
+ */
+const NO_PROBE = { checkAPI: false };
 
 const STREAM_NOT_FOUND = 10059;
 export const isStreamNotFound = (err: unknown): boolean =>
@@ -61,7 +68,7 @@ export class JetStreamAssets {
     await this.ensure({
       stream: `KV_${bucket}`,
       open: async (replicas) => {
-        kv = await this.nc.jetstream().views.kv(bucket, { ...options, replicas });
+        kv = await this.nc.jetstream(NO_PROBE).views.kv(bucket, { ...options, replicas });
       },
     });
     return kv!;
@@ -90,22 +97,30 @@ export class JetStreamAssets {
   }
 
   private manager(): Promise<JetStreamManager> {
-    this.jsm ??= this.nc.jetstreamManager();
+    this.jsm ??= this.nc.jetstreamManager(NO_PROBE);
     return this.jsm;
   }
 
   /** The one way an asset is opened: created with the replicas, or brought to them. */
   private async ensure(asset: Asset): Promise<StreamInfo> {
-    try {
-      await asset.open(this.replicas);
-    } catch (err) {
-      if (this.replicas > 1 && isReplicaRefusal(err))
+    // A cluster still forming (or a node restarting) has too few peers for a while: wait that out.
+    const placeBy = Date.now() + PLACEMENT_WAIT_MS;
+    for (;;) {
+      try {
+        await asset.open(this.replicas);
+        break;
+      } catch (err) {
+        if (this.replicas === 1 || !isReplicaRefusal(err)) throw err;
+        if (isPlacementPending(err) && Date.now() < placeBy) {
+          await sleep(500);
+          continue;
+        }
         throw new ReplicasRefusedError(
           `NATS refused to create ${asset.stream} with ${this.replicas} replicas ` +
             `(${(err as Error).message}): set JS_REPLICAS to at most the number of JetStream servers in the cluster`,
           { cause: err },
         );
-      throw err;
+      }
     }
     const jsm = await this.manager();
     let info = await jsm.streams.info(asset.stream);
@@ -161,3 +176,8 @@ const differs = (have: StreamConfig, want: Partial<StreamConfig>): boolean =>
 /** Errors NATS gives for a replica count it cannot place (non-clustered mode, too few servers). */
 const isReplicaRefusal = (err: unknown): boolean =>
   /replica|peers|insufficient resources|clustered/i.test((err as Error | undefined)?.message ?? "");
+/** Too few servers now, which may change (a cluster forming), as opposed to a server that is not clustered. */
+const isPlacementPending = (err: unknown): boolean =>
+  /peers|insufficient resources/i.test((err as Error | undefined)?.message ?? "");
+/** How long creation waits for enough servers to place an asset's replicas. */
+const PLACEMENT_WAIT_MS = 10_000;

@@ -1,4 +1,11 @@
-import { type KV, type KvEntry, KvWatchInclude, type NatsConnection } from "nats";
+import {
+  ErrorCode,
+  type KV,
+  type KvEntry,
+  KvWatchInclude,
+  type NatsConnection,
+  type NatsError,
+} from "nats";
 import {
   type ReadModelBucket,
   type ReadModelChange,
@@ -21,6 +28,7 @@ const valueOf = <T>(entry: KvEntry | null): T | undefined =>
 export class KvReadModels implements ReadModelStore, ReadModelWatch {
   private constructor(
     private readonly buckets: Record<ReadModelBucket, KV>,
+    private readonly nc: NatsConnection,
     readonly maxValueBytes: number,
   ) {}
 
@@ -38,6 +46,7 @@ export class KvReadModels implements ReadModelStore, ReadModelWatch {
     const maxValueBytes = (nc.info?.max_payload ?? 1024 * 1024) - 4096;
     return new KvReadModels(
       Object.fromEntries(entries) as Record<ReadModelBucket, KV>,
+      nc,
       maxValueBytes,
     );
   }
@@ -95,8 +104,43 @@ export class KvReadModels implements ReadModelStore, ReadModelWatch {
     return { stop: () => watches.forEach((iterator) => iterator.stop()) };
   }
 
+  /**
+   * The keys under a prefix, by a walk of direct gets (each asks for the next
+   * message on `<prefix>>` from a sequence on). Any replica answers a direct
+   * get, so listing needs neither a consumer nor a JetStream leader: on
+   * nats-server 2.9 a cluster that lost the node leading its meta group takes
+   * up to about ten seconds to create a consumer again. (2.11's batched direct
+   * get would fetch them in one request.) A bucket without direct gets is
+   * listed with a consumer, as nats.js does.
+   */
   async keys(bucket: ReadModelBucket, prefix: string): Promise<string[]> {
+    const root = `$KV.${readModelBuckets[bucket]}.`;
+    const api = `$JS.API.DIRECT.GET.KV_${readModelBuckets[bucket]}`;
     const keys: string[] = [];
+    for (let seq = 1; ;) {
+      let msg;
+      try {
+        msg = await this.nc.request(
+          api,
+          JSON.stringify({ seq, next_by_subj: `${root}${prefix}>` }),
+        );
+      } catch (err) {
+        if ((err as NatsError).code === ErrorCode.NoResponders && seq === 1) break;
+        throw err;
+      }
+      const headers = msg.headers;
+      if (headers?.code === 404) return keys; // no further message
+      const subject = headers?.get("Nats-Subject");
+      const next = Number(headers?.get("Nats-Sequence"));
+      if (!subject || !Number.isSafeInteger(next))
+        throw new Error(
+          `direct get on ${api}: ${headers?.code ?? ""} ${headers?.description ?? ""}`,
+        );
+      // One message a key (history 1): its last value, or a delete marker.
+      const operation = headers?.get("KV-Operation");
+      if (operation !== "DEL" && operation !== "PURGE") keys.push(subject.slice(root.length));
+      seq = next + 1;
+    }
     for await (const key of await this.buckets[bucket].keys(`${prefix}>`)) keys.push(key);
     return keys;
   }

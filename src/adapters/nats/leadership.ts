@@ -25,6 +25,12 @@ export const openLeaseBucket = (assets: JetStreamAssets, timing: LeaseTiming) =>
  * taken it). A holder that cannot renew for ttl/2 steps down before anyone
  * else can take over, so two holders never act at once unless a process
  * stalls for longer than that.
+ *
+ * It settles after NATS restarts, fails over or loses its state: an entry
+ * holding this holder's id is its own, whatever its revision (a renewal
+ * written whose answer was lost, or a step-down while cut off); a renewal
+ * that finds the key gone (expired, or the bucket lost) takes it again; and a
+ * bucket gone missing is created anew.
  */
 export class Lease implements LeasePort {
   private readonly holder = randomUUID();
@@ -35,7 +41,8 @@ export class Lease implements LeasePort {
   private stopped = false;
 
   private constructor(
-    private readonly kv: KV,
+    private kv: KV,
+    private readonly reopen: () => Promise<KV>,
     private readonly name: string,
     private readonly timing: LeaseTiming,
     private readonly onChange: (held: boolean) => Promise<void>,
@@ -51,8 +58,8 @@ export class Lease implements LeasePort {
     logger: Logger,
     assets: JetStreamAssets = new JetStreamAssets(nc),
   ): Promise<Lease> {
-    const kv = await openLeaseBucket(assets, timing);
-    const lease = new Lease(kv, name, timing, onChange, logger);
+    const open = () => openLeaseBucket(assets, timing);
+    const lease = new Lease(await open(), open, name, timing, onChange, logger);
     await lease.tick();
     lease.timer = setInterval(() => void lease.tick(), timing.ttlMs / 5);
     return lease;
@@ -78,15 +85,15 @@ export class Lease implements LeasePort {
     this.turn = this.turn.then(async () => {
       if (this.stopped) return;
       try {
-        const revision =
-          this.revision === undefined
-            ? await this.kv.create(this.name, this.holder)
-            : await this.kv.update(this.name, this.holder, this.revision);
+        const revision = await this.withBucket(() =>
+          this.revision === undefined ? this.take() : this.renew(this.revision),
+        );
+        if (revision === undefined) return; // another holds it
         this.renewedAt = Date.now();
         await this.change(revision);
       } catch (err) {
-        // Held by another (create fails) or lost (update fails); or NATS is away, and after ttl/2
-        // without a renewal we step down.
+        // Lost (another holds it now); or NATS is away, and after ttl/2 without a renewal we step
+        // down.
         if (this.revision === undefined) return;
         const lost = !isUnreachable(err) || Date.now() - this.renewedAt >= this.timing.ttlMs / 2;
         if (!lost) return;
@@ -95,6 +102,41 @@ export class Lease implements LeasePort {
       }
     });
     return this.turn;
+  }
+
+  /** Takes the lease when free, or when the entry is this holder's own; undefined while another holds it. */
+  private async take(): Promise<number | undefined> {
+    try {
+      return await this.kv.create(this.name, this.holder);
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw err;
+    }
+    const entry = await this.kv.get(this.name);
+    if (entry?.operation !== "PUT" || entry.string() !== this.holder) return undefined;
+    return this.kv.update(this.name, this.holder, entry.revision);
+  }
+
+  /** Renews at the revision last written; if that is not the entry's, it is still this holder's own or free to take. */
+  private async renew(revision: number): Promise<number> {
+    try {
+      return await this.kv.update(this.name, this.holder, revision);
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw err;
+      const taken = await this.take();
+      if (taken === undefined) throw err; // another holds it
+      return taken;
+    }
+  }
+
+  /** Runs `op`; when nothing answers on the bucket (it may be gone with NATS' state), opens it again (creating it when missing) and retries once. */
+  private async withBucket<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== "503") throw err;
+      this.kv = await this.reopen();
+      return op();
+    }
   }
 
   private async change(revision: number | undefined): Promise<void> {
@@ -108,6 +150,10 @@ export class Lease implements LeasePort {
     await this.onChange(this.held);
   }
 }
+
+const WRONG_LAST_SEQUENCE = 10071;
+const isWrongLastSequence = (err: unknown): boolean =>
+  (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
 
 const UNREACHABLE = new Set([
   "TIMEOUT",

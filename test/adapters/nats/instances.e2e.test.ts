@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Lease } from "../../../src/adapters/nats/leadership.js";
+import { Lease, LEASE_BUCKET } from "../../../src/adapters/nats/leadership.js";
 import { until } from "../../support/until.js";
 import { startNatsServer, type RunningNatsServer } from "../../support/nats-server.js";
 import {
@@ -57,6 +57,19 @@ describe("the projections lease", () => {
     await until(() => second.lease.held, 2_000);
     expect(b).toEqual([true]);
     await second.lease.stop();
+  });
+
+  it("keeps its holder when the bucket is lost with NATS' state: created anew and taken again, no change", async () => {
+    const held: boolean[] = [];
+    const holder = await join(held, 1_000);
+    const jsm = await holder.nc.jetstreamManager();
+    await jsm.streams.delete(`KV_${LEASE_BUCKET}`);
+    const kv = await holder.nc.jetstream().views.kv(LEASE_BUCKET, { bindOnly: true });
+    await until(async () => (await kv.get("test-lease").catch(() => null))?.operation === "PUT");
+    await new Promise((r) => setTimeout(r, 600)); // renewals go on in the new bucket
+    expect(holder.lease.held).toBe(true);
+    expect(held).toEqual([true]); // never given up
+    await holder.lease.stop();
   });
 
   it("passes to another once a holder that vanished (no renewals) has let the TTL run out, and not before", async () => {
