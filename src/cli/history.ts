@@ -5,9 +5,12 @@
  */
 import type { CampaignsClient } from "../client/campaigns-client.js";
 import { toJson } from "../contract/wire.js";
+import { table } from "./table.js";
 import type { Output } from "./progress-bar.js";
 
 type HistoryEvent = Awaited<ReturnType<CampaignsClient["getCampaignHistory"]>>["events"][number];
+/** Every campaign event type, as the contract lists them. */
+type CampaignEventType = HistoryEvent["type"];
 
 const PAGE = 1000;
 
@@ -50,8 +53,27 @@ const size = (list: unknown): number =>
     ? list.length
     : ((list as { rows?: unknown[] } | undefined)?.rows?.length ?? 0);
 
-/** One line per event type of what an auditor wants to see; anything else as compact JSON. */
-const describers: Record<string, (d: Data) => string> = {
+/** Up to three of a list's numbers, then how many more. */
+const some = (numbers: readonly string[]): string =>
+  numbers.length === 0
+    ? ""
+    : `: ${numbers.slice(0, 3).join(", ")}${numbers.length > 3 ? ` and ${numbers.length - 3} more` : ""}`;
+/** The numbers of a stored list of entries (a table's `e164` or `number` column, or an older list). */
+const numbersOf = (list: unknown, column: string): string[] => {
+  if (Array.isArray(list)) return list.map((e) => String((e as Data)[column] ?? e));
+  const { columns, rows } = (list ?? {}) as { columns?: string[]; rows?: unknown[][] };
+  const at = columns?.indexOf(column) ?? -1;
+  // A table keeps E.164 as its digits (docs/architecture.md "Event encoding"): shown with its "+".
+  return at < 0
+    ? []
+    : (rows ?? []).map((row) => (column === "e164" ? `+${String(row[at])}` : String(row[at])));
+};
+
+/**
+ * One line per event type of what an auditor wants to see. Every type has one: a new event type
+ * does not compile until it says how it reads.
+ */
+const describers: Record<CampaignEventType, (d: Data) => string> = {
   CampaignCreated: (d) =>
     `"${d.settings?.name}" ${d.settings?.startDate} ${d.settings?.startTime}-${d.settings?.finishTime} ${d.settings?.timeZone}, call flow ${d.settings?.callflow_Id}, CLI ${d.settings?.cli_Id}`,
   CampaignUpdated: (d) =>
@@ -63,17 +85,31 @@ const describers: Record<string, (d: Data) => string> = {
   CampaignResumed: () => "",
   CampaignDeleted: () => "",
   AttemptOutcomeRecorded: (d) =>
-    `${d.e164} attempt ${d.attemptNumber}: ${d.outcomeName} (${d.outcome}) -> ${d.next?.status === "retry" ? `retry #${d.next.attemptNumber} at ${d.next.dueAt}` : d.next?.result}`,
+    `${d.e164} attempt ${d.attemptNumber}: ${d.outcomeName} (${d.outcome}) -> ${d.next?.status === "retry" ? `retry #${d.next.attemptNumber} at ${d.next.dueAt}` : d.next?.result}${d.claimWasNotHeld ? " (its claim had lapsed)" : ""}`,
   SmsRequested: (d) => `SMS to ${d.e164} after attempt ${d.attemptNumber}`,
   StageReached: (d) => `${d.e164} attempt ${d.attemptNumber}: ${d.stageName} (${d.stage})`,
   NumberOptedOut: (d) => `${d.e164} opted out at attempt ${d.attemptNumber}`,
+  ExclusionsAdded: (d) =>
+    `+${count(size(d.entries), "number")} on the campaign's exclusion list${some(numbersOf(d.entries, "e164"))}${d.alreadyExcluded ? `; ${count(d.alreadyExcluded, "number")} already there` : ""}${size(d.invalid) ? `; ${count(size(d.invalid), "invalid number")}` : ""}`,
+  ExclusionsRemoved: (d) =>
+    `-${count(size(d.numbers), "number")} from the campaign's exclusion list${some(numbersOf(d.numbers, "e164"))}`,
+  ExcludedPhoneNumbersSkipped: (d) =>
+    `${count(size(d.excluded), "number")} left out, on an exclusion list${some(numbersOf(d.excluded, "e164"))}`,
+  NumbersExcluded: (d) =>
+    `${count(size(d.numbers), "number")} completed as excluded by the ${d.list === "client" ? "client's" : "campaign's"} list${some(numbersOf(d.numbers, "e164"))}`,
+  ClientExclusionsApplied: (d) => `the client's exclusion list applied up to version ${d.version}`,
+  AttemptsClaimed: (d) =>
+    `${count(size(d.claims), "attempt")} claimed until ${d.claimedUntil}${some(numbersOf(d.claims, "e164"))}`,
+  ClaimsReleased: (d) =>
+    `${count(size(d.numbers), "claim")} released${some(numbersOf(d.numbers, "e164"))}${size(d.notHeld) ? `; ${count(size(d.notHeld), "number")} not held` : ""}`,
 };
 
 export const describe = (event: Pick<HistoryEvent, "type" | "data">): string => {
-  const describer = describers[event.type];
+  const describer = describers[event.type as CampaignEventType] as
+    ((d: Data) => string) | undefined;
   if (describer) return describer((event.data ?? {}) as Data);
-  const json = JSON.stringify(event.data);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  // An event of a newer service than this CLI: its type and size, never a cut-off JSON.
+  return `(${count(Object.keys(event.data ?? {}).length, "field")}; --json shows it)`;
 };
 
 /** A fixed-width table: REV, POSITION, RECORDED AT, TYPE, COMMAND, DETAIL. */
@@ -86,14 +122,7 @@ export function historyTable(events: readonly HistoryEvent[]): string {
     String(e.metadata?.commandId ?? "-").slice(0, 8),
     describe(e),
   ]);
-  const header = ["REV", "POSITION", "RECORDED AT", "TYPE", "COMMAND", "DETAIL"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  return [format(header), ...rows.map(format)].join("\n") + "\n";
+  return table(["REV", "POSITION", "RECORDED AT", "TYPE", "COMMAND", "DETAIL"], rows);
 }
 
 export async function historyCommand(

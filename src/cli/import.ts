@@ -4,7 +4,9 @@
  * per command. Each chunk's Command-Id is derived from the client, the
  * campaign, the file's SHA-256 and the chunk's index and lines, so rerunning
  * the same import after a failure replays the chunks already written (the
- * service returns their first reply and writes nothing) and sends the rest.
+ * service returns their first reply and writes nothing) and sends the rest. A
+ * failure or an interruption (Ctrl-C) says what was stored and that rerunning
+ * finishes it; a campaign that does not exist fails as such, with nothing sent.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -39,7 +41,27 @@ export class ImportFailed extends Error {
     readonly chunk: number,
     readonly failure: unknown,
   ) {
-    super(`chunk ${chunk + 1}/${summary.chunks} failed: ${describeFailure(failure)}`);
+    super(
+      failure instanceof ImportInterrupted
+        ? `interrupted while chunk ${chunk + 1}/${summary.chunks} was being sent`
+        : `chunk ${chunk + 1}/${summary.chunks} failed: ${describeFailure(failure)}`,
+    );
+  }
+}
+
+/** Ctrl-C (the signal the caller aborts): stop at once, saying what was stored. */
+export class ImportInterrupted extends Error {
+  override readonly name = "ImportInterrupted";
+}
+
+/** The first chunk found no campaign: nothing was sent, and a rerun would not help. */
+export class CampaignNotFound extends Error {
+  override readonly name = "CampaignNotFound";
+  constructor(
+    readonly clientId: string,
+    readonly campaignId: string,
+  ) {
+    super(`campaign ${campaignId} does not exist for client ${clientId}`);
   }
 }
 
@@ -61,11 +83,19 @@ export const chunkCommandId = (
     IMPORT_NAMESPACE,
   );
 
+export type ImportOptions = {
+  /** Chunks before this one were sent another way (the create took the first). */
+  fromChunk?: number;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+};
+
 export async function importNumbers(
   client: CampaignsClient,
   file: string,
   campaignId: string,
   err: Output,
+  { fromChunk = 0, signal }: ImportOptions = {},
 ): Promise<ImportSummary> {
   const content = await readFile(file);
   const sha256 = createHash("sha256").update(content).digest("hex");
@@ -83,11 +113,12 @@ export async function importNumbers(
     duplicates: [],
     invalid: [...rejected],
   };
-  const bar = progressBar(err, "import", rows.length, "numbers", 0);
+  const skipped = chunks.slice(0, fromChunk).reduce((n, c) => n + c.rows.length, 0);
+  const bar = progressBar(err, "import", rows.length - skipped, "numbers", 0);
   let sent = 0;
-  for (const chunk of chunks) {
+  for (const chunk of chunks.slice(fromChunk)) {
     const commandId = chunkCommandId(client.clientId, campaignId, sha256, chunk);
-    const reply = await withRetries(() =>
+    const send = withRetries(() =>
       client.addPhoneNumbers(
         {
           id: campaignId,
@@ -96,7 +127,11 @@ export async function importNumbers(
         },
         { commandId, timeoutMs: CHUNK_TIMEOUT_MS },
       ),
-    ).catch((cause: unknown) => {
+    );
+    const reply = await untilAborted(send, signal).catch((cause: unknown) => {
+      bar.stop();
+      if (summary.chunksSent === 0 && cause instanceof CampaignRequestError && cause.status === 404)
+        throw new CampaignNotFound(client.clientId, campaignId);
       throw new ImportFailed(summary, chunk.index, cause);
     });
     const lineOf = (index: number) => chunk.rows[index]?.line ?? -1;
@@ -123,6 +158,28 @@ export async function importNumbers(
   summary.invalid.sort((a, b) => a.line - b.line);
   summary.duplicates.sort((a, b) => a.line - b.line);
   return summary;
+}
+
+/** The send, or ImportInterrupted as soon as the signal is aborted (the send may still land). */
+function untilAborted<T>(send: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return send;
+  if (signal.aborted) return Promise.reject(new ImportInterrupted());
+  return Promise.race([
+    send,
+    new Promise<never>((_, reject) =>
+      signal.addEventListener("abort", () => reject(new ImportInterrupted()), { once: true }),
+    ),
+  ]);
+}
+
+/** What a stopped import had stored, and how to finish it. */
+export function formatStoredSoFar(s: ImportSummary): string {
+  const n = (x: number) => x.toLocaleString("en-GB");
+  return [
+    `stored so far: ${n(s.chunksSent)} of ${n(s.chunks)} chunk${s.chunks === 1 ? "" : "s"} of ${s.file} in campaign ${s.campaignId} (${n(s.added)} numbers added by this run)`,
+    "rerun the same command to finish: chunks already stored are recognised by their Command-Id and add nothing twice",
+    "",
+  ].join("\n");
 }
 
 /** Timeouts, no responders and 503s are retried with the same Command-Id (so at most once written); anything else is final. */

@@ -8,6 +8,8 @@ export type Output = { write(text: string): unknown; isTTY?: boolean };
 export type ProgressBar = {
   update(done: number, note?: string): void;
   finish(note?: string): void;
+  /** Ends the bar where it is (a failure or an interruption): no 100% drawn. */
+  stop(): void;
 };
 
 const BAR_WIDTH = 30;
@@ -47,6 +49,9 @@ export function progressBar(
       const text = line(total, note);
       if (out.isTTY) out.write(`\r\x1b[2K${text}\n`);
       else if (text !== lastLine) out.write(`${text}\n`);
+    },
+    stop() {
+      if (out.isTTY && lastLine !== "") out.write("\n");
     },
   };
 }

@@ -164,8 +164,9 @@ describe("campaigns import", () => {
       writeNumbersCsv(file, 10);
       const unknown = await runCli(["import", file, "--client", "acme", "--campaign", "nope"], env);
       expect(unknown.code).toBe(1);
-      expect(unknown.stderr).toContain("404 not_found");
-      expect(unknown.stderr).toContain("rerun the same command");
+      expect(unknown.stdout).toBe(""); // no summary: nothing was imported
+      expect(unknown.stderr).toContain("campaign nope does not exist for client acme");
+      expect(unknown.stderr).not.toContain("rerun the same command"); // a rerun would not help
 
       const noColumn = join(dir, "no-column.csv");
       writeFileSync(noColumn, "phone,name\n07712000001,x\n");

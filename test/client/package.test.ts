@@ -6,19 +6,12 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import {
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningNatsServer, startNatsServer } from "../support/nats-server.js";
 import { startTestInstance, type TestInstance } from "../support/instance.js";
+import { type BuiltPackage, buildPackage } from "../support/built-package.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const heavy = [
@@ -52,24 +45,13 @@ function packagesLoaded(code: string): Set<string> {
   );
 }
 
+let built: BuiltPackage;
 beforeAll(() => {
   // The package as npm would lay it out: package.json and a fresh dist/ compiled from src/.
-  pkg = mkdtempSync(join(tmpdir(), "campaign-service-pkg-"));
-  copyFileSync(join(repo, "package.json"), join(pkg, "package.json"));
-  symlinkSync(join(repo, "node_modules"), join(pkg, "node_modules"));
-  execFileSync(
-    process.execPath,
-    [
-      join(repo, "node_modules/typescript/bin/tsc"),
-      "-p",
-      join(repo, "tsconfig.build.json"),
-      "--outDir",
-      join(pkg, "dist"),
-    ],
-    { cwd: repo },
-  );
+  built = buildPackage();
+  pkg = built.dir;
 }, 120_000);
-afterAll(() => rmSync(pkg, { recursive: true, force: true }));
+afterAll(() => built?.remove());
 
 describe("campaign-service/client", () => {
   it("loads the client with the contract, nats and zod, and none of the store, HTTP server or EventStoreDB client", () => {

@@ -25,8 +25,11 @@ export function startCli(
   args: readonly string[],
   env: Record<string, string>,
   onStderr?: (text: string, child: ChildProcess) => void,
+  /** A built bin (test/support/built-package.ts) instead of the TypeScript entry point. */
+  bin?: string,
 ): Promise<CliRun> & { child: ChildProcess } {
-  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, ...args], {
+  const entry = bin === undefined ? ["--import", "tsx", cliEntry] : [bin];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "warn", OPS_PORT: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
